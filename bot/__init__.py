@@ -1,0 +1,1 @@
+"""Safe-migration Telegram bot: advice for labour migrants in their language, and a bridge to consultants."""

@@ -1,0 +1,27 @@
+"""Callback data factories: one prefix each, all well under Telegram's 64-byte limit."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class MenuCb(CallbackData, prefix="m"):
+    section: str
+
+
+class ProfileCb(CallbackData, prefix="pf"):
+    step: str  # "cit" | "dst"
+    value: str  # ISO code, "other" or "skip"
+
+
+class ForgetCb(CallbackData, prefix="forget"):
+    confirm: bool
+
+
+# Sections of the main menu, in order. Those in READY are built; the rest say honestly they are coming.
+SECTIONS: tuple[str, ...] = ("guide", "countries", "contacts", "agency", "risk", "consult", "profile", "language", "help")
+READY: frozenset[str] = frozenset({"profile", "language", "help"})

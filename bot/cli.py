@@ -1,0 +1,66 @@
+"""`python -m bot run | try | check | i18n`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.content import ContentError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Safe-migration Telegram bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot with long polling against TELEGRAM_API_URL")
+    try_parser = commands.add_parser("try", help="chat with the bot in this terminal, no token needed")
+    try_parser.add_argument("--lang", default="ru", help="your Telegram app's language (ru, ky, tg, uz, en...)")
+    try_parser.add_argument("--user-id", type=int, default=777000001, help="the simulated person's Telegram id")
+    commands.add_parser("check", help="validate configuration, content and translations; non-zero exit on problems")
+    commands.add_parser("i18n", help="update locales/*/messages.po from the source (new strings untranslated)")
+    args = parser.parse_args(argv)
+
+    try:
+        config = load_settings()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    try:
+        if args.command == "run":
+            from bot.runner import run
+
+            asyncio.run(run(config))
+            return 0
+        if args.command == "try":
+            from bot.tryout import chat
+
+            return asyncio.run(chat(config, language_code=args.lang, user_id=args.user_id))
+        if args.command == "check":
+            from bot.check import check
+
+            return check(config)
+        if args.command == "i18n":
+            from bot.i18n import update_catalogs
+
+            for path in update_catalogs(Path(config.locales_dir)):
+                print(f"updated {path}")
+            return 0
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except ContentError as error:
+        print(f"Content error, the bot will not start:\n{error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+def describe(config: Settings) -> str:
+    return f"database {config.database_path}, API {config.telegram_api_url}"

@@ -1,0 +1,105 @@
+"""Configuration: every environment variable the bot reads, validated once at start.
+
+The variable names are the bot's public interface: keep them stable.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LanguageCode = Literal["ru", "ky", "tg", "uz"]
+
+TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+# A token the in-process sandbox accepts; never valid on real Telegram.
+SANDBOX_TOKEN = "1000000001:SANDBOX-token-for-local-use-only"
+
+
+class ConfigError(Exception):
+    """Configuration is invalid; the message names the variables, one per line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: SecretStr | None = Field(default=None, description="Bot token from @BotFather")
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Base URL of the Bot API server (self-hosted server or the sandbox)",
+    )
+    database_path: Path = Field(default=Path("data/bot.sqlite3"))
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
+    consultant_chat_id: int | None = None
+    default_language: LanguageCode = "ru"
+    content_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "content")
+    locales_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "locales")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not TOKEN_RE.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a bot token (expected 123456:ABC..., from @BotFather)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http:// or https:// URL, e.g. https://api.telegram.org")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            bad = [p for p in parts if not re.fullmatch(r"-?\d+", p)]
+            if bad:
+                raise ValueError(f"expected comma-separated Telegram ids, got {bad[0]!r}")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("consultant_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def require_token(self) -> str:
+        if self.bot_token is None:
+            raise ConfigError(
+                "BOT_TOKEN: not set; get a token from @BotFather, or use `python -m bot try` "
+                "to chat with the bot locally without one"
+            )
+        return self.bot_token.get_secret_value()
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "CONFIG"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and .env); raise ConfigError with one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None

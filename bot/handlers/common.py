@@ -1,0 +1,49 @@
+"""Small rendering helpers shared by the handlers."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+
+
+def private_router(name: str) -> Router:
+    """A router for conversations with one person; group chats (the consultants') are not its business."""
+    router = Router(name=name)
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    return router
+
+
+async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer a message with a new one; answer a button press by editing the message it was on."""
+    if isinstance(event, Message):
+        await event.answer(text, reply_markup=markup)
+        return
+    message = event.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as error:
+            if "not modified" in error.message:
+                await event.answer()
+                return
+            # too old or gone: send it anew below
+        else:
+            await event.answer()
+            return
+    await event.answer()
+    if event.bot is not None:
+        await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
+
+
+def menu_text() -> str:
+    return _("<b>Main menu</b>\nChoose a section:")
+
+
+async def show_menu(event: Message | CallbackQuery, prefix: str | None = None) -> None:
+    text = f"{prefix}\n\n{menu_text()}" if prefix else menu_text()
+    await show(event, text, keyboards.main_menu())

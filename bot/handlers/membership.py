@@ -1,0 +1,24 @@
+"""Telegram tells the bot when a person blocks or unblocks it: stop writing to them, or start again."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
+from aiogram.types import ChatMemberUpdated
+
+from bot.services.users import UserService
+
+
+def router() -> Router:
+    router = Router(name="membership")
+    router.my_chat_member.filter(F.chat.type == "private")
+
+    @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=KICKED))
+    async def blocked(event: ChatMemberUpdated, users: UserService) -> None:
+        await users.mark_blocked(event.from_user.id, True)
+
+    @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=MEMBER))
+    async def unblocked(event: ChatMemberUpdated, users: UserService) -> None:
+        await users.mark_blocked(event.from_user.id, False)
+
+    return router

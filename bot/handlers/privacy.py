@@ -1,0 +1,38 @@
+"""A person can delete everything the bot stores about them."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+from bot.callbacks import ForgetCb
+from bot.handlers.common import private_router, show
+from bot.services.users import UserService
+from bot.storage.users import User
+
+
+def router() -> Router:
+    router = private_router("privacy")
+
+    @router.message(Command("forget"))
+    @router.callback_query(ForgetCb.filter(lambda cb: not cb.confirm))
+    async def ask(event: Message | CallbackQuery) -> None:
+        await show(
+            event,
+            _(
+                "<b>Delete my data</b>\n"
+                "The bot will forget your language, your countries and where you stopped. "
+                "This cannot be undone. Delete everything?"
+            ),
+            keyboards.forget_confirm(),
+        )
+
+    @router.callback_query(ForgetCb.filter(lambda cb: cb.confirm))
+    async def confirm(query: CallbackQuery, user: User, users: UserService) -> None:
+        await users.forget(user.id)
+        await show(query, _("Your data has been deleted. To start again, send /start."))
+
+    return router

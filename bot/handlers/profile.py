@@ -1,0 +1,101 @@
+"""Profile: the person's citizenship and destination, used to fit advice, checklists and contacts."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+from bot.callbacks import MenuCb, ProfileCb
+from bot.handlers.common import private_router, show, show_menu
+from bot.services.users import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, UserService
+from bot.storage.users import User
+
+
+class ProfileForm(StatesGroup):
+    citizenship = State()
+    destination = State()
+
+
+def router() -> Router:
+    router = private_router("profile")
+
+    @router.message(Command("profile"))
+    @router.callback_query(MenuCb.filter(lambda cb: cb.section == "profile"))
+    async def start(event: Message | CallbackQuery, user: User, state: FSMContext) -> None:
+        await state.set_state(ProfileForm.citizenship)
+        await show(event, f"{summary(user)}\n\n{_('Which country are you a citizen of?')}", keyboards.citizenship_choices())
+
+    @router.callback_query(ProfileCb.filter(lambda cb: cb.step == "cit"))
+    async def citizenship(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
+        value = _country_value(callback_data.value, CITIZENSHIPS)
+        if value is _STALE:
+            await stale(query)
+            return
+        if value is not _SKIP:
+            await users.set_citizenship(user.id, value)
+        await state.set_state(ProfileForm.destination)
+        await show(query, _("Which country are you going to, or working in now?"), keyboards.destination_choices())
+
+    @router.callback_query(ProfileCb.filter(lambda cb: cb.step == "dst"))
+    async def destination(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
+        value = _country_value(callback_data.value, DESTINATIONS)
+        if value is _STALE:
+            await stale(query)
+            return
+        if value is not _SKIP:
+            await users.set_destination(user.id, value)
+        await state.clear()
+        fresh = await users.get(user.id) or user
+        await show_menu(query, f"{_('Saved.')}\n{summary(fresh)}")
+
+    @router.message(StateFilter(ProfileForm.citizenship))
+    async def typed_citizenship(message: Message) -> None:
+        await message.answer(
+            f"{_('Please tap one of the buttons.')}\n\n{_('Which country are you a citizen of?')}",
+            reply_markup=keyboards.citizenship_choices(),
+        )
+
+    @router.message(StateFilter(ProfileForm.destination))
+    async def typed_destination(message: Message) -> None:
+        await message.answer(
+            f"{_('Please tap one of the buttons.')}\n\n{_('Which country are you going to, or working in now?')}",
+            reply_markup=keyboards.destination_choices(),
+        )
+
+    return router
+
+
+_SKIP = object()
+_STALE = object()
+
+
+def _country_value(raw: str, allowed: tuple[str, ...]) -> object:
+    if raw == "skip":
+        return _SKIP
+    if raw == "other":
+        return OTHER_COUNTRY
+    return raw if raw in allowed else _STALE
+
+
+async def stale(query: CallbackQuery) -> None:
+    await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
+    await show_menu(query)
+
+
+def summary(user: User) -> str:
+    unknown = _("not given")
+    other = _("another country")
+
+    def name(code: str | None) -> str:
+        if code is None:
+            return unknown
+        return other if code == OTHER_COUNTRY else keyboards.country_name(code)
+
+    return _("Citizenship: {citizenship}\nDestination: {destination}").format(
+        citizenship=name(user.citizenship), destination=name(user.destination)
+    )

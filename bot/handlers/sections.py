@@ -1,0 +1,47 @@
+"""Sections of the main menu that are not built yet answer honestly, and never leave a dead button."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram import Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
+
+from bot import keyboards
+from bot.callbacks import READY, MenuCb
+from bot.content import Content
+from bot.handlers.common import private_router, show, show_menu
+
+URGENT_SECTIONS = {"risk", "consult", "contacts"}
+
+
+def router() -> Router:
+    router = private_router("sections")
+
+    @router.callback_query(MenuCb.filter(lambda cb: cb.section not in READY and cb.section != "menu"))
+    async def coming_soon(query: CallbackQuery, callback_data: MenuCb, locale: str, content: Content) -> None:
+        try:
+            title = keyboards.section_label(callback_data.section)
+        except KeyError:
+            await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
+            await show_menu(query)
+            return
+        text = f"<b>{title}</b>\n\n{_('This section is being prepared and will appear soon.')}"
+        if callback_data.section in URGENT_SECTIONS:
+            text = f"{text}\n\n{emergency_text(content, locale)}"
+        await show(query, text, keyboards.back_to_menu())
+
+    return router
+
+
+def emergency_text(content: Content, locale: str) -> str:
+    body, checked = content.render(locale, "emergency")
+    if checked is None:
+        return body
+    return f"{body}\n<i>{_('Numbers checked on {date}.').format(date=format_day(checked, locale))}</i>"
+
+
+def format_day(day: date, locale: str) -> str:
+    return format_date(day, format="long", locale=locale)

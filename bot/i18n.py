@@ -1,0 +1,159 @@
+"""Translations: gettext catalogs (`locales/<lang>/LC_MESSAGES/messages.po`) compiled in memory at start.
+
+Source strings are English msgids marked with `_()` (now) or `__()` (lazy) from aiogram.utils.i18n.
+No `.mo` files are kept in git: `.po` files are compiled when the bot starts.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from pathlib import Path
+from typing import Any
+
+from aiogram.types import TelegramObject
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n.middleware import I18nMiddleware
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from bot.services.users import LANGUAGES, suggest_language
+
+DOMAIN = "messages"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# How each language names itself, for the language picker. Uzbek in Latin script, with U+02BB.
+LANGUAGE_NAMES: dict[str, str] = {
+    "ru": "Русский",
+    "ky": "Кыргызча",
+    "tg": "Тоҷикӣ",
+    "uz": "Oʻzbekcha",
+}
+KEYWORDS = {"_": None, "__": None, "gettext": None, "lazy_gettext": None,
+            "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+
+
+def po_path(locales_dir: Path, language: str) -> Path:
+    return locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(path: Path, language: str) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language, domain=DOMAIN)
+
+
+def compile_catalog(catalog: Catalog) -> gettext.GNUTranslations:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class CatalogI18n(I18n):
+    """aiogram's I18n, reading `.po` files and compiling them in memory."""
+
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        translations: dict[str, gettext.GNUTranslations] = {}
+        for language in LANGUAGES:
+            path = po_path(self.path, language)
+            if path.exists():
+                translations[language] = compile_catalog(read_catalog(path, language))
+        return translations
+
+
+class LocaleMiddleware(I18nMiddleware):
+    """The person's chosen language; before they choose, the one Telegram reports (if supported)."""
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        locale = locale_for(data, self.i18n.default_locale)
+        data["locale"] = locale
+        return locale
+
+
+def locale_for(data: dict[str, Any], default: str) -> str:
+    user = data.get("user")
+    if user is not None and user.language:
+        return str(user.language)
+    tg_user = data.get("event_from_user")
+    return suggest_language(getattr(tg_user, "language_code", None), default)
+
+
+# ---------------------------------------------------------------- catalogs: extract, check, update
+def extract(source_dir: Path = PACKAGE_DIR) -> Catalog:
+    """Every translatable string in the bot's source, as a fresh template."""
+    catalog = Catalog(domain=DOMAIN, project="safe-migration-bot", charset="utf-8")
+    method_map = [("**.py", "python")]
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(source_dir), method_map=method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+        strip_comment_tags=True,
+    ):
+        location = (str(Path("bot") / filename), lineno)
+        catalog.add(message, None, [location], auto_comments=comments, context=context)
+    return catalog
+
+
+def catalog_problems(locales_dir: Path, template: Catalog | None = None) -> list[str]:
+    """Missing, untranslated, fuzzy, stale or malformed entries: one line each; empty when all is well."""
+    template = template or extract()
+    wanted = {message.id for message in template if message.id}
+    problems: list[str] = []
+    for language in LANGUAGES:
+        path = po_path(locales_dir, language)
+        if not path.exists():
+            problems.append(f"{path}: missing catalog for {language}")
+            continue
+        try:
+            catalog = read_catalog(path, language)
+        except Exception as error:  # noqa: BLE001 - any parse problem is reported, not raised
+            problems.append(f"{path}: cannot be read: {error}")
+            continue
+        present = {message.id for message in catalog if message.id}
+        for msgid in sorted(wanted - present, key=str):
+            problems.append(f"{path}: out of date, missing msgid {_short(msgid)} (run `python -m bot i18n`)")
+        for msgid in sorted(present - wanted, key=str):
+            problems.append(f"{path}: out of date, msgid {_short(msgid)} is no longer in the source")
+        for message in catalog:
+            if not message.id:
+                continue
+            if message.fuzzy:
+                problems.append(f"{path}: fuzzy entry {_short(message.id)}")
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if not all(strings):
+                problems.append(f"{path}: untranslated {_short(message.id)}")
+                continue
+            for check_error in _format_errors(catalog, message):
+                problems.append(f"{path}: {_short(message.id)}: {check_error}")
+    return problems
+
+
+def _format_errors(catalog: Catalog, message: Any) -> list[str]:
+    try:
+        return [str(error) for error in message.check(catalog)]
+    except Exception as error:  # noqa: BLE001
+        return [str(error)]
+
+
+def _short(msgid: Any) -> str:
+    text = msgid[0] if isinstance(msgid, tuple) else msgid
+    text = str(text).replace("\n", " ")
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def update_catalogs(locales_dir: Path) -> list[Path]:
+    """Bring every catalog in line with the source (new strings untranslated, removed ones dropped)."""
+    template = extract()
+    written: list[Path] = []
+    for language in LANGUAGES:
+        path = po_path(locales_dir, language)
+        if path.exists():
+            catalog = read_catalog(path, language)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalog = Catalog(locale=language, domain=DOMAIN, project="safe-migration-bot")
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        with path.open("wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
+        written.append(path)
+    return written

@@ -1,0 +1,1 @@
+"""Middlewares load what handlers need (the user, their language) and answer what nobody handled."""

@@ -1,0 +1,62 @@
+"""Whatever no handler took gets a polite answer in the person's language: never silence.
+
+Registered as an outer middleware on the dispatcher's message, edited_message and callback_query
+observers: it sees the UNHANDLED result after every router was tried, so no router has to be "last".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+from bot.handlers.common import menu_text
+
+MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation")
+
+
+class FallbackMiddleware(BaseMiddleware):
+    def __init__(self, *, edited: bool = False) -> None:
+        self.edited = edited
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        result = await handler(event, data)
+        if result is not UNHANDLED:
+            return result
+        if isinstance(event, CallbackQuery):
+            return await self._stale_button(event)
+        if isinstance(event, Message) and event.chat.type == "private":
+            return await self._message(event, edited=self.edited)
+        return result
+
+    async def _stale_button(self, query: CallbackQuery) -> bool:
+        await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
+        if query.message is not None and query.message.chat.type == "private" and query.bot is not None:
+            await query.bot.send_message(query.from_user.id, menu_text(), reply_markup=keyboards.main_menu())
+        return True
+
+    async def _message(self, message: Message, edited: bool) -> bool:
+        if edited:
+            text = _("I only read new messages, not edited ones. Please send your message again.")
+        elif message.text is not None and message.text.startswith("/"):
+            text = _("I don't know this command. Choose a section from the menu, or send /help.")
+        elif message.text is not None:
+            text = _("I can't answer questions typed in your own words yet. Please choose a section from the menu.")
+        elif message.location is not None or message.contact is not None:
+            text = _("Thank you, but I don't need your location or contacts. Please choose a section from the menu.")
+        elif any(getattr(message, kind) is not None for kind in MEDIA_KINDS):
+            text = _("I can only read text and buttons for now. Please choose a section from the menu.")
+        else:
+            text = _("I can't read this kind of message. Please choose a section from the menu.")
+        await message.answer(text, reply_markup=keyboards.main_menu())
+        return True

@@ -1,0 +1,30 @@
+"""Loads (or creates) the person behind every update and puts the `user` into handler data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TelegramUser
+
+from bot.services.users import UserService
+
+
+class UserMiddleware(BaseMiddleware):
+    def __init__(self, users: UserService) -> None:
+        self.users = users
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        tg_user: TelegramUser | None = data.get("event_from_user")
+        chat = data.get("event_chat")
+        # Only people who talk to the bot in private are users; a consultant writing in the group is not.
+        if tg_user is not None and not tg_user.is_bot and (chat is None or chat.type == "private"):
+            data["user"] = await self.users.seen(tg_user.id, tg_user.language_code)
+        return await handler(event, data)

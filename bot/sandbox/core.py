@@ -1,0 +1,703 @@
+"""An in-memory Telegram for local use and tests.
+
+It keeps users, private chats and groups, messages with their edits and deletions, a queue of
+updates with offsets, and callback queries; it answers the Bot API methods the bot uses with
+correctly shaped objects, and with Telegram's real errors (too long text, bad callback data,
+"message is not modified", a user who blocked the bot, flood limits with retry_after).
+
+The same core has two faces: `SandboxSession` (an aiogram session, in-process) and
+`bot.sandbox.server` (HTTP `/bot<token>/<method>` with long polling). Both pass parameters as
+Telegram receives them: strings, with JSON for objects and arrays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import SANDBOX_TOKEN
+from bot.sandbox.html import EntityParseError, html_to_text, utf16_len
+
+BOT_ID = int(SANDBOX_TOKEN.split(":")[0])
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+DELETE_WINDOW = 48 * 3600
+CALLBACK_QUERY_TTL = 15 * 60
+# Parameters that are strings even when they look like JSON (a text "123" stays "123").
+STRING_PARAMS = {
+    "text", "caption", "callback_query_id", "inline_message_id", "parse_mode", "language_code",
+    "description", "short_description", "name", "url", "secret_token", "business_connection_id",
+    "emoji", "action", "title", "question",
+}
+SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
+
+
+class TelegramError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad_request(reason: str) -> TelegramError:
+    return TelegramError(400, f"Bad Request: {reason}")
+
+
+class FakeClock:
+    """A monotonic clock tests move by hand."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.value = start
+
+    def __call__(self) -> float:
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        self.value += seconds
+
+
+@dataclass
+class Limits:
+    """Telegram's flood limits: messages per chat, per group, overall (token buckets)."""
+
+    enabled: bool = True
+    private_rate: float = 1.0  # messages per second into one private chat
+    private_burst: int = 3  # Telegram tolerates short bursts
+    group_rate: float = 20 / 60  # 20 messages per minute into one group
+    group_burst: int = 20
+    global_rate: float = 30.0  # messages per second overall
+    global_burst: int = 30
+
+    @classmethod
+    def off(cls) -> Limits:
+        return cls(enabled=False)
+
+    @classmethod
+    def strict(cls) -> Limits:
+        """Exactly 1/s per chat, 20/min per group, 30/s overall, no bursts."""
+        return cls(private_burst=1, group_burst=1, global_burst=1)
+
+
+class _Bucket:
+    __slots__ = ("rate", "capacity", "tokens", "stamp")
+
+    def __init__(self, rate: float, capacity: int, now: float) -> None:
+        self.rate, self.capacity, self.tokens, self.stamp = rate, capacity, float(capacity), now
+
+    def wait_time(self, now: float) -> float:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
+
+
+@dataclass
+class SandboxUser:
+    id: int
+    first_name: str
+    language_code: str | None = "ru"
+    username: str | None = None
+    last_name: str | None = None
+    blocked_bot: bool = False
+    started: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+
+@dataclass
+class SandboxMessage:
+    chat_id: int
+    message_id: int
+    from_bot: bool
+    sender_id: int
+    date: int
+    text: str | None = None  # what a person sees (entities rendered away)
+    source: str | None = None  # as sent by the bot (HTML)
+    kind: str = "text"
+    reply_markup: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    edit_date: int | None = None
+    edits: int = 0
+    deleted: bool = False
+
+    @property
+    def buttons(self) -> list[list[dict[str, Any]]]:
+        if not self.reply_markup:
+            return []
+        return self.reply_markup.get("inline_keyboard") or self.reply_markup.get("keyboard") or []
+
+    @property
+    def inline(self) -> bool:
+        return bool(self.reply_markup and "inline_keyboard" in self.reply_markup)
+
+    def button_labels(self) -> list[str]:
+        return [b["text"] if isinstance(b, dict) else str(b) for row in self.buttons for b in row]
+
+
+@dataclass
+class SandboxEvent:
+    """Something the bot did that a person would notice: a new message, an edit, a deletion, an answer."""
+
+    seq: int
+    kind: str  # "message" | "edit" | "delete" | "callback_answer"
+    chat_id: int
+    message: SandboxMessage | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class Sandbox:
+    def __init__(
+        self,
+        *,
+        token: str = SANDBOX_TOKEN,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        bot_username: str = "safe_migration_sandbox_bot",
+    ) -> None:
+        self.token = token
+        self.limits = limits or Limits()
+        self.clock = clock
+        self.wall_clock = wall_clock
+        self.bot_user = {
+            "id": int(token.split(":")[0]), "is_bot": True, "first_name": "Safe Migration (sandbox)",
+            "username": bot_username, "can_join_groups": True, "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.users: dict[int, SandboxUser] = {}
+        self.groups: dict[int, dict[str, Any]] = {}
+        self.messages: dict[tuple[int, int], SandboxMessage] = {}
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self.updates: deque[dict[str, Any]] = deque()
+        self._update_ids = itertools.count(1)
+        self._updates_changed = asyncio.Event()
+        self._poll_generation = 0
+        self.callback_queries: dict[str, dict[str, Any]] = {}
+        self._callback_ids = itertools.count(1)
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.descriptions: dict[tuple[str, str], str] = {}
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.events: list[SandboxEvent] = []
+        self._event_seq = itertools.count(1)
+        self.listeners: list[Callable[[SandboxEvent], None]] = []
+        self.injected: dict[str, deque[TelegramError]] = {}
+        self.rate_limited: int = 0  # how many 429s were answered
+        self._buckets: dict[Any, _Bucket] = {}
+        self.record_requests = True
+
+    # ---------------------------------------------------------------- people and chats
+    def add_user(
+        self, user_id: int, first_name: str = "Test", language_code: str | None = "ru", **extra: Any
+    ) -> SandboxUser:
+        user = self.users.get(user_id)
+        if user is None:
+            user = SandboxUser(user_id, first_name, language_code, **extra)
+            self.users[user_id] = user
+        return user
+
+    def add_group(self, chat_id: int, title: str, members: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
+        if chat_id >= 0:
+            raise ValueError("group ids are negative")
+        group = {"id": chat_id, "type": "supergroup", "title": title, "members": set(members)}
+        self.groups[chat_id] = group
+        return group
+
+    def chat_dict(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self.groups:
+            group = self.groups[chat_id]
+            return {"id": chat_id, "type": group["type"], "title": group["title"]}
+        user = self.users[chat_id]
+        data = {"id": chat_id, "type": "private", "first_name": user.first_name}
+        if user.username:
+            data["username"] = user.username
+        return data
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def chat_messages(self, chat_id: int, *, include_deleted: bool = False) -> list[SandboxMessage]:
+        found = [m for (c, _), m in self.messages.items() if c == chat_id and (include_deleted or not m.deleted)]
+        return sorted(found, key=lambda m: m.message_id)
+
+    def bot_messages(self, chat_id: int) -> list[SandboxMessage]:
+        return [m for m in self.chat_messages(chat_id) if m.from_bot]
+
+    # ---------------------------------------------------------------- updates (what people do)
+    def _new_update(self, **payload: Any) -> dict[str, Any]:
+        return {"update_id": next(self._update_ids), **payload}
+
+    def enqueue(self, update: dict[str, Any]) -> None:
+        """Queue an update for getUpdates (the HTTP face and `run`)."""
+        self.updates.append(update)
+        self._updates_changed.set()
+
+    def user_message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_id: int | None = None,
+        kind: str = "text",
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Build the update of a person sending a message (text, or a sticker, photo, ...)."""
+        user = self.users[user_id]
+        chat_id = user_id if chat_id is None else chat_id
+        if chat_id == user_id:
+            user.started = True
+            user.blocked_bot = False
+        message = SandboxMessage(
+            chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=False, sender_id=user_id,
+            date=int(self.wall_clock()), text=text, kind=kind, extra=dict(extra or {}),
+        )
+        self.messages[(chat_id, message.message_id)] = message
+        body = self._message_dict(message)
+        if text is not None and text.startswith("/"):
+            command = text.split()[0]
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        return self._new_update(message=body)
+
+    def user_edit(self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None) -> dict[str, Any]:
+        chat_id = user_id if chat_id is None else chat_id
+        message = self.messages[(chat_id, message_id)]
+        message.text = text
+        message.edit_date = int(self.wall_clock())
+        message.edits += 1
+        return self._new_update(edited_message=self._message_dict(message))
+
+    def user_click(self, user_id: int, message: SandboxMessage, data: str) -> dict[str, Any]:
+        """A person taps an inline button (`data` need not be on the message: tests forge it)."""
+        query_id = f"{BOT_ID}{next(self._callback_ids):08d}"
+        query = {
+            "id": query_id,
+            "from": self.users[user_id].to_dict(),
+            "message": self._message_dict(message),
+            "chat_instance": str(abs(hash((BOT_ID, message.chat_id))) % 10**18),
+            "data": data,
+        }
+        self.callback_queries[query_id] = {"created": self.clock(), "answered": False, "user_id": user_id}
+        return self._new_update(callback_query=query)
+
+    def user_sets_blocked(self, user_id: int, blocked: bool) -> dict[str, Any]:
+        user = self.users[user_id]
+        user.blocked_bot = blocked
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        return self._new_update(my_chat_member={
+            "chat": self.chat_dict(user_id),
+            "from": user.to_dict(),
+            "date": int(self.wall_clock()),
+            "old_chat_member": self._member(old),
+            "new_chat_member": self._member(new),
+        })
+
+    def _member(self, status: str) -> dict[str, Any]:
+        member: dict[str, Any] = {"status": status, "user": {k: v for k, v in self.bot_user.items() if k in {"id", "is_bot", "first_name", "username"}}}
+        if status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def _message_dict(self, message: SandboxMessage) -> dict[str, Any]:
+        sender = self.bot_user if message.from_bot else self.users[message.sender_id].to_dict()
+        body: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": message.date,
+            "chat": self.chat_dict(message.chat_id),
+            "from": {k: v for k, v in sender.items() if k in {"id", "is_bot", "first_name", "username", "language_code", "last_name"}},
+        }
+        if message.kind == "text":
+            if message.text is not None:
+                body["text"] = message.text
+        else:
+            body.update(_media_payload(message))
+        if message.edit_date:
+            body["edit_date"] = message.edit_date
+        if message.reply_markup and "inline_keyboard" in message.reply_markup:
+            body["reply_markup"] = message.reply_markup
+        return body
+
+    # ---------------------------------------------------------------- the bot's side (Bot API)
+    def inject_error(self, method: str, code: int, description: str, retry_after: int | None = None) -> None:
+        """Make the next call of `method` fail as Telegram would (tests of error handling)."""
+        self.injected.setdefault(method, deque()).append(TelegramError(code, description, retry_after))
+
+    async def request(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call: (HTTP status, JSON body)."""
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        handler = _METHODS.get(method.lower())
+        if handler is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        args = {key: _coerce(key, value) for key, value in params.items()}
+        if self.record_requests:
+            self.requests.append((handler.__name__.removeprefix("_m_"), args))
+        try:
+            queue = self.injected.get(handler.__name__.removeprefix("_m_"))
+            if queue:
+                raise queue.popleft()
+            result = handler(self, args)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except TelegramError as error:
+            if error.code == 429:
+                self.rate_limited += 1
+            return error.code, error.payload()
+        except (KeyError, ValueError, TypeError) as error:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
+        return 200, {"ok": True, "result": result}
+
+    def _emit(self, kind: str, chat_id: int, message: SandboxMessage | None = None, **payload: Any) -> None:
+        event = SandboxEvent(next(self._event_seq), kind, chat_id, message, payload)
+        self.events.append(event)
+        for listener in list(self.listeners):
+            listener(event)
+
+    def _check_chat_writable(self, chat_id: int) -> None:
+        if chat_id in self.groups:
+            return
+        user = self.users.get(chat_id)
+        if user is None:
+            raise bad_request("chat not found")
+        if user.blocked_bot:
+            raise TelegramError(403, "Forbidden: bot was blocked by the user")
+        if not user.started:
+            raise TelegramError(403, "Forbidden: bot can't initiate conversation with a user")
+
+    def _check_flood(self, chat_id: int) -> None:
+        if not self.limits.enabled:
+            return
+        now = self.clock()
+        limits = self.limits
+        if chat_id in self.groups:
+            chat_bucket = self._bucket(("chat", chat_id), limits.group_rate, limits.group_burst, now)
+        else:
+            chat_bucket = self._bucket(("chat", chat_id), limits.private_rate, limits.private_burst, now)
+        global_bucket = self._bucket("global", limits.global_rate, limits.global_burst, now)
+        wait = max(chat_bucket.wait_time(now), global_bucket.wait_time(now))
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            raise TelegramError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+        chat_bucket.take()
+        global_bucket.take()
+
+    def _bucket(self, key: Any, rate: float, capacity: int, now: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(rate, capacity, now)
+        return bucket
+
+    def _render(self, args: dict[str, Any], field_name: str = "text") -> tuple[str, str]:
+        source = args.get(field_name)
+        if source is None or source == "":
+            raise bad_request("message text is empty")
+        source = str(source)
+        parse_mode = (args.get("parse_mode") or "").upper()
+        if parse_mode == "HTML":
+            try:
+                text = html_to_text(source)
+            except EntityParseError as error:
+                raise bad_request(f"can't parse entities: {error}") from None
+        elif parse_mode in ("MARKDOWN", "MARKDOWNV2"):
+            text = source  # not used by this bot; kept as sent
+        else:
+            text = source
+        if not text.strip():
+            raise bad_request("message text is empty")
+        limit = 1024 if field_name == "caption" else MAX_TEXT
+        if utf16_len(text) > limit:
+            raise bad_request("message is too long" if field_name == "text" else "message caption is too long")
+        return source, text
+
+    def _check_markup(self, markup: Any) -> dict[str, Any] | None:
+        if markup in (None, ""):
+            return None
+        if not isinstance(markup, dict):
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" in markup:
+            rows = markup["inline_keyboard"]
+            if not isinstance(rows, list):
+                raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")
+            for row in rows:
+                for button in row:
+                    if not button.get("text"):
+                        raise bad_request("text buttons are unallowed in the inline keyboard")
+                    data = button.get("callback_data")
+                    if data is not None and not (1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA):
+                        raise bad_request("BUTTON_DATA_INVALID")
+                    actions = [k for k in button if k != "text" and k != "style"]
+                    if len(actions) != 1:
+                        raise bad_request("can't find field \"callback_data\" in an InlineKeyboardButton")
+        elif "keyboard" in markup:
+            for row in markup["keyboard"]:
+                for button in row:
+                    label = button.get("text") if isinstance(button, dict) else button
+                    if not label:
+                        raise bad_request("keyboard button text is empty")
+        return markup
+
+    def _find_message(self, args: dict[str, Any], purpose: str) -> SandboxMessage:
+        if args.get("inline_message_id"):
+            raise bad_request("inline messages are not supported by the sandbox")
+        key = (int(args["chat_id"]), int(args["message_id"]))
+        message = self.messages.get(key)
+        if message is None or message.deleted:
+            raise bad_request(f"message to {purpose} not found")
+        return message
+
+    def _send(self, chat_id: int, kind: str, args: dict[str, Any]) -> dict[str, Any]:
+        self._check_chat_writable(chat_id)
+        source: str | None = None
+        text: str | None = None
+        if kind == "text":
+            source, text = self._render(args, "text")
+        elif args.get("caption"):
+            source, text = self._render(args, "caption")
+        markup = self._check_markup(args.get("reply_markup"))
+        self._check_flood(chat_id)
+        message = SandboxMessage(
+            chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=True, sender_id=BOT_ID,
+            date=int(self.wall_clock()), text=text, source=source, kind=kind, reply_markup=markup,
+        )
+        if kind != "text":
+            message.extra = {"file": str(args.get(kind, ""))}
+        self.messages[(chat_id, message.message_id)] = message
+        self._emit("message", chat_id, message)
+        return self._message_dict(message)
+
+    async def get_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(args.get("offset") or 0)
+        limit = max(1, min(100, int(args.get("limit") or 100)))
+        timeout = max(0.0, float(args.get("timeout") or 0))
+        allowed = args.get("allowed_updates")
+        self._poll_generation += 1
+        generation = self._poll_generation
+        deadline = time.monotonic() + timeout
+        while True:
+            if offset:
+                while self.updates and self.updates[0]["update_id"] < offset:
+                    self.updates.popleft()  # confirmed
+            ready = [u for u in self.updates if not allowed or any(k in u for k in allowed)][:limit]
+            if ready or time.monotonic() >= deadline:
+                return ready
+            self._updates_changed.clear()
+            try:
+                await asyncio.wait_for(self._updates_changed.wait(), timeout=max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                pass
+            if generation != self._poll_generation:
+                raise TelegramError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if not isinstance(value, str) or key in STRING_PARAMS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _media_payload(message: SandboxMessage) -> dict[str, Any]:
+    file_id = message.extra.get("file_id", f"sandbox-file-{message.chat_id}-{message.message_id}")
+    unique = f"u{message.chat_id}{message.message_id}"
+    base = {"file_id": file_id, "file_unique_id": unique}
+    kind = message.kind
+    if kind == "photo":
+        return {"photo": [{**base, "width": 320, "height": 240}]}
+    if kind == "sticker":
+        return {"sticker": {**base, "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False}}
+    if kind == "voice":
+        return {"voice": {**base, "duration": 3}}
+    if kind == "video":
+        return {"video": {**base, "width": 320, "height": 240, "duration": 3}}
+    if kind == "document":
+        return {"document": {**base, "file_name": message.extra.get("file_name", "file.pdf")}}
+    if kind == "location":
+        return {"location": {"latitude": 55.75, "longitude": 37.62}}
+    if kind == "contact":
+        return {"contact": {"phone_number": "+70000000000", "first_name": "Contact"}}
+    raise ValueError(f"unknown message kind {kind!r}")
+
+
+# ---------------------------------------------------------------- Bot API methods
+def _m_getMe(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb.bot_user
+
+
+async def _m_getUpdates(sb: Sandbox, args: dict[str, Any]) -> list[dict[str, Any]]:
+    return await sb.get_updates(args)
+
+
+def _m_deleteWebhook(sb: Sandbox, args: dict[str, Any]) -> bool:
+    if args.get("drop_pending_updates"):
+        sb.updates.clear()
+    return True
+
+
+def _m_getWebhookInfo(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(sb.updates)}
+
+
+def _m_sendMessage(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb._send(int(args["chat_id"]), "text", args)
+
+
+def _m_sendPhoto(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb._send(int(args["chat_id"]), "photo", args)
+
+
+def _m_sendDocument(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb._send(int(args["chat_id"]), "document", args)
+
+
+def _m_sendChatAction(sb: Sandbox, args: dict[str, Any]) -> bool:
+    sb._check_chat_writable(int(args["chat_id"]))
+    return True
+
+
+def _m_editMessageText(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    message = sb._find_message(args, "edit")
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    sb._check_chat_writable(message.chat_id)
+    source, text = sb._render(args, "text")
+    markup = sb._check_markup(args.get("reply_markup"))
+    if text == message.text and markup == (message.reply_markup if message.inline else None):
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup are exactly "
+            "the same as a current content and reply markup of the message"
+        )
+    message.text, message.source = text, source
+    message.reply_markup = markup
+    message.edit_date = int(sb.wall_clock())
+    message.edits += 1
+    sb._emit("edit", message.chat_id, message)
+    return sb._message_dict(message)
+
+
+def _m_editMessageReplyMarkup(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    message = sb._find_message(args, "edit")
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    markup = sb._check_markup(args.get("reply_markup"))
+    if markup == (message.reply_markup if message.inline else None):
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup are exactly "
+            "the same as a current content and reply markup of the message"
+        )
+    message.reply_markup = markup
+    message.edit_date = int(sb.wall_clock())
+    message.edits += 1
+    sb._emit("edit", message.chat_id, message)
+    return sb._message_dict(message)
+
+
+def _m_deleteMessage(sb: Sandbox, args: dict[str, Any]) -> bool:
+    message = sb._find_message(args, "delete")
+    if sb.wall_clock() - message.date > DELETE_WINDOW:
+        raise bad_request("message can't be deleted for everyone")
+    if not message.from_bot and message.chat_id in sb.groups:
+        raise bad_request("message can't be deleted")
+    message.deleted = True
+    sb._emit("delete", message.chat_id, message)
+    return True
+
+
+def _m_answerCallbackQuery(sb: Sandbox, args: dict[str, Any]) -> bool:
+    query = sb.callback_queries.get(str(args["callback_query_id"]))
+    if query is None or query["answered"] or sb.clock() - query["created"] > CALLBACK_QUERY_TTL:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    text = args.get("text")
+    if text is not None and len(str(text)) > 200:
+        raise bad_request("MESSAGE_TOO_LONG")
+    query["answered"] = True
+    sb._emit("callback_answer", query["user_id"], None, text=text, show_alert=bool(args.get("show_alert")))
+    return True
+
+
+def _scope_key(args: dict[str, Any]) -> tuple[str, str]:
+    scope = args.get("scope") or {"type": "default"}
+    return json.dumps(scope, sort_keys=True), str(args.get("language_code") or "")
+
+
+def _m_setMyCommands(sb: Sandbox, args: dict[str, Any]) -> bool:
+    commands = args["commands"]
+    if not isinstance(commands, list) or len(commands) > 100:
+        raise bad_request("commands must be an array of at most 100 commands")
+    for command in commands:
+        name = str(command.get("command", ""))
+        if not (1 <= len(name) <= 32) or not all(c.islower() or c.isdigit() or c == "_" for c in name):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not (1 <= len(str(command.get("description", ""))) <= 256):
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+    sb.commands[_scope_key(args)] = commands
+    return True
+
+
+def _m_getMyCommands(sb: Sandbox, args: dict[str, Any]) -> list[dict[str, str]]:
+    return sb.commands.get(_scope_key(args), [])
+
+
+def _m_deleteMyCommands(sb: Sandbox, args: dict[str, Any]) -> bool:
+    sb.commands.pop(_scope_key(args), None)
+    return True
+
+
+def _describe(kind: str, limit: int) -> Callable[[Sandbox, dict[str, Any]], bool]:
+    def setter(sb: Sandbox, args: dict[str, Any]) -> bool:
+        value = str(args.get(kind) or "")
+        if len(value) > limit:
+            raise bad_request(f"{kind.upper()}_INVALID")
+        sb.descriptions[(kind, str(args.get("language_code") or ""))] = value
+        return True
+
+    return setter
+
+
+def _getter(kind: str) -> Callable[[Sandbox, dict[str, Any]], dict[str, str]]:
+    def getter(sb: Sandbox, args: dict[str, Any]) -> dict[str, str]:
+        return {kind: sb.descriptions.get((kind, str(args.get("language_code") or "")), "")}
+
+    return getter
+
+
+_m_setMyDescription = _describe("description", 512)
+_m_setMyDescription.__name__ = "_m_setMyDescription"
+_m_setMyShortDescription = _describe("short_description", 120)
+_m_setMyShortDescription.__name__ = "_m_setMyShortDescription"
+_m_getMyDescription = _getter("description")
+_m_getMyDescription.__name__ = "_m_getMyDescription"
+_m_getMyShortDescription = _getter("short_description")
+_m_getMyShortDescription.__name__ = "_m_getMyShortDescription"
+
+
+def _m_close(sb: Sandbox, args: dict[str, Any]) -> bool:
+    return True
+
+
+_METHODS: dict[str, Callable[[Sandbox, dict[str, Any]], Any]] = {
+    name.removeprefix("_m_").lower(): fn for name, fn in list(globals().items()) if name.startswith("_m_")
+}

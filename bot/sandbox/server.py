@@ -1,0 +1,67 @@
+"""The sandbox's HTTP face: `/bot<token>/<method>` as the Bot API speaks it, with real long polling.
+
+Point the bot at it with TELEGRAM_API_URL=http://127.0.0.1:PORT to test it as a separate process.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.core import Sandbox
+
+
+def make_app(sandbox: Sandbox) -> web.Application:
+    async def handle(request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        method = request.match_info["method"]
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                try:
+                    params.update(await request.json())
+                except ValueError:
+                    return web.json_response(
+                        {"ok": False, "error_code": 400, "description": "Bad Request: invalid JSON"}, status=400
+                    )
+            else:
+                form = await request.post()
+                for key, value in form.items():
+                    params[key] = value if isinstance(value, str) else f"<file {getattr(value, 'filename', key)}>"
+        status, body = await sandbox.request(token, method, params)
+        return web.Response(status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_route("*", "/bot{token}/{method}", handle)
+    return app
+
+
+class SandboxServer:
+    """Runs the HTTP face on 127.0.0.1 (a random free port unless one is given)."""
+
+    def __init__(self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.sandbox = sandbox
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(make_app(self.sandbox), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server  # noqa: SLF001 - aiohttp does not expose the bound port otherwise
+        if self.port == 0 and server is not None and server.sockets:
+            self.port = server.sockets[0].getsockname()[1]
+        return self.url
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

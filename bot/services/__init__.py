@@ -1,0 +1,1 @@
+"""Domain services: rules and decisions, no aiogram types."""

@@ -1,0 +1,89 @@
+"""Users: who they are, which language they chose, what they told us about their journey."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.storage.db import Database
+from bot.storage.fsm import SQLiteStorage
+from bot.storage.users import User, UserRepository
+
+LANGUAGES: tuple[str, ...] = ("ru", "ky", "tg", "uz")
+CITIZENSHIPS: tuple[str, ...] = ("KG", "TJ", "UZ")
+OTHER_COUNTRY = "XX"  # ISO 3166 user-assigned code: a country the bot has no specific advice for
+DESTINATIONS: tuple[str, ...] = ("RU", "KZ", "TR", "AE", "KR")
+# last_seen is rewritten at most this often per user: it is for "active in a period" figures,
+# and one write per update would cost more than everything else a button press does.
+LAST_SEEN_RESOLUTION = timedelta(minutes=10)
+
+
+def suggest_language(telegram_language: str | None, default: str) -> str:
+    """The supported language matching Telegram's language_code ("uz-latn" -> "uz"), else default."""
+    if telegram_language:
+        base = telegram_language.replace("_", "-").split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return default
+
+
+def language_order(suggested: str) -> list[str]:
+    return [suggested, *(code for code in LANGUAGES if code != suggested)]
+
+
+class UserService:
+    def __init__(
+        self,
+        db: Database,
+        users: UserRepository,
+        fsm: SQLiteStorage,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.users = users
+        self.fsm = fsm
+        self.clock = clock
+
+    async def seen(self, user_id: int, telegram_language: str | None) -> User:
+        """Record that a person wrote to the bot; create them on first contact."""
+        now = self.clock()
+        user = await self.users.get(user_id)
+        if user is None:
+            await self.users.insert(user_id, telegram_language, now)
+            return User(user_id, None, telegram_language, None, None, now, now, False)
+        if (
+            now - user.last_seen >= LAST_SEEN_RESOLUTION
+            or user.telegram_language != telegram_language
+            or user.blocked
+        ):
+            await self.users.touch(user_id, telegram_language, now)
+            user = await self.users.get(user_id) or user
+        return user
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.users.get(user_id)
+
+    async def choose_language(self, user_id: int, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}")
+        await self.users.set_language(user_id, language)
+
+    async def set_citizenship(self, user_id: int, country: str | None) -> None:
+        if country is not None and country not in (*CITIZENSHIPS, OTHER_COUNTRY):
+            raise ValueError(f"unsupported citizenship {country!r}")
+        await self.users.set_citizenship(user_id, country)
+
+    async def set_destination(self, user_id: int, country: str | None) -> None:
+        if country is not None and country not in (*DESTINATIONS, OTHER_COUNTRY):
+            raise ValueError(f"unsupported destination {country!r}")
+        await self.users.set_destination(user_id, country)
+
+    async def mark_blocked(self, user_id: int, blocked: bool) -> None:
+        await self.users.set_blocked(user_id, blocked)
+
+    async def forget(self, user_id: int) -> bool:
+        """Delete everything stored about the person. True when there was something to delete."""
+        async with self.db.transaction():
+            deleted = await self.users.delete(user_id)
+            await self.fsm.forget_user(user_id)
+        return deleted > 0

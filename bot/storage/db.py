@@ -1,0 +1,149 @@
+"""One SQLite database through aiosqlite.
+
+Two connections: a writer, used by one transaction at a time (SQLite has one writer anyway), and a
+reader that sees only committed data (WAL gives it a consistent snapshot). Repositories call
+`fetchone`/`fetchall`/`execute`; inside `async with db.transaction():` all of them go to the writer,
+so a use case reads its own writes and commits once. A write outside a transaction gets its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("db_in_tx", default=False)
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+class Database:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        if self._writer is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._open()
+        await self.migrate()
+        self._reader = await self._open()
+
+    async def _open(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        for pragma in PRAGMAS:
+            await conn.execute(pragma)
+        return conn
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @property
+    def connected(self) -> bool:
+        return self._writer is not None
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> None:
+        """Apply numbered migrations not yet applied; each in its own transaction."""
+        assert self._writer is not None
+        cursor = await self._writer.execute("PRAGMA user_version")
+        current = (await cursor.fetchone())[0]
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            log.info("applying schema migration %d", number)
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(script):
+                    await self._writer.execute(statement)
+                await self._writer.execute(f"PRAGMA user_version={number}")
+                await self._writer.execute("COMMIT")
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        if _in_transaction.get():
+            yield
+            return
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            token = _in_transaction.set(True)
+            await writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await writer.execute("ROLLBACK")
+                raise
+            else:
+                await writer.execute("COMMIT")
+            finally:
+                _in_transaction.reset(token)
+
+    def _conn_for_read(self) -> aiosqlite.Connection:
+        if _in_transaction.get():
+            return self._require(self._writer)
+        return self._require(self._reader)
+
+    @staticmethod
+    def _require(conn: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if conn is None:
+            raise RuntimeError("database is not connected")
+        return conn
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        cursor = await self._conn_for_read().execute(sql, params)
+        try:
+            return await cursor.fetchone()
+        finally:
+            await cursor.close()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        cursor = await self._conn_for_read().execute(sql, params)
+        try:
+            return list(await cursor.fetchall())
+        finally:
+            await cursor.close()
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a write; returns the number of rows changed."""
+        async with self.transaction():
+            cursor = await self._require(self._writer).execute(sql, params)
+            try:
+                return cursor.rowcount
+            finally:
+                await cursor.close()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self.transaction():
+            await self._require(self._writer).executemany(sql, rows)
+
+
+def _split_sql(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
