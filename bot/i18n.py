@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,15 @@ def compile_catalog(catalog: Catalog) -> gettext.GNUTranslations:
 
 class CatalogI18n(I18n):
     """aiogram's I18n, reading `.po` files and compiling them in memory."""
+
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        # aiogram's gettext() looks up I18n's own context slot; a subclass gets a slot of its own.
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         translations: dict[str, gettext.GNUTranslations] = {}
@@ -153,6 +164,7 @@ def update_catalogs(locales_dir: Path) -> list[Path]:
             catalog = Catalog(locale=language, domain=DOMAIN, project="safe-migration-bot")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        catalog.fuzzy = False  # the header; entries are never fuzzy-matched above
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
         written.append(path)

@@ -28,7 +28,7 @@ def router() -> Router:
     @router.callback_query(MenuCb.filter(lambda cb: cb.section == "profile"))
     async def start(event: Message | CallbackQuery, user: User, state: FSMContext) -> None:
         await state.set_state(ProfileForm.citizenship)
-        await show(event, f"{summary(user)}\n\n{_('Which country are you a citizen of?')}", keyboards.citizenship_choices())
+        await show(event, f"{summary(user)}\n\n{ask_citizenship()}", keyboards.citizenship_choices())
 
     @router.callback_query(ProfileCb.filter(lambda cb: cb.step == "cit"))
     async def citizenship(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
@@ -39,7 +39,7 @@ def router() -> Router:
         if value is not _SKIP:
             await users.set_citizenship(user.id, value)
         await state.set_state(ProfileForm.destination)
-        await show(query, _("Which country are you going to, or working in now?"), keyboards.destination_choices())
+        await show(query, ask_destination(), keyboards.destination_choices())
 
     @router.callback_query(ProfileCb.filter(lambda cb: cb.step == "dst"))
     async def destination(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
@@ -51,19 +51,19 @@ def router() -> Router:
             await users.set_destination(user.id, value)
         await state.clear()
         fresh = await users.get(user.id) or user
-        await show_menu(query, f"{_('Saved.')}\n{summary(fresh)}")
+        await show_menu(query, _("Saved.") + "\n" + summary(fresh))
 
     @router.message(StateFilter(ProfileForm.citizenship))
     async def typed_citizenship(message: Message) -> None:
         await message.answer(
-            f"{_('Please tap one of the buttons.')}\n\n{_('Which country are you a citizen of?')}",
+            f"{tap_a_button()}\n\n{ask_citizenship()}",
             reply_markup=keyboards.citizenship_choices(),
         )
 
     @router.message(StateFilter(ProfileForm.destination))
     async def typed_destination(message: Message) -> None:
         await message.answer(
-            f"{_('Please tap one of the buttons.')}\n\n{_('Which country are you going to, or working in now?')}",
+            f"{tap_a_button()}\n\n{ask_destination()}",
             reply_markup=keyboards.destination_choices(),
         )
 
@@ -85,6 +85,18 @@ def _country_value(raw: str, allowed: tuple[str, ...]) -> object:
 async def stale(query: CallbackQuery) -> None:
     await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
     await show_menu(query)
+
+
+def ask_citizenship() -> str:
+    return _("Which country are you a citizen of?")
+
+
+def ask_destination() -> str:
+    return _("Which country are you going to, or working in now?")
+
+
+def tap_a_button() -> str:
+    return _("Please tap one of the buttons.")
 
 
 def summary(user: User) -> str:

@@ -28,7 +28,8 @@ def router() -> Router:
             await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
             await show_menu(query)
             return
-        text = f"<b>{title}</b>\n\n{_('This section is being prepared and will appear soon.')}"
+        soon = _("This section is being prepared and will appear soon.")
+        text = f"<b>{title}</b>\n\n{soon}"
         if callback_data.section in URGENT_SECTIONS:
             text = f"{text}\n\n{emergency_text(content, locale)}"
         await show(query, text, keyboards.back_to_menu())
@@ -40,7 +41,8 @@ def emergency_text(content: Content, locale: str) -> str:
     body, checked = content.render(locale, "emergency")
     if checked is None:
         return body
-    return f"{body}\n<i>{_('Numbers checked on {date}.').format(date=format_day(checked, locale))}</i>"
+    note = _("Numbers checked on {date}.").format(date=format_day(checked, locale))
+    return f"{body}\n<i>{note}</i>"
 
 
 def format_day(day: date, locale: str) -> str:

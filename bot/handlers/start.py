@@ -61,7 +61,7 @@ async def ask_language(event: Message | CallbackQuery, user: User, i18n: I18n) -
     suggested = user.language or suggest_language(user.telegram_language, i18n.default_locale)
     order = language_order(suggested)
     # The prompt in every language, the suggested one first: the person may not read the others.
-    prompt = "\n".join(f"🌐 {i18n.gettext('Choose your language', locale=code)}" for code in order)
+    prompt = "\n".join("🌐 " + i18n.gettext("Choose your language", locale=code) for code in order)
     await show(event, prompt, keyboards.languages(order, current=user.language))
 
 
