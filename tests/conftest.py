@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class Harness:
         self.clock = FakeClock()
         self.sandbox = Sandbox(limits=limits or Limits(), clock=self.clock)
         self.app: App | None = None
+        self.expect_errors = False  # a test of failures sets this; otherwise any handled error fails it
 
     async def start(self) -> App:
         async def sleep(seconds: float) -> None:  # the bot "waits" on the sandbox's clock
@@ -65,14 +67,28 @@ class Harness:
             await self.app.close()
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    errors = _Collect()
+    logging.getLogger("bot.errors").addHandler(errors)
     h = Harness(make_settings(tmp_path))
     await h.start()
     try:
         yield h
     finally:
         await h.close()
+        logging.getLogger("bot.errors").removeHandler(errors)
+    if errors.records and not h.expect_errors:
+        pytest.fail("a handler failed: " + "; ".join(r.getMessage()[:300] for r in errors.records))
 
 
 LANGS = ("ru", "ky", "tg", "uz")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -18,7 +18,7 @@ def router() -> Router:
     router = private_router("privacy")
 
     @router.message(Command("forget"))
-    @router.callback_query(ForgetCb.filter(lambda cb: not cb.confirm))
+    @router.callback_query(ForgetCb.filter(~F.confirm))
     async def ask(event: Message | CallbackQuery) -> None:
         await show(
             event,
@@ -30,7 +30,7 @@ def router() -> Router:
             keyboards.forget_confirm(),
         )
 
-    @router.callback_query(ForgetCb.filter(lambda cb: cb.confirm))
+    @router.callback_query(ForgetCb.filter(F.confirm))
     async def confirm(query: CallbackQuery, user: User, users: UserService) -> None:
         await users.forget(user.id)
         await show(query, _("Your data has been deleted. To start again, send /start."))

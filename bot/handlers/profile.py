@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -25,12 +25,12 @@ def router() -> Router:
     router = private_router("profile")
 
     @router.message(Command("profile"))
-    @router.callback_query(MenuCb.filter(lambda cb: cb.section == "profile"))
+    @router.callback_query(MenuCb.filter(F.section == "profile"))
     async def start(event: Message | CallbackQuery, user: User, state: FSMContext) -> None:
         await state.set_state(ProfileForm.citizenship)
         await show(event, f"{summary(user)}\n\n{ask_citizenship()}", keyboards.citizenship_choices())
 
-    @router.callback_query(ProfileCb.filter(lambda cb: cb.step == "cit"))
+    @router.callback_query(ProfileCb.filter(F.step == "cit"))
     async def citizenship(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
         value = _country_value(callback_data.value, CITIZENSHIPS)
         if value is _STALE:
@@ -41,7 +41,7 @@ def router() -> Router:
         await state.set_state(ProfileForm.destination)
         await show(query, ask_destination(), keyboards.destination_choices())
 
-    @router.callback_query(ProfileCb.filter(lambda cb: cb.step == "dst"))
+    @router.callback_query(ProfileCb.filter(F.step == "dst"))
     async def destination(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
         value = _country_value(callback_data.value, DESTINATIONS)
         if value is _STALE:
@@ -53,14 +53,14 @@ def router() -> Router:
         fresh = await users.get(user.id) or user
         await show_menu(query, _("Saved.") + "\n" + summary(fresh))
 
-    @router.message(StateFilter(ProfileForm.citizenship))
+    @router.message(StateFilter(ProfileForm.citizenship), ~F.text.startswith("/"))
     async def typed_citizenship(message: Message) -> None:
         await message.answer(
             f"{tap_a_button()}\n\n{ask_citizenship()}",
             reply_markup=keyboards.citizenship_choices(),
         )
 
-    @router.message(StateFilter(ProfileForm.destination))
+    @router.message(StateFilter(ProfileForm.destination), ~F.text.startswith("/"))
     async def typed_destination(message: Message) -> None:
         await message.answer(
             f"{tap_a_button()}\n\n{ask_destination()}",

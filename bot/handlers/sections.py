@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
@@ -20,7 +20,7 @@ URGENT_SECTIONS = {"risk", "consult", "contacts"}
 def router() -> Router:
     router = private_router("sections")
 
-    @router.callback_query(MenuCb.filter(lambda cb: cb.section not in READY and cb.section != "menu"))
+    @router.callback_query(MenuCb.filter(F.section.not_in(READY | {"menu"})))
     async def coming_soon(query: CallbackQuery, callback_data: MenuCb, locale: str, content: Content) -> None:
         try:
             title = keyboards.section_label(callback_data.section)
