@@ -18,8 +18,14 @@ def private_router(name: str) -> Router:
     return router
 
 
-async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer a message with a new one; answer a button press by editing the message it was on."""
+async def show(
+    event: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None, *, answer: bool = True
+) -> None:
+    """Answer a message with a new one; answer a button press by editing the message it was on.
+
+    A button press is answered once (Telegram refuses a second answer): pass answer=False when the
+    caller has already answered it, e.g. with an alert.
+    """
     if isinstance(event, Message):
         await event.answer(text, reply_markup=markup)
         return
@@ -29,13 +35,16 @@ async def show(event: Message | CallbackQuery, text: str, markup: InlineKeyboard
             await message.edit_text(text, reply_markup=markup)
         except TelegramBadRequest as error:
             if "not modified" in error.message:
-                await event.answer()
+                if answer:
+                    await event.answer()
                 return
             # too old or gone: send it anew below
         else:
-            await event.answer()
+            if answer:
+                await event.answer()
             return
-    await event.answer()
+    if answer:
+        await event.answer()
     if event.bot is not None:
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
 
@@ -44,6 +53,12 @@ def menu_text() -> str:
     return _("<b>Main menu</b>\nChoose a section:")
 
 
-async def show_menu(event: Message | CallbackQuery, prefix: str | None = None) -> None:
+async def show_menu(event: Message | CallbackQuery, prefix: str | None = None, *, answer: bool = True) -> None:
     text = f"{prefix}\n\n{menu_text()}" if prefix else menu_text()
-    await show(event, text, keyboards.main_menu())
+    await show(event, text, keyboards.main_menu(), answer=answer)
+
+
+async def stale_button(query: CallbackQuery) -> None:
+    """A button from an old screen or with forged data: say so, and show the current menu."""
+    await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
+    await show_menu(query, answer=False)

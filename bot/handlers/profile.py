@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
 from bot.callbacks import MenuCb, ProfileCb
-from bot.handlers.common import private_router, show, show_menu
+from bot.handlers.common import private_router, show, show_menu, stale_button
 from bot.services.users import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, UserService
 from bot.storage.users import User
 
@@ -34,7 +34,7 @@ def router() -> Router:
     async def citizenship(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
         value = _country_value(callback_data.value, CITIZENSHIPS)
         if value is _STALE:
-            await stale(query)
+            await stale_button(query)
             return
         if value is not _SKIP:
             await users.set_citizenship(user.id, value)
@@ -45,7 +45,7 @@ def router() -> Router:
     async def destination(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
         value = _country_value(callback_data.value, DESTINATIONS)
         if value is _STALE:
-            await stale(query)
+            await stale_button(query)
             return
         if value is not _SKIP:
             await users.set_destination(user.id, value)
@@ -80,11 +80,6 @@ def _country_value(raw: str, allowed: tuple[str, ...]) -> object:
     if raw == "other":
         return OTHER_COUNTRY
     return raw if raw in allowed else _STALE
-
-
-async def stale(query: CallbackQuery) -> None:
-    await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
-    await show_menu(query)
 
 
 def ask_citizenship() -> str:

@@ -12,7 +12,7 @@ from babel.dates import format_date
 from bot import keyboards
 from bot.callbacks import READY, MenuCb
 from bot.content import Content
-from bot.handlers.common import private_router, show, show_menu
+from bot.handlers.common import private_router, show, stale_button
 
 URGENT_SECTIONS = {"risk", "consult", "contacts"}
 
@@ -25,8 +25,7 @@ def router() -> Router:
         try:
             title = keyboards.section_label(callback_data.section)
         except KeyError:
-            await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
-            await show_menu(query)
+            await stale_button(query)
             return
         soon = _("This section is being prepared and will appear soon.")
         text = f"<b>{title}</b>\n\n{soon}"

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards
 from bot.callbacks import LanguageCb, MenuCb
 from bot.content import Content
-from bot.handlers.common import private_router, show, show_menu
+from bot.handlers.common import private_router, show, show_menu, stale_button
 from bot.services.users import LANGUAGES, UserService, language_order, suggest_language
 from bot.storage.users import User
 
@@ -41,8 +41,7 @@ def router() -> Router:
         query: CallbackQuery, callback_data: LanguageCb, user: User, users: UserService, i18n: I18n
     ) -> None:
         if callback_data.code not in LANGUAGES:
-            await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
-            await show_menu(query)
+            await stale_button(query)
             return
         first_time = user.language is None
         await users.choose_language(user.id, callback_data.code)

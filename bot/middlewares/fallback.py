@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
-from bot.handlers.common import menu_text
+from bot.handlers.common import stale_button
 
 MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation")
 
@@ -40,9 +40,10 @@ class FallbackMiddleware(BaseMiddleware):
         return result
 
     async def _stale_button(self, query: CallbackQuery) -> bool:
-        await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
-        if query.message is not None and query.message.chat.type == "private" and query.bot is not None:
-            await query.bot.send_message(query.from_user.id, menu_text(), reply_markup=keyboards.main_menu())
+        if query.message is not None and query.message.chat.type == "private":
+            await stale_button(query)
+        else:
+            await query.answer()
         return True
 
     async def _message(self, message: Message, edited: bool) -> bool:
