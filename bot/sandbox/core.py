@@ -88,8 +88,8 @@ class Limits:
 
     @classmethod
     def strict(cls) -> Limits:
-        """Exactly 1/s per chat, 20/min per group, 30/s overall, no bursts."""
-        return cls(private_burst=1, group_burst=1, global_burst=1)
+        """No bursts into one chat: 1/s per private chat, one per 3 s into a group; 30/s overall."""
+        return cls(private_burst=1, group_burst=1)
 
 
 class _Bucket:

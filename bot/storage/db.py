@@ -22,7 +22,14 @@ from bot.storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
-_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("db_in_tx", default=False)
+# The task that owns the open transaction. A task spawned inside a transaction inherits the context
+# but is not the owner, so it does not slip into (or past the lock of) someone else's transaction.
+_tx_owner: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar("db_tx_owner", default=None)
+
+
+def _in_transaction() -> bool:
+    owner = _tx_owner.get()
+    return owner is not None and owner is asyncio.current_task()
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -89,12 +96,12 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        if _in_transaction.get():
+        if _in_transaction():
             yield
             return
         writer = self._require(self._writer)
         async with self._write_lock:
-            token = _in_transaction.set(True)
+            token = _tx_owner.set(asyncio.current_task())
             await writer.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -104,10 +111,10 @@ class Database:
             else:
                 await writer.execute("COMMIT")
             finally:
-                _in_transaction.reset(token)
+                _tx_owner.reset(token)
 
     def _conn_for_read(self) -> aiosqlite.Connection:
-        if _in_transaction.get():
+        if _in_transaction():
             return self._require(self._writer)
         return self._require(self._reader)
 

@@ -1,0 +1,101 @@
+"""Configuration errors name the variable in one line; the CLI's check and run behave."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings
+from tests.conftest import ROOT
+
+
+def _env(**values: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_", "DATABASE_", "ADMIN_", "CONSULTANT_", "DEFAULT_LANG"))}
+    env.update(values)
+    return env
+
+
+def test_defaults() -> None:
+    settings = Settings(_env_file=None)
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert settings.database_path == Path("data/bot.sqlite3")
+    assert settings.default_language == "ru" and settings.admin_ids == frozenset()
+
+
+@pytest.mark.parametrize(
+    "variable, value, expected",
+    [
+        ("ADMIN_IDS", "12, abc", "ADMIN_IDS: expected comma-separated Telegram ids, got 'abc'"),
+        ("DEFAULT_LANGUAGE", "en", "DEFAULT_LANGUAGE:"),
+        ("CONSULTANT_CHAT_ID", "group", "CONSULTANT_CHAT_ID:"),
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN: does not look like a bot token"),
+        ("TELEGRAM_API_URL", "api.telegram.org", "TELEGRAM_API_URL: must be an http:// or https:// URL"),
+    ],
+)
+def test_bad_values_are_named(monkeypatch, variable: str, value: str, expected: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None)
+    assert str(caught.value).startswith(expected)
+    assert "\n" not in str(caught.value)
+
+
+def test_parsed_values(monkeypatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
+    monkeypatch.setenv("CONSULTANT_CHAT_ID", "-100200300")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/")
+    settings = load_settings(_env_file=None)
+    assert settings.admin_ids == {1, 2, 3}
+    assert settings.consultant_chat_id == -100200300
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+
+
+def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=60
+    )
+
+
+def test_cli_bad_config_is_one_line_without_traceback(tmp_path) -> None:
+    result = _cli("run", ADMIN_IDS="x", DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Configuration error: ADMIN_IDS: expected comma-separated Telegram ids, got 'x'"
+
+
+def test_cli_run_without_token(tmp_path) -> None:
+    result = _cli("run", DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 2
+    assert "BOT_TOKEN: not set" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_check_passes_on_the_repository(tmp_path) -> None:
+    result = _cli("check", DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "check passed" in result.stdout
+
+
+def test_cli_check_reports_every_problem(tmp_path) -> None:
+    content = tmp_path / "content"
+    for lang in ("ru", "ky", "tg", "uz"):
+        (content / lang).mkdir(parents=True)
+        (content / lang / "pages.yaml").write_text("about: text {nope}\n", encoding="utf-8")
+    (content / "facts.yaml").write_text("facts: {}\n", encoding="utf-8")
+    result = _cli("check", CONTENT_DIR=str(content), DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 1
+    assert result.stdout.count("placeholder {nope} names no fact") == 4
+    assert "check failed" in result.stdout
+
+
+def test_try_runs_in_the_terminal(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "try", "--lang", "ky"], cwd=ROOT, env=_env(DATABASE_PATH=str(tmp_path / "t.sqlite3")),
+        input="1\n/menu\n/quit\n", capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[1] Кыргызча" in result.stdout  # suggested first for a Kyrgyz phone
+    assert "Кош келиңиз!" in result.stdout  # tapped button 1
+    assert "Башкы меню" in result.stdout

@@ -1,0 +1,216 @@
+"""The sandbox answers like Telegram, errors included, through both of its faces."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+import pytest
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.config import SANDBOX_TOKEN
+from bot.middlewares.retry import RetryAfter
+from bot.sandbox.core import FakeClock, Limits, Sandbox
+from bot.sandbox.server import SandboxServer
+from bot.sandbox.session import SandboxSession
+
+
+def make(limits: Limits | None = None, users: int = 3) -> tuple[Sandbox, Bot, FakeClock]:
+    clock = FakeClock()
+    sandbox = Sandbox(limits=limits or Limits.off(), clock=clock)
+    for uid in range(1, users + 1):
+        sandbox.add_user(uid, f"U{uid}").started = True
+    return sandbox, Bot(SANDBOX_TOKEN, session=SandboxSession(sandbox)), clock
+
+
+async def test_send_returns_a_real_message_and_renders_html() -> None:
+    sandbox, bot, _ = make()
+    message = await bot.send_message(1, "<b>Hi</b> &amp; bye", parse_mode="HTML")
+    assert message.message_id == 1 and message.chat.id == 1 and message.from_user.is_bot
+    assert sandbox.messages[(1, 1)].text == "Hi & bye"
+
+
+async def test_text_over_4096_characters() -> None:
+    _, bot, _ = make()
+    await bot.send_message(1, "я" * 4096)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(1, "я" * 4097)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):  # counted after entities
+        await bot.send_message(1, "<b>" + "я" * 4097 + "</b>", parse_mode="HTML")
+    await bot.send_message(1, "<b>" + "я" * 4000 + "</b>", parse_mode="HTML")
+
+
+async def test_bad_html_and_empty_text() -> None:
+    _, bot, _ = make()
+    with pytest.raises(TelegramBadRequest, match="can't parse entities"):
+        await bot.send_message(1, "<script>x</script>", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="can't parse entities"):
+        await bot.send_message(1, "<b>open", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="message text is empty"):
+        await bot.send_message(1, "<b></b>", parse_mode="HTML")
+
+
+async def test_callback_data_over_64_bytes() -> None:
+    _, bot, _ = make()
+    ok = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="ы" * 32)]])
+    await bot.send_message(1, "fits", reply_markup=ok)
+    too_long = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="ы" * 33)]])
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(1, "too long", reply_markup=too_long)
+
+
+async def test_message_is_not_modified_and_edits() -> None:
+    sandbox, bot, _ = make()
+    message = await bot.send_message(1, "one")
+    await bot.edit_message_text("two", chat_id=1, message_id=message.message_id)
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await bot.edit_message_text("two", chat_id=1, message_id=message.message_id)
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_text("x", chat_id=1, message_id=999)
+    assert sandbox.messages[(1, 1)].edits == 1
+
+
+async def test_delete_within_48_hours_only() -> None:
+    sandbox, bot, _ = make()
+    first = await bot.send_message(1, "old")
+    second = await bot.send_message(1, "new")
+    sandbox.messages[(1, first.message_id)].date -= 48 * 3600 + 1
+    with pytest.raises(TelegramBadRequest, match="can't be deleted"):
+        await bot.delete_message(1, first.message_id)
+    assert await bot.delete_message(1, second.message_id)
+    assert sandbox.messages[(1, second.message_id)].deleted
+    with pytest.raises(TelegramBadRequest, match="not found"):
+        await bot.delete_message(1, second.message_id)
+
+
+async def test_blocked_unknown_and_never_started_users() -> None:
+    sandbox, bot, _ = make()
+    sandbox.user_sets_blocked(2, True)
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.send_message(2, "hi")
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.send_message(424242, "hi")
+    sandbox.add_user(9, "New")
+    with pytest.raises(TelegramForbiddenError, match="can't initiate conversation"):
+        await bot.send_message(9, "hi")
+
+
+async def test_callback_query_answered_once() -> None:
+    sandbox, bot, _ = make()
+    message = await bot.send_message(1, "pick")
+    update = sandbox.user_click(1, sandbox.messages[(1, message.message_id)], "x")
+    query_id = update["callback_query"]["id"]
+    assert update["callback_query"]["chat_instance"]
+    assert await bot.answer_callback_query(query_id, text="ok")
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await bot.answer_callback_query(query_id)
+
+
+async def test_flood_limit_per_private_chat_strict() -> None:
+    sandbox, bot, clock = make(Limits.strict())
+    await bot.send_message(1, "a")
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(1, "b")
+    assert caught.value.retry_after == 1
+    await bot.send_message(2, "another chat is fine")
+    clock.advance(1.0)
+    await bot.send_message(1, "b")
+    assert sandbox.rate_limited == 1
+
+
+async def test_flood_limit_20_per_minute_into_a_group() -> None:
+    sandbox, bot, clock = make(Limits(group_burst=20))
+    sandbox.add_group(-1001, "Consultants")
+    for i in range(20):
+        await bot.send_message(-1001, f"alert {i}")
+        clock.advance(0.1)
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(-1001, "one too many")
+    assert 1 <= caught.value.retry_after <= 3
+    clock.advance(3.0)
+    await bot.send_message(-1001, "after waiting")
+
+
+async def test_flood_limit_30_per_second_overall() -> None:
+    sandbox, bot, clock = make(Limits(), users=40)
+    for uid in range(1, 31):
+        await bot.send_message(uid, "broadcast")
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(31, "broadcast")
+    clock.advance(1.0)
+    await bot.send_message(31, "broadcast")
+
+
+async def test_retry_middleware_waits_retry_after() -> None:
+    sandbox, bot, clock = make(Limits.strict())
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        clock.advance(seconds)
+
+    bot.session.middleware(RetryAfter(sleep=sleep))
+    await bot.send_message(1, "a")
+    await bot.send_message(1, "b")  # 429 inside, then sent after waiting
+    assert waited == [1]
+    assert [m.text for m in sandbox.bot_messages(1)] == ["a", "b"]
+
+
+async def test_unauthorized_and_unknown_method() -> None:
+    sandbox, _, _ = make()
+    wrong = Bot("1:wrong-token-wrong-token-wrong", session=SandboxSession(sandbox))
+    with pytest.raises(TelegramUnauthorizedError):
+        await wrong.get_me()
+
+    class Nope(TelegramMethod[bool]):
+        __returning__ = bool
+        __api_method__ = "noSuchMethod"
+
+    _, bot, _ = make()
+    with pytest.raises(TelegramNotFound):
+        await bot(Nope())
+
+
+async def test_http_face_long_polling_and_offsets() -> None:
+    sandbox = Sandbox(limits=Limits.off())
+    sandbox.add_user(1, "U1")
+    server = SandboxServer(sandbox)
+    url = await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            base = f"{url}/bot{SANDBOX_TOKEN}"
+            # a held request returns as soon as an update arrives
+            poll = asyncio.create_task(http.post(f"{base}/getUpdates", data={"timeout": "5"}))
+            await asyncio.sleep(0.2)
+            assert not poll.done()
+            sandbox.enqueue(sandbox.user_message(1, "/start"))
+            response = await asyncio.wait_for(poll, 3)
+            body = await response.json()
+            assert body["ok"] and body["result"][0]["message"]["text"] == "/start"
+            first_id = body["result"][0]["update_id"]
+            # not confirmed yet: delivered again
+            again = await (await http.post(f"{base}/getUpdates", data={"timeout": "0"})).json()
+            assert [u["update_id"] for u in again["result"]] == [first_id]
+            # confirmed by offset: gone
+            after = await (await http.post(f"{base}/getUpdates", data={"offset": str(first_id + 1), "timeout": "0"})).json()
+            assert after["result"] == []
+            # JSON bodies, Telegram's error shape, and a text that looks like a number stays text
+            sent = await (await http.post(f"{base}/sendMessage", json={"chat_id": 1, "text": "123"})).json()
+            assert sent["result"]["text"] == "123"
+            err = await http.post(f"{base}/sendMessage", data={"chat_id": "1", "text": "x" * 5000})
+            assert err.status == 400
+            assert json.loads(await err.text()) == {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+            unauthorized = await http.post(f"{url}/bot123:nope/getMe")
+            assert unauthorized.status == 401
+    finally:
+        await server.stop()

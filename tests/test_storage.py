@@ -1,0 +1,115 @@
+"""SQLite: pragmas, migrations, transactions, the users repository and the FSM storage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.services.users import LAST_SEEN_RESOLUTION, UserService, language_order, suggest_language
+from bot.storage import Database, SQLiteStorage, UserRepository
+from bot.storage.migrations import MIGRATIONS
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = Database(tmp_path / "nested" / "bot.sqlite3")
+    await database.connect()
+    yield database
+    await database.close()
+
+
+async def test_pragmas_and_schema_version(db: Database) -> None:
+    assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+    assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+    assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
+    assert await db.schema_version() == len(MIGRATIONS)
+
+
+async def test_migrations_run_once(tmp_path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    first = Database(path)
+    await first.connect()
+    await first.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 'x', 'x')")
+    await first.close()
+    second = Database(path)
+    await second.connect()  # must not re-create tables or lose rows
+    assert (await second.fetchone("SELECT COUNT(*) FROM users"))[0] == 1
+    await second.close()
+
+
+async def test_transaction_rolls_back_as_a_whole(db: Database) -> None:
+    repo = UserRepository(db)
+    now = datetime.now(UTC)
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await repo.insert(1, "ru", now)
+            assert await repo.get(1) is not None  # reads its own writes
+            raise RuntimeError("boom")
+    assert await repo.get(1) is None
+
+
+async def test_reader_does_not_see_uncommitted_writes(db: Database) -> None:
+    repo = UserRepository(db)
+    seen_outside = []
+
+    async with db.transaction():
+        await repo.insert(7, "ky", datetime.now(UTC))
+        # another coroutine reading meanwhile uses the reader connection: not committed yet
+        import asyncio
+
+        seen_outside.append(await asyncio.create_task(repo.get(7)))
+    assert seen_outside == [None]
+    assert await repo.get(7) is not None
+
+
+async def test_user_service_creates_and_touches(db: Database) -> None:
+    clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+    service = UserService(db, UserRepository(db), SQLiteStorage(db), clock=lambda: clock[0])
+    user = await service.seen(42, "uz")
+    assert user.language is None and user.telegram_language == "uz"
+    clock[0] += LAST_SEEN_RESOLUTION - timedelta(seconds=1)
+    assert (await service.seen(42, "uz")).last_seen == datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    clock[0] += timedelta(seconds=2)
+    assert (await service.seen(42, "uz")).last_seen == clock[0]
+    await service.choose_language(42, "tg")
+    with pytest.raises(ValueError):
+        await service.choose_language(42, "en")
+    with pytest.raises(ValueError):
+        await service.set_destination(42, "FR")
+    assert (await service.get(42)).language == "tg"
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [("ky", "ky"), ("KY", "ky"), ("uz-Latn", "uz"), ("uz_UZ", "uz"), ("tg", "tg"), ("kk", "ru"), ("en", "ru"), (None, "ru"), ("", "ru")],
+)
+def test_suggest_language(code, expected) -> None:
+    assert suggest_language(code, "ru") == expected
+
+
+def test_language_order_puts_suggestion_first() -> None:
+    assert language_order("tg") == ["tg", "ru", "ky", "uz"]
+
+
+async def test_fsm_storage_roundtrip_and_forget(db: Database) -> None:
+    storage = SQLiteStorage(db)
+    key = StorageKey(bot_id=1, chat_id=10, user_id=10)
+    other = StorageKey(bot_id=1, chat_id=11, user_id=11)
+    assert await storage.get_state(key) is None and await storage.get_data(key) == {}
+    await storage.set_state(key, State("asking", group_name="Form"))
+    await storage.set_data(key, {"answers": [1, "да"]})
+    assert await storage.update_data(key, {"step": 2}) == {"answers": [1, "да"], "step": 2}
+    await storage.set_state(other, "Form:x")
+    assert await storage.get_state(key) == "Form:asking"
+    # a new storage on the same database (a restart) sees the same
+    again = SQLiteStorage(db)
+    assert await again.get_data(key) == {"answers": [1, "да"], "step": 2}
+    await again.set_state(key, None)
+    assert await again.get_state(key) is None
+    assert await again.get_data(key) == {"answers": [1, "да"], "step": 2}
+    assert await again.forget_user(10) == 1
+    assert await again.get_data(key) == {}
+    assert await again.get_state(other) == "Form:x"
