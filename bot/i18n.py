@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,11 +139,25 @@ def catalog_problems(locales_dir: Path, template: Catalog | None = None) -> list
     return problems
 
 
+_BRACE_RE = re.compile(r"\{([a-z_]+)\}")
+_TAG_RE = re.compile(r"</?[a-z][a-z-]*")
+
+
 def _format_errors(catalog: Catalog, message: Any) -> list[str]:
+    """Placeholders ({name}) and HTML tags must be the same in the translation as in the source."""
+    errors: list[str] = []
     try:
-        return [str(error) for error in message.check(catalog)]
+        errors.extend(str(error) for error in message.check(catalog))
     except Exception as error:  # noqa: BLE001
-        return [str(error)]
+        errors.append(str(error))
+    sources = message.id if isinstance(message.id, tuple) else (message.id,)
+    targets = message.string if isinstance(message.string, tuple) else (message.string,)
+    for target in targets:
+        if set(_BRACE_RE.findall(sources[0])) != set(_BRACE_RE.findall(target)):
+            errors.append(f"placeholders differ: {sorted(set(_BRACE_RE.findall(target)))} instead of {sorted(set(_BRACE_RE.findall(sources[0])))}")
+        if sorted(_TAG_RE.findall(sources[0])) != sorted(_TAG_RE.findall(target)):
+            errors.append("HTML tags differ from the source")
+    return errors
 
 
 def _short(msgid: Any) -> str:

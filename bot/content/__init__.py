@@ -203,7 +203,9 @@ def _check_braces(text: str, where: str, problems: list[Problem]) -> None:
 
 def language_problems(language: str, text: str) -> list[str]:
     """Cheap checks that a text is written in its language and script."""
-    letters = [c for c in text if c.isalpha()]
+    # placeholders, HTML tags and /commands are not prose
+    prose = re.sub(r"\{[a-z0-9_]+\}|<[^>]+>|/[a-z_]+", " ", text)
+    letters = [c for c in prose if c.isalpha()]
     if not letters:
         return []
     cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters) / len(letters)

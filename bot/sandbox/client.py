@@ -119,7 +119,7 @@ def render_message(message: SandboxMessage, numbered: bool = False, start: int =
     return "\n".join(lines)
 
 
-def queued_delivery(sandbox: Sandbox, *, timeout: float = 15.0, settle: float = 0.4) -> Deliver:
+def queued_delivery(sandbox: Sandbox, *, timeout: float = 15.0, settle: float = 0.2) -> Deliver:
     """Deliver through getUpdates (a bot running as a process) and wait until it has answered."""
 
     async def deliver(update: dict[str, Any]) -> None:

@@ -1,0 +1,76 @@
+"""Catalogs: complete, not fuzzy, up to date with the source, in the right script."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+from bot.content import language_problems
+from bot.i18n import PACKAGE_DIR, catalog_problems, extract, po_path, read_catalog
+from tests.conftest import LANGS, ROOT
+
+LOCALES = ROOT / "locales"
+
+
+def test_catalogs_are_complete_and_up_to_date() -> None:
+    assert catalog_problems(LOCALES) == []
+
+
+def test_extraction_finds_the_strings() -> None:
+    ids = {m.id for m in extract() if m.id}
+    assert "Choose your language" in ids
+    assert "<b>Main menu</b>\nChoose a section:" in ids
+    assert len(ids) > 40
+
+
+def test_problems_are_detected(tmp_path: Path) -> None:
+    template = extract()
+    for lang in LANGS:
+        catalog = read_catalog(po_path(LOCALES, lang), lang)
+        if lang == "ky":
+            catalog["Skip"].string = ""  # untranslated
+        if lang == "tg":
+            catalog["Skip"].flags.add("fuzzy")
+        if lang == "uz":
+            catalog.delete("Skip")  # out of date: the source has it
+            catalog.add("A string the code no longer has", "Eski")
+        if lang == "ru":
+            catalog["Numbers checked on {date}."].string = "Номера проверены {when}."
+        path = po_path(tmp_path, lang)
+        path.parent.mkdir(parents=True)
+        with path.open("wb") as handle:
+            write_po(handle, catalog)
+    problems = "\n".join(catalog_problems(tmp_path, template))
+    assert "ky/LC_MESSAGES/messages.po: untranslated 'Skip'" in problems
+    assert "tg/LC_MESSAGES/messages.po: fuzzy entry 'Skip'" in problems
+    assert "uz/LC_MESSAGES/messages.po: out of date, missing msgid 'Skip'" in problems
+    assert "no longer in the source" in problems
+    assert "{when}" in problems or "placeholders" in problems
+
+
+def test_missing_catalog_is_reported(tmp_path: Path) -> None:
+    assert any("missing catalog for ru" in p for p in catalog_problems(tmp_path, Catalog()))
+
+
+def test_translations_are_in_their_language_and_script() -> None:
+    for lang in LANGS:
+        catalog = read_catalog(po_path(LOCALES, lang), lang)
+        for message in catalog:
+            if message.id and message.string:
+                problems = language_problems(lang, message.string)
+                assert problems == [], f"{lang}: {message.id!r}: {problems}"
+
+
+def test_no_translatable_call_hides_inside_an_f_string() -> None:
+    """Babel cannot see _() inside an f-string: such a string would silently stay English."""
+    offenders = []
+    for path in PACKAGE_DIR.rglob("*.py"):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        for token in tokens:
+            if token.type == tokenize.STRING and token.string[:2].lower() in ('f"', "f'") and ("_(" in token.string or "gettext(" in token.string):
+                offenders.append(f"{path.name}:{token.start[0]}")
+    assert offenders == []
