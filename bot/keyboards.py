@@ -2,51 +2,79 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import SECTIONS, ForgetCb, LanguageCb, MenuCb, ProfileCb
 from bot.i18n import LANGUAGE_NAMES
 from bot.services.users import CITIZENSHIPS, DESTINATIONS
 
 
+# Lazy: each label is translated when shown, in the language of the person it is shown to.
+SECTION_LABELS = {
+    "guide": __("📖 Safe migration: what to know"),
+    "countries": __("🌍 Countries: rules and deadlines"),
+    "contacts": __("☎️ Hotlines and contacts"),
+    "agency": __("🏢 Check a recruitment agency"),
+    "risk": __("⚠️ Am I at risk? Self-check"),
+    "consult": __("💬 Talk to a consultant"),
+    "profile": __("👤 My country and destination"),
+    "language": __("🌐 Language"),
+    "help": __("ℹ️ About the bot and privacy"),
+}
+COUNTRY_NAMES = {
+    "KG": __("Kyrgyzstan"),
+    "TJ": __("Tajikistan"),
+    "UZ": __("Uzbekistan"),
+    "RU": __("Russia"),
+    "KZ": __("Kazakhstan"),
+    "TR": __("Turkey"),
+    "AE": __("United Arab Emirates"),
+    "KR": __("South Korea"),
+}
+_MENU_DATA = {section: MenuCb(section=section).pack() for section in SECTIONS}
+
+
 def section_label(section: str) -> str:
-    labels = {
-        "guide": _("📖 Safe migration: what to know"),
-        "countries": _("🌍 Countries: rules and deadlines"),
-        "contacts": _("☎️ Hotlines and contacts"),
-        "agency": _("🏢 Check a recruitment agency"),
-        "risk": _("⚠️ Am I at risk? Self-check"),
-        "consult": _("💬 Talk to a consultant"),
-        "profile": _("👤 My country and destination"),
-        "language": _("🌐 Language"),
-        "help": _("ℹ️ About the bot and privacy"),
-    }
-    return labels[section]
+    return str(SECTION_LABELS[section])
 
 
 def country_name(code: str) -> str:
-    names = {
-        "KG": _("Kyrgyzstan"),
-        "TJ": _("Tajikistan"),
-        "UZ": _("Uzbekistan"),
-        "RU": _("Russia"),
-        "KZ": _("Kazakhstan"),
-        "TR": _("Turkey"),
-        "AE": _("United Arab Emirates"),
-        "KR": _("South Korea"),
-    }
-    return names.get(code, code)
+    name = COUNTRY_NAMES.get(code)
+    return str(name) if name is not None else code
 
 
+def _column(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """One button per row: big and easy to tap on a small screen."""
+    return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
+
+
+def _per_locale(build: Callable[[], InlineKeyboardMarkup]) -> Callable[[], InlineKeyboardMarkup]:
+    """Keyboards that depend only on the language are built once per language (they are never mutated)."""
+    built: dict[str, InlineKeyboardMarkup] = {}
+
+    @wraps(build)
+    def cached() -> InlineKeyboardMarkup:
+        locale = get_i18n().current_locale
+        markup = built.get(locale)
+        if markup is None:
+            markup = built[locale] = build()
+        return markup
+
+    return cached
+
+
+@_per_locale
 def main_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for section in SECTIONS:
-        builder.row(InlineKeyboardButton(text=section_label(section), callback_data=MenuCb(section=section).pack()))
-    return builder.as_markup()
+    return _column([InlineKeyboardButton(text=section_label(s), callback_data=_MENU_DATA[s]) for s in SECTIONS])
 
 
+@_per_locale
 def back_to_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[menu_button()]])
 
@@ -56,31 +84,32 @@ def menu_button() -> InlineKeyboardButton:
 
 
 def languages(order: list[str], current: str | None = None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in order:
-        mark = "✅ " if code == current else ""
-        builder.row(InlineKeyboardButton(text=f"{mark}{LANGUAGE_NAMES[code]}", callback_data=LanguageCb(code=code).pack()))
-    return builder.as_markup()
+    return _column([
+        InlineKeyboardButton(
+            text=("✅ " if code == current else "") + LANGUAGE_NAMES[code], callback_data=LanguageCb(code=code).pack()
+        )
+        for code in order
+    ])
 
 
+def _country_choices(step: str, codes: tuple[str, ...]) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(text=country_name(c), callback_data=ProfileCb(step=step, value=c).pack()) for c in codes]
+    buttons.append(InlineKeyboardButton(text=_("Another country"), callback_data=ProfileCb(step=step, value="other").pack()))
+    buttons.append(InlineKeyboardButton(text=_("Skip"), callback_data=ProfileCb(step=step, value="skip").pack()))
+    return _column(buttons)
+
+
+@_per_locale
 def citizenship_choices() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in CITIZENSHIPS:
-        builder.row(InlineKeyboardButton(text=country_name(code), callback_data=ProfileCb(step="cit", value=code).pack()))
-    builder.row(InlineKeyboardButton(text=_("Another country"), callback_data=ProfileCb(step="cit", value="other").pack()))
-    builder.row(InlineKeyboardButton(text=_("Skip"), callback_data=ProfileCb(step="cit", value="skip").pack()))
-    return builder.as_markup()
+    return _country_choices("cit", CITIZENSHIPS)
 
 
+@_per_locale
 def destination_choices() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for code in DESTINATIONS:
-        builder.row(InlineKeyboardButton(text=country_name(code), callback_data=ProfileCb(step="dst", value=code).pack()))
-    builder.row(InlineKeyboardButton(text=_("Another country"), callback_data=ProfileCb(step="dst", value="other").pack()))
-    builder.row(InlineKeyboardButton(text=_("Skip"), callback_data=ProfileCb(step="dst", value="skip").pack()))
-    return builder.as_markup()
+    return _country_choices("dst", DESTINATIONS)
 
 
+@_per_locale
 def help_menu() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=_("🗑 Delete my data"), callback_data=ForgetCb(confirm=False).pack())],
@@ -88,6 +117,7 @@ def help_menu() -> InlineKeyboardMarkup:
     ])
 
 
+@_per_locale
 def forget_confirm() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=_("Yes, delete everything"), callback_data=ForgetCb(confirm=True).pack())],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
@@ -44,5 +45,6 @@ def emergency_text(content: Content, locale: str) -> str:
     return f"{body}\n<i>{note}</i>"
 
 
+@lru_cache(maxsize=256)
 def format_day(day: date, locale: str) -> str:
     return format_date(day, format="long", locale=locale)

@@ -191,6 +191,7 @@ class Sandbox:
         self.users: dict[int, SandboxUser] = {}
         self.groups: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], SandboxMessage] = {}
+        self._by_chat: dict[int, list[SandboxMessage]] = {}  # the same messages, per chat, in order
         self._message_ids: dict[int, itertools.count[int]] = {}
         self.updates: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(1)
@@ -239,9 +240,12 @@ class Sandbox:
     def _next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
+    def _store(self, message: SandboxMessage) -> None:
+        self.messages[(message.chat_id, message.message_id)] = message
+        self._by_chat.setdefault(message.chat_id, []).append(message)
+
     def chat_messages(self, chat_id: int, *, include_deleted: bool = False) -> list[SandboxMessage]:
-        found = [m for (c, _), m in self.messages.items() if c == chat_id and (include_deleted or not m.deleted)]
-        return sorted(found, key=lambda m: m.message_id)
+        return [m for m in self._by_chat.get(chat_id, ()) if include_deleted or not m.deleted]
 
     def bot_messages(self, chat_id: int) -> list[SandboxMessage]:
         return [m for m in self.chat_messages(chat_id) if m.from_bot]
@@ -274,7 +278,7 @@ class Sandbox:
             chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=False, sender_id=user_id,
             date=int(self.wall_clock()), text=text, kind=kind, extra=dict(extra or {}),
         )
-        self.messages[(chat_id, message.message_id)] = message
+        self._store(message)
         body = self._message_dict(message)
         if text is not None and text.startswith("/"):
             command = text.split()[0]
@@ -483,7 +487,7 @@ class Sandbox:
         )
         if kind != "text":
             message.extra = {"file": str(args.get(kind, ""))}
-        self.messages[(chat_id, message.message_id)] = message
+        self._store(message)
         self._emit("message", chat_id, message)
         return self._message_dict(message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +17,7 @@ DESTINATIONS: tuple[str, ...] = ("RU", "KZ", "TR", "AE", "KR")
 # last_seen is rewritten at most this often per user: it is for "active in a period" figures,
 # and one write per update would cost more than everything else a button press does.
 LAST_SEEN_RESOLUTION = timedelta(minutes=10)
+CACHE_SIZE = 20_000  # people kept in memory; every change goes through this service, so it stays true
 
 
 def suggest_language(telegram_language: str | None, default: str) -> str:
@@ -43,47 +45,71 @@ class UserService:
         self.users = users
         self.fsm = fsm
         self.clock = clock
+        self._cache: OrderedDict[int, User] = OrderedDict()
 
     async def seen(self, user_id: int, telegram_language: str | None) -> User:
         """Record that a person wrote to the bot; create them on first contact."""
         now = self.clock()
-        user = await self.users.get(user_id)
+        user = await self.get(user_id)
         if user is None:
             await self.users.insert(user_id, telegram_language, now)
-            return User(user_id, None, telegram_language, None, None, now, now, False)
+            return self._remember(User(user_id, None, telegram_language, None, None, now, now, False))
         if (
             now - user.last_seen >= LAST_SEEN_RESOLUTION
             or user.telegram_language != telegram_language
             or user.blocked
         ):
             await self.users.touch(user_id, telegram_language, now)
-            user = await self.users.get(user_id) or user
-        return user
+            user = await self._reload(user_id)
+        return user  # type: ignore[return-value]
 
     async def get(self, user_id: int) -> User | None:
-        return await self.users.get(user_id)
+        user = self._cache.get(user_id)
+        if user is not None:
+            self._cache.move_to_end(user_id)
+            return user
+        user = await self.users.get(user_id)
+        return self._remember(user) if user is not None else None
+
+    def _remember(self, user: User) -> User:
+        self._cache[user.id] = user
+        self._cache.move_to_end(user.id)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return user
+
+    async def _reload(self, user_id: int) -> User | None:
+        self._cache.pop(user_id, None)
+        return await self.get(user_id)
 
     async def choose_language(self, user_id: int, language: str) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
         await self.users.set_language(user_id, language)
+        await self._reload(user_id)
 
     async def set_citizenship(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*CITIZENSHIPS, OTHER_COUNTRY):
             raise ValueError(f"unsupported citizenship {country!r}")
         await self.users.set_citizenship(user_id, country)
+        await self._reload(user_id)
 
     async def set_destination(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*DESTINATIONS, OTHER_COUNTRY):
             raise ValueError(f"unsupported destination {country!r}")
         await self.users.set_destination(user_id, country)
+        await self._reload(user_id)
 
     async def mark_blocked(self, user_id: int, blocked: bool) -> None:
         await self.users.set_blocked(user_id, blocked)
+        await self._reload(user_id)
 
     async def forget(self, user_id: int) -> bool:
         """Delete everything stored about the person. True when there was something to delete."""
-        async with self.db.transaction():
-            deleted = await self.users.delete(user_id)
-            await self.fsm.forget_user(user_id)
+        try:
+            async with self.db.transaction():
+                deleted = await self.users.delete(user_id)
+                await self.fsm.forget_user(user_id)
+        finally:
+            self._cache.pop(user_id, None)
         return deleted > 0

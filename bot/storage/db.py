@@ -124,28 +124,25 @@ class Database:
             raise RuntimeError("database is not connected")
         return conn
 
+    # Each call below is one trip to aiosqlite's thread: that trip, not SQLite, is the cost.
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        cursor = await self._conn_for_read().execute(sql, params)
-        try:
-            return await cursor.fetchone()
-        finally:
-            await cursor.close()
+        rows = await self._conn_for_read().execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        cursor = await self._conn_for_read().execute(sql, params)
-        try:
-            return list(await cursor.fetchall())
-        finally:
-            await cursor.close()
+        return list(await self._conn_for_read().execute_fetchall(sql, params))
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run a write; returns the number of rows changed."""
-        async with self.transaction():
-            cursor = await self._require(self._writer).execute(sql, params)
-            try:
-                return cursor.rowcount
-            finally:
-                await cursor.close()
+        """Run a write; returns the number of rows changed.
+
+        Outside a transaction one statement is atomic by itself (autocommit), so it needs only the
+        write lock, not BEGIN/COMMIT around it.
+        """
+        writer = self._require(self._writer)
+        if _in_transaction():
+            return (await writer.execute(sql, params)).rowcount
+        async with self._write_lock:
+            return (await writer.execute(sql, params)).rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -19,24 +20,50 @@ def _state_name(state: StateType) -> str | None:
     return state
 
 
+_MISSING = object()
+
+
 class SQLiteStorage(BaseStorage):
-    def __init__(self, db: Database, key_builder: KeyBuilder | None = None) -> None:
+    """Write-through: every state is written to SQLite before it is cached, so a restart loses nothing.
+
+    The cache spares a query on every update (aiogram reads the state each time); it is bounded,
+    and correct because this process is the database's only writer.
+    """
+
+    def __init__(self, db: Database, key_builder: KeyBuilder | None = None, cache_size: int = 20_000) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        self.cache_size = cache_size
+        self._states: OrderedDict[str, str | None] = OrderedDict()
+
+    def _cache_state(self, key: str, state: str | None) -> None:
+        self._states[key] = state
+        self._states.move_to_end(key)
+        while len(self._states) > self.cache_size:
+            self._states.popitem(last=False)
 
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        name = self._key(key)
+        self._states.pop(name, None)
         await self.db.execute(
             "INSERT INTO fsm_state (key, user_id, chat_id, state, updated_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            (self._key(key), key.user_id, key.chat_id, _state_name(state), _now()),
+            (name, key.user_id, key.chat_id, _state_name(state), _now()),
         )
+        self._cache_state(name, _state_name(state))
 
     async def get_state(self, key: StorageKey) -> str | None:
-        row = await self.db.fetchone("SELECT state FROM fsm_state WHERE key = ?", (self._key(key),))
-        return row["state"] if row else None
+        name = self._key(key)
+        cached = self._states.get(name, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        row = await self.db.fetchone("SELECT state FROM fsm_state WHERE key = ?", (name,))
+        state = row["state"] if row else None
+        self._cache_state(name, state)
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
@@ -60,6 +87,7 @@ class SQLiteStorage(BaseStorage):
 
     async def forget_user(self, user_id: int) -> int:
         """Delete every FSM record of a user (their data-deletion request)."""
+        self._states.clear()  # rare: simpler than indexing the cache by user
         return await self.db.execute("DELETE FROM fsm_state WHERE user_id = ?", (user_id,))
 
     async def close(self) -> None:
