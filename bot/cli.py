@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, load_settings
 from bot.content import ContentError
 
 
@@ -61,6 +61,3 @@ def main(argv: list[str] | None = None) -> int:
     parser.error(f"unknown command {args.command}")
     return 2
 
-
-def describe(config: Settings) -> str:
-    return f"database {config.database_path}, API {config.telegram_api_url}"

@@ -29,22 +29,16 @@ async def show(
     if isinstance(event, Message):
         await event.answer(text, reply_markup=markup)
         return
-    message = event.message
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text, reply_markup=markup)
-        except TelegramBadRequest as error:
-            if "not modified" in error.message:
-                if answer:
-                    await event.answer()
-                return
-            # too old or gone: send it anew below
-        else:
-            if answer:
-                await event.answer()
-            return
     if answer:
         await event.answer()
+    if isinstance(event.message, Message):
+        try:
+            await event.message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as error:
+            if "not modified" in error.message:  # a double tap: the screen already shows this
+                return
+            # the message is gone or can no longer be edited: send the screen anew
     if event.bot is not None:
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
 

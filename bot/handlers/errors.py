@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 import traceback
 from typing import Any
 
@@ -34,9 +35,10 @@ def router() -> Router:
             return True
         with i18n.context(), i18n.use_locale(locale_for(data, i18n.default_locale)):
             text = _("Sorry, something went wrong on our side. Please try again, or open the /menu.")
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            with suppress(TelegramAPIError):  # it may have been answered before the failure
                 await update.callback_query.answer()
+        try:
             await bot.send_message(chat.id, text)
         except TelegramAPIError as error:
             log.warning("could not tell user about the failure of update %s: %s", update.update_id, type(error).__name__)
