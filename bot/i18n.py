@@ -22,6 +22,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from bot.content import PLACEHOLDER_RE
 from bot.services.users import LANGUAGES, suggest_language
 
 DOMAIN = "messages"
@@ -139,7 +140,6 @@ def catalog_problems(locales_dir: Path, template: Catalog | None = None) -> list
     return problems
 
 
-_BRACE_RE = re.compile(r"\{([a-z_]+)\}")
 _TAG_RE = re.compile(r"</?[a-z][a-z-]*")
 
 
@@ -152,10 +152,13 @@ def _format_errors(catalog: Catalog, message: Any) -> list[str]:
         errors.append(str(error))
     sources = message.id if isinstance(message.id, tuple) else (message.id,)
     targets = message.string if isinstance(message.string, tuple) else (message.string,)
+    wanted_names = sorted(set(PLACEHOLDER_RE.findall(sources[0])))
+    wanted_tags = sorted(_TAG_RE.findall(sources[0]))
     for target in targets:
-        if set(_BRACE_RE.findall(sources[0])) != set(_BRACE_RE.findall(target)):
-            errors.append(f"placeholders differ: {sorted(set(_BRACE_RE.findall(target)))} instead of {sorted(set(_BRACE_RE.findall(sources[0])))}")
-        if sorted(_TAG_RE.findall(sources[0])) != sorted(_TAG_RE.findall(target)):
+        names = sorted(set(PLACEHOLDER_RE.findall(target)))
+        if names != wanted_names:
+            errors.append(f"placeholders differ: {names} instead of {wanted_names}")
+        if sorted(_TAG_RE.findall(target)) != wanted_tags:
             errors.append("HTML tags differ from the source")
     return errors
 

@@ -355,11 +355,12 @@ class Sandbox:
         handler = _METHODS.get(method.lower())
         if handler is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        name = handler.__name__.removeprefix("_m_")
         args = {key: _coerce(key, value) for key, value in params.items()}
         if self.record_requests:
-            self.requests.append((handler.__name__.removeprefix("_m_"), args))
+            self.requests.append((name, args))
         try:
-            queue = self.injected.get(handler.__name__.removeprefix("_m_"))
+            queue = self.injected.get(name)
             if queue:
                 raise queue.popleft()
             result = handler(self, args)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.storage.cache import MISSING, BoundedCache
 from bot.storage.db import Database
 from bot.storage.fsm import SQLiteStorage
 from bot.storage.users import User, UserRepository
@@ -45,7 +45,7 @@ class UserService:
         self.users = users
         self.fsm = fsm
         self.clock = clock
-        self._cache: OrderedDict[int, User] = OrderedDict()
+        self._cache: BoundedCache[int, User] = BoundedCache(CACHE_SIZE)
 
     async def seen(self, user_id: int, telegram_language: str | None) -> User:
         """Record that a person wrote to the bot; create them on first contact."""
@@ -53,56 +53,45 @@ class UserService:
         user = await self.get(user_id)
         if user is None:
             await self.users.insert(user_id, telegram_language, now)
-            return self._remember(User(user_id, None, telegram_language, None, None, now, now, False))
+            return self._cache.put(user_id, User(user_id, None, telegram_language, None, None, now, now, False))
         if (
             now - user.last_seen >= LAST_SEEN_RESOLUTION
             or user.telegram_language != telegram_language
             or user.blocked
         ):
             await self.users.touch(user_id, telegram_language, now)
-            user = await self._reload(user_id)
+            self._cache.drop(user_id)
+            user = await self.get(user_id)
         return user  # type: ignore[return-value]
 
     async def get(self, user_id: int) -> User | None:
-        user = self._cache.get(user_id)
-        if user is not None:
-            self._cache.move_to_end(user_id)
-            return user
+        cached = self._cache.get(user_id)
+        if cached is not MISSING:
+            return cached  # type: ignore[return-value]
         user = await self.users.get(user_id)
-        return self._remember(user) if user is not None else None
-
-    def _remember(self, user: User) -> User:
-        self._cache[user.id] = user
-        self._cache.move_to_end(user.id)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return user
-
-    async def _reload(self, user_id: int) -> User | None:
-        self._cache.pop(user_id, None)
-        return await self.get(user_id)
+        return self._cache.put(user_id, user) if user is not None else None
 
     async def choose_language(self, user_id: int, language: str) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
         await self.users.set_language(user_id, language)
-        await self._reload(user_id)
+        self._cache.drop(user_id)  # read again when next needed
 
     async def set_citizenship(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*CITIZENSHIPS, OTHER_COUNTRY):
             raise ValueError(f"unsupported citizenship {country!r}")
         await self.users.set_citizenship(user_id, country)
-        await self._reload(user_id)
+        self._cache.drop(user_id)  # read again when next needed
 
     async def set_destination(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*DESTINATIONS, OTHER_COUNTRY):
             raise ValueError(f"unsupported destination {country!r}")
         await self.users.set_destination(user_id, country)
-        await self._reload(user_id)
+        self._cache.drop(user_id)  # read again when next needed
 
     async def mark_blocked(self, user_id: int, blocked: bool) -> None:
         await self.users.set_blocked(user_id, blocked)
-        await self._reload(user_id)
+        self._cache.drop(user_id)  # read again when next needed
 
     async def forget(self, user_id: int) -> bool:
         """Delete everything stored about the person. True when there was something to delete."""
@@ -111,5 +100,5 @@ class UserService:
                 deleted = await self.users.delete(user_id)
                 await self.fsm.forget_user(user_id)
         finally:
-            self._cache.pop(user_id, None)
+            self._cache.drop(user_id)
         return deleted > 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 
+from bot.storage.cache import MISSING, BoundedCache
 from bot.storage.db import Database
 
 
@@ -18,9 +18,6 @@ def _state_name(state: StateType) -> str | None:
     if isinstance(state, State):
         return state.state
     return state
-
-
-_MISSING = object()
 
 
 class SQLiteStorage(BaseStorage):
@@ -33,37 +30,28 @@ class SQLiteStorage(BaseStorage):
     def __init__(self, db: Database, key_builder: KeyBuilder | None = None, cache_size: int = 20_000) -> None:
         self.db = db
         self.key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
-        self.cache_size = cache_size
-        self._states: OrderedDict[str, str | None] = OrderedDict()
-
-    def _cache_state(self, key: str, state: str | None) -> None:
-        self._states[key] = state
-        self._states.move_to_end(key)
-        while len(self._states) > self.cache_size:
-            self._states.popitem(last=False)
+        self._states: BoundedCache[str, str | None] = BoundedCache(cache_size)
 
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         name = self._key(key)
-        self._states.pop(name, None)
+        self._states.drop(name)
         await self.db.execute(
             "INSERT INTO fsm_state (key, user_id, chat_id, state, updated_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
             (name, key.user_id, key.chat_id, _state_name(state), _now()),
         )
-        self._cache_state(name, _state_name(state))
+        self._states.put(name, _state_name(state))
 
     async def get_state(self, key: StorageKey) -> str | None:
         name = self._key(key)
-        cached = self._states.get(name, _MISSING)
-        if cached is not _MISSING:
+        cached = self._states.get(name)
+        if cached is not MISSING:
             return cached  # type: ignore[return-value]
         row = await self.db.fetchone("SELECT state FROM fsm_state WHERE key = ?", (name,))
-        state = row["state"] if row else None
-        self._cache_state(name, state)
-        return state
+        return self._states.put(name, row["state"] if row else None)
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
