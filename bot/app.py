@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import profile_setup
 from bot.config import SANDBOX_TOKEN, Settings
 from bot.content import Content, require_content
+from bot.services.search import SearchIndex
 from bot.handlers import build_routers
 from bot.i18n import DOMAIN, CatalogI18n, LocaleMiddleware
 from bot.middlewares.fallback import FallbackMiddleware
@@ -94,6 +95,7 @@ async def build_app(
         events_isolation=SimpleEventIsolation(),  # one update at a time per person
         users=users,
         content=content,
+        search=SearchIndex(content),
         config=config,
     )
     inflight = InFlight()

@@ -24,4 +24,17 @@ class ForgetCb(CallbackData, prefix="forget"):
 
 # Sections of the main menu, in order. Those in READY are built; the rest say honestly they are coming.
 SECTIONS: tuple[str, ...] = ("guide", "countries", "contacts", "agency", "risk", "consult", "profile", "language", "help")
-READY: frozenset[str] = frozenset({"profile", "language", "help"})
+READY: frozenset[str] = frozenset({"guide", "countries", "contacts", "profile", "language", "help"})
+
+
+class GuideCb(CallbackData, prefix="g"):
+    """The guidance: the group list ("home"), a group, a topic page, a country guide, the country list."""
+
+    kind: str  # "home" | "grp" | "top" | "cty" | "cties"
+    id: str = ""
+    page: int = 0
+
+
+class ContactsCb(CallbackData, prefix="ct"):
+    by: str  # "home" | "c" (country) | "n" (need)
+    value: str = ""

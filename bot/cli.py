@@ -1,4 +1,4 @@
-"""`python -m bot run | try | check | i18n`."""
+"""`python -m bot run | try | check | i18n | qr | links`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 from bot.content import ContentError
+from bot.services.users import LANGUAGES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     try_parser.add_argument("--user-id", type=int, default=777000001, help="the simulated person's Telegram id")
     commands.add_parser("check", help="validate configuration, content and translations; non-zero exit on problems")
     commands.add_parser("i18n", help="update locales/*/messages.po from the source (new strings untranslated)")
+    qr = commands.add_parser("qr", help="write a QR code (PNG or SVG) of a deep link for leaflets and posters")
+    qr.add_argument("payload", help="what the link opens: t-<topic>, g-<group>, c-<COUNTRY>, contacts[-<COUNTRY>], menu")
+    qr.add_argument("--lang", choices=LANGUAGES, help="open it in this language")
+    qr.add_argument("--bot", help="the bot's username (default: BOT_USERNAME)")
+    qr.add_argument("--out", type=Path, help="file to write, .png or .svg (default: <payload>.png)")
+    qr.add_argument("--scale", type=int, default=10, help="pixels per QR module in a PNG (default 10)")
+    commands.add_parser("links", help="list every deep-link payload the content supports")
     args = parser.parse_args(argv)
 
     try:
@@ -44,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             from bot.check import check
 
             return check(config)
+        if args.command in ("qr", "links"):
+            from bot.qr import links, write_qr
+
+            if args.command == "links":
+                return links(config)
+            return write_qr(config, args.payload, language=args.lang, bot=args.bot, out=args.out, scale=args.scale)
         if args.command == "i18n":
             from bot.i18n import update_catalogs
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
     consultant_chat_id: int | None = None
     default_language: LanguageCode = "ru"
+    bot_username: str | None = Field(default=None, pattern=r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$", description="for deep links and QR codes")
     content_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "content")
     locales_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "locales")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -19,6 +19,9 @@ def commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Start and choose the language")),
         BotCommand(command="menu", description=_("Main menu")),
+        BotCommand(command="contacts", description=_("Hotlines and contacts")),
+        BotCommand(command="countries", description=_("Country rules and deadlines")),
+        BotCommand(command="guide", description=_("Safe migration: what to know")),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="profile", description=_("My country and destination")),
         BotCommand(command="forget", description=_("Delete my data")),

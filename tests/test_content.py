@@ -1,43 +1,78 @@
-"""The content validator: each rule has a broken fixture and a clear message."""
+"""The content validator: each rule has a broken fixture and a clear message; the shipped content passes."""
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from bot.content import ContentError, load_content, require_content
+from bot.services.users import DESTINATIONS
 from tests.conftest import LANGS, ROOT
 
-TEXTS = {
-    "ru": "Звоните {police}.",
-    "ky": "Полицияга чалыңыз: {police}.",
-    "tg": "Ба полис занг занед: {police}.",
-    "uz": "Politsiyaga qoʻngʻiroq qiling: {police}.",
-}
 TODAY = date(2026, 11, 21)
 
 
-def fact(**overrides):
+def fact(**overrides: Any) -> dict[str, Any]:
     base = {
-        "kind": "phone", "value": "112", "country": "RU", "what": "police", "source": "https://example.org",
+        "kind": "phone", "value": "112", "country": "RU", "what": "police", "source": "https://example.org/police",
         "source_date": "n.d.", "verified_on": TODAY.isoformat(), "status": "verified",
     }
     base.update(overrides)
     return base
 
 
-def write(tmp_path: Path, facts=None, texts=None) -> Path:
+TEXT = {
+    "ru": {"title": "Полиция", "page": "Звоните {police}. Регистрация — {reg_days} дней.", "group": "Перед отъездом",
+           "contact": "Полиция", "danger": "забра паспорт", "about": "О боте"},
+    "ky": {"title": "Полиция", "page": "Полицияга чалыңыз: {police}. Каттоо — {reg_days} күн.", "group": "Жолго чыгаар алдында",
+           "contact": "Полиция", "danger": "паспортумду алып", "about": "Бот жөнүндө"},
+    "tg": {"title": "Полис", "page": "Ба полис занг занед: {police}. Бақайдгирӣ — {reg_days} рӯз.", "group": "Пеш аз сафар",
+           "contact": "Полис", "danger": "шиносномаро гирифт", "about": "Дар бораи бот"},
+    "uz": {"title": "Politsiya", "page": "Politsiyaga qoʻngʻiroq qiling: {police}. Roʻyxat — {reg_days} kun.",
+           "group": "Joʻnashdan oldin", "contact": "Politsiya", "danger": "pasportimni oldi", "about": "Bot haqida"},
+}
+
+
+def valid_tree() -> dict[str, Any]:
+    tree: dict[str, Any] = {
+        "facts.yaml": {"facts": {
+            "police": fact(),
+            "reg_days": fact(kind="days", value="15", citizenships=["TJ", "UZ"], what="registration"),
+        }},
+        "guide.yaml": {
+            "groups": {"before": ["call"]},
+            "countries": {"RU": [{"topic": "ru_rules", "citizenships": ["TJ", "UZ"]}]},
+            "sources": {"call": ["police"]},
+            "contacts": {"police": {"needs": ["emergency"]}},
+        },
+    }
+    for lang, t in TEXT.items():
+        tree[f"{lang}/pages.yaml"] = {"about": t["about"]}
+        tree[f"{lang}/topics.yaml"] = {
+            "call": {"title": t["title"], "keywords": [t["title"]], "pages": [t["page"]]},
+            "ru_rules": {"title": t["title"], "pages": [t["page"]]},
+        }
+        tree[f"{lang}/groups.yaml"] = {"before": t["group"]}
+        tree[f"{lang}/contacts.yaml"] = {"police": {"name": t["contact"]}}
+        tree[f"{lang}/search.yaml"] = {"danger": [t["danger"]]}
+    return tree
+
+
+def write(tmp_path: Path, change: Callable[[dict[str, Any]], None] | None = None) -> Path:
+    tree = copy.deepcopy(valid_tree())
+    if change is not None:
+        change(tree)
     root = tmp_path / "content"
-    for lang in LANGS:
-        (root / lang).mkdir(parents=True, exist_ok=True)
-        entries = {"call": (texts or TEXTS)[lang]} if (texts or TEXTS).get(lang) is not None else {}
-        (root / lang / "pages.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
-    (root / "facts.yaml").write_text(
-        yaml.safe_dump({"facts": facts if facts is not None else {"police": fact()}}, allow_unicode=True), encoding="utf-8"
-    )
+    for relative, data in tree.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return root
 
 
@@ -46,85 +81,185 @@ def messages(root: Path, level: str = "error") -> list[str]:
     return [f"{p.where}: {p.message}" for p in problems if p.level == level]
 
 
+def assert_reports(root: Path, *expected: str, level: str = "error") -> None:
+    found = messages(root, level)
+    for text in expected:
+        assert any(text in line for line in found), f"{text!r} not in {found}"
+
+
 def test_the_shipped_content_is_valid() -> None:
-    content = require_content(ROOT / "content")
+    content, problems = load_content(ROOT / "content")
+    assert [str(p) for p in problems if p.level == "error"] == []
+    assert content is not None
+    # every destination has a guide, and every guide is written in every language
+    assert set(content.guide.countries) == set(DESTINATIONS)
     for lang in LANGS:
-        body, checked = content.render(lang, "emergency")
-        assert "112" in body and checked is not None
+        assert set(content.languages[lang].topics) == set(content.parents)
+
+
+def test_every_shipped_number_and_deadline_has_a_source_and_a_date() -> None:
+    content = require_content(ROOT / "content")
+    for name, f in content.facts.items():
+        assert f.source.strip() and f.source_date.strip(), name
+        assert (date.today() - f.verified_on).days <= 730, name
 
 
 def test_valid_fixture(tmp_path: Path) -> None:
     root = write(tmp_path)
     assert messages(root) == [] and messages(root, "warning") == []
-    content, _ = load_content(root, today=TODAY)
-    assert content.render("ky", "call") == ("Полицияга чалыңыз: 112.", TODAY)
+    content = require_content(root, today=TODAY)
+    rendered = content.topic_page("ky", "call", 0)
+    assert rendered.text == "Полицияга чалыңыз: 112. Каттоо — 15 күн."
+    assert [f.value for f in rendered.facts] == ["112", "15", "112"]  # the topic's cited source comes last
 
 
-def test_key_missing_in_one_language(tmp_path: Path) -> None:
-    root = write(tmp_path, texts={**TEXTS, "tg": None})
-    assert "content/tg: key 'call' is missing (present in another language)" in messages(root)
+def test_topic_missing_in_one_language(tmp_path: Path) -> None:
+    root = write(tmp_path, lambda t: t["tg/topics.yaml"].pop("ru_rules"))
+    assert_reports(root, "content/tg/topics.yaml: 'ru_rules' is missing")
+
+
+def test_unknown_topic_key_is_rejected(tmp_path: Path) -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["uz/topics.yaml"]["extra"] = t["uz/topics.yaml"]["call"]
+
+    assert_reports(write(tmp_path, change), "content/uz/topics.yaml: unknown key 'extra' (not in content/guide.yaml)")
+
+
+def test_unknown_field_and_unknown_file_are_rejected(tmp_path: Path) -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["ru/topics.yaml"]["call"]["subtitle"] = "Лишнее"
+        t["ky/notes.yaml"] = {"a": "б"}
+
+    root = write(tmp_path, change)
+    assert_reports(root, "content/ru/topics.yaml: call.subtitle: Extra inputs are not permitted",
+                   "content/ky/notes.yaml: unknown file")
 
 
 def test_unknown_placeholder(tmp_path: Path) -> None:
-    root = write(tmp_path, texts={**TEXTS, "ru": "Звоните {polise}."})
-    assert "content/ru: call: placeholder {polise} names no fact in content/facts.yaml" in messages(root)
+    root = write(tmp_path, lambda t: t["ru/topics.yaml"]["call"].update(pages=["Звоните {polise}."]))
+    assert_reports(root, "content/ru/topics.yaml: call.pages[1]: placeholder {polise} names no fact")
+
+
+def test_a_fact_missing_in_a_translation(tmp_path: Path) -> None:
+    root = write(tmp_path, lambda t: t["uz/topics.yaml"]["call"].update(pages=["Politsiyaga qoʻngʻiroq qiling: {police}."]))
+    assert_reports(root, "content/uz/topics.yaml: call: states other facts than ru: missing ['reg_days']")
 
 
 def test_unverified_fact_is_never_rendered(tmp_path: Path) -> None:
-    root = write(tmp_path, facts={"police": fact(status="unverified")})
-    assert any("unverified fact: it must not be shown" in m for m in messages(root))
+    root = write(tmp_path, lambda t: t["facts.yaml"]["facts"]["reg_days"].update(status="unverified"))
+    assert_reports(root, "placeholder {reg_days} is an unverified fact: it must not be shown")
     with pytest.raises(ContentError):
-        require_content(root)
+        require_content(root, today=TODAY)
 
 
-def test_bad_phone_number(tmp_path: Path) -> None:
-    root = write(tmp_path, facts={"police": fact(value="+7 12")})
-    assert any("is not a possible number" in m or "does not parse" in m for m in messages(root))
+def test_unverified_contact_is_hidden_not_fatal(tmp_path: Path) -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["facts.yaml"]["facts"]["hotline"] = fact(value="0800 0000 189", country="KG", status="unverified")
+        t["guide.yaml"]["contacts"]["hotline"] = {"needs": ["trafficking"]}
+        for lang in LANGS:
+            t[f"{lang}/contacts.yaml"]["hotline"] = {"name": TEXT[lang]["contact"]}
+
+    root = write(tmp_path, change)
+    assert_reports(root, "contacts.hotline: unverified: hidden", level="warning")
+    content = require_content(root, today=TODAY)
+    assert [name for name, _ in content.contacts()] == ["police"]
 
 
-def test_international_phone_number_parses(tmp_path: Path) -> None:
-    root = write(tmp_path, facts={"police": fact(value="+7 495 967 98 44")})
+def test_a_topic_cannot_rest_on_an_unverified_source(tmp_path: Path) -> None:
+    root = write(tmp_path, lambda t: t["facts.yaml"]["facts"]["police"].update(status="unverified"))
+    assert_reports(root, "content/guide.yaml: sources.call: 'police' is unverified")
+
+
+@pytest.mark.parametrize("value", ["+7 12", "+999 123", "phone"])
+def test_bad_phone_number(tmp_path: Path, value: str) -> None:
+    root = write(tmp_path, lambda t: t["facts.yaml"]["facts"]["police"].update(value=value))
+    found = messages(root)
+    assert any("is not a possible number" in m or "does not parse" in m for m in found), found
+
+
+def test_international_and_service_numbers_parse(tmp_path: Path) -> None:
+    for value, country in (("+7 495 967 98 44", "RU"), ("1577-0071", "KR"), ("600 590000", "AE"), ("1345", "KR")):
+        root = write(tmp_path, lambda t, v=value, c=country: t["facts.yaml"]["facts"]["police"].update(value=v, country=c))
+        assert messages(root) == [], value
+    # a Korean number filed under the wrong country does not parse as a number there
+    root = write(tmp_path, lambda t: t["facts.yaml"]["facts"]["police"].update(value="1577-0071", country="RU"))
+    assert_reports(root, "phone '1577-0071' is not a possible number")
+
+
+def test_screen_too_long_is_an_error_and_over_1200_a_warning(tmp_path: Path) -> None:
+    long_page = "Звоните {police}. Регистрация — {reg_days} дней. " + "Очень длинный текст. " * 200
+    root = write(tmp_path, lambda t: t["ru/topics.yaml"]["call"].update(pages=[long_page]))
+    assert_reports(root, "content/ru/topics.yaml: call.pages[1]:", "over 3496, the room a screen leaves")
+    medium = "Звоните {police}. Регистрация — {reg_days} дней. " + "Текст. " * 180
+    root = write(tmp_path, lambda t: t["ru/topics.yaml"]["call"].update(pages=[medium]))
     assert messages(root) == []
+    assert_reports(root, "aim for at most 1200 on a phone", level="warning")
 
 
-def test_screen_too_long(tmp_path: Path) -> None:
-    root = write(tmp_path, texts={**TEXTS, "uz": "Qoʻngʻiroq qiling {police}. " + "a" * 4100})
-    assert any("over Telegram's 4096" in m for m in messages(root))
-
-
-@pytest.mark.parametrize("age, level", [(366, "warning"), (731, "error")])
-def test_stale_verification(tmp_path: Path, age: int, level: str) -> None:
-    root = write(tmp_path, facts={"police": fact(verified_on=(TODAY - timedelta(days=age)).isoformat())})
-    assert any(f"checked {age} days ago" in m for m in messages(root, level))
+@pytest.mark.parametrize("age, level", [(366, "warning"), (731, "error"), (-1, "error")])
+def test_stale_or_future_verification(tmp_path: Path, age: int, level: str) -> None:
+    day = (TODAY - timedelta(days=age)).isoformat()
+    root = write(tmp_path, lambda t: t["facts.yaml"]["facts"]["police"].update(verified_on=day))
+    expected = "in the future" if age < 0 else f"checked {age} days ago"
+    assert_reports(root, expected, level=level)
 
 
 @pytest.mark.parametrize(
     "lang, text, expected",
     [
-        ("uz", "Politsiyaga qo'ng'iroq qiling {police}.", "U+02BB"),
-        ("uz", "Полицияга {police}", "Latin script"),
-        ("ky", "Если вам угрожает опасность, звоните в полицию по номеру {police}, а также сообщите родным.", "no Kyrgyz letters"),
-        ("tg", "Если вам угрожает опасность, звоните в полицию по номеру {police}, а также сообщите родным.", "no Tajik letters"),
-        ("ru", "Call the police {police}", "Cyrillic"),
+        ("uz", "Politsiyaga qo'ng'iroq qiling {police} {reg_days}.", "U+02BB"),
+        ("uz", "Полицияга қўнғироқ қилинг {police} {reg_days}", "Latin script"),
+        ("ky", "Если вам угрожает опасность, звоните в полицию {police}, срок {reg_days} дней, сообщите родным.", "no Kyrgyz letters"),
+        ("tg", "Если вам угрожает опасность, звоните в полицию {police}, срок {reg_days} дней, сообщите родным.", "no Tajik letters"),
+        ("ru", "Call the police at {police}, and register within {reg_days} days.", "Cyrillic"),
+        ("ru", "Полицияга чалыңыз {police} {reg_days}", "Kyrgyz or Tajik letters in a Russian text"),
     ],
 )
 def test_wrong_language_or_script(tmp_path: Path, lang: str, text: str, expected: str) -> None:
-    root = write(tmp_path, texts={**TEXTS, lang: text})
-    assert any(expected in m for m in messages(root)), messages(root)
+    root = write(tmp_path, lambda t: t[f"{lang}/topics.yaml"]["call"].update(pages=[text]))
+    assert_reports(root, expected)
 
 
 def test_unknown_keys_in_facts_are_rejected(tmp_path: Path) -> None:
-    root = write(tmp_path, facts={"police": {**fact(), "phone_number": "112"}})
-    assert any("phone_number" in m and "Extra inputs are not permitted" in m for m in messages(root))
+    root = write(tmp_path, lambda t: t["facts.yaml"]["facts"]["police"].update(phone_number="112"))
+    assert_reports(root, "content/facts.yaml: facts.police.phone_number: Extra inputs are not permitted")
+
+
+def test_bad_date_and_day_values(tmp_path: Path) -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["facts.yaml"]["facts"]["since"] = fact(kind="date", value="2025-13-01")
+        t["facts.yaml"]["facts"]["reg_days"]["value"] = "fifteen"
+
+    assert_reports(write(tmp_path, change), "since: date '2025-13-01' is not YYYY-MM-DD", "reg_days: days 'fifteen' is not a whole number")
+
+
+def test_shape_errors(tmp_path: Path) -> None:
+    def change(t: dict[str, Any]) -> None:
+        t["guide.yaml"]["groups"]["before"].append("ru_rules")  # a topic in two places
+        t["guide.yaml"]["countries"]["FR"] = []  # not a destination
+        t["guide.yaml"]["contacts"]["reg_days"] = {"needs": ["emergency"]}  # not a phone
+
+    assert_reports(
+        write(tmp_path, change),
+        "topic 'ru_rules' is already under groups.before",
+        "countries.FR: not a destination",
+        "contacts.reg_days: is a days, not a phone",
+    )
 
 
 def test_broken_yaml_names_the_file(tmp_path: Path) -> None:
-    root = write(tmp_path)
-    (root / "ky" / "pages.yaml").write_text("call: [unclosed\n", encoding="utf-8")
-    assert any("ky/pages.yaml" in m and "not valid YAML" in m for m in messages(root))
+    root = write(tmp_path, lambda t: t.update({"ky/groups.yaml": "before: [unclosed\n"}))
+    assert_reports(root, "content/ky/groups.yaml: not valid YAML")
 
 
 def test_the_bot_refuses_to_start_on_broken_content(tmp_path: Path) -> None:
-    root = write(tmp_path, texts={**TEXTS, "ru": "Звоните {nope}."})
-    with pytest.raises(ContentError, match=r"content/ru: call: placeholder \{nope\}"):
-        require_content(root)
+    root = write(tmp_path, lambda t: t["ru/topics.yaml"]["call"].update(pages=["Звоните {nope}."]))
+    with pytest.raises(ContentError, match=r"content/ru/topics.yaml: call.pages\[1\]: placeholder \{nope\}"):
+        require_content(root, today=TODAY)
+
+
+def test_citizenship_limits(tmp_path: Path) -> None:
+    content = require_content(write(tmp_path), today=TODAY)
+    assert content.topic_applies("ru_rules", "TJ") and content.topic_applies("ru_rules", None)
+    assert not content.topic_applies("ru_rules", "KG")
+    assert content.topic_applies("call", "KG")  # group topics are for everyone

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import errors, membership, privacy, profile, sections, start
+from bot.handlers import errors, guide, membership, privacy, profile, search, sections, start
 
 
 def build_routers() -> list[Router]:
@@ -14,5 +14,7 @@ def build_routers() -> list[Router]:
         start.router(),
         profile.router(),
         privacy.router(),
+        guide.router(),
         sections.router(),
+        search.router(),
     ]

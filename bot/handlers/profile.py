@@ -9,8 +9,9 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
+from bot import keyboards, screens
 from bot.callbacks import MenuCb, ProfileCb
+from bot.content import Content
 from bot.handlers.common import private_router, show, show_menu, stale_button
 from bot.services.users import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, UserService
 from bot.storage.users import User
@@ -42,16 +43,28 @@ def router() -> Router:
         await show(query, ask_destination(), keyboards.destination_choices())
 
     @router.callback_query(ProfileCb.filter(F.step == "dst"))
-    async def destination(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
+    async def destination(
+        query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext,
+        content: Content, locale: str,
+    ) -> None:
         value = _country_value(callback_data.value, DESTINATIONS)
         if value is _STALE:
             await stale_button(query)
             return
         if value is not _SKIP:
             await users.set_destination(user.id, value)
+        then = (await state.get_data()).get("then")
         await state.clear()
         fresh = await users.get(user.id) or user
-        await show_menu(query, _("Saved.") + "\n" + summary(fresh))
+        saved = _("Saved.") + "\n" + summary(fresh)
+        if then == "countries":  # the person came from the country guides: take them there
+            if fresh.destination in content.guide.countries:
+                screen = screens.country(content, locale, fresh.destination, fresh)
+            else:
+                screen = screens.countries(content)
+            await show(query, f"{saved}\n\n{screen.text}", screen.markup)
+            return
+        await show_menu(query, saved)
 
     @router.message(StateFilter(ProfileForm.citizenship), ~F.text.startswith("/"))
     async def typed_citizenship(message: Message) -> None:

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_date
 
-from bot import keyboards
+from bot import keyboards, screens
 from bot.callbacks import READY, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, stale_button
+from bot.storage.users import User
 
-URGENT_SECTIONS = {"risk", "consult", "contacts"}
+URGENT_SECTIONS = {"risk", "consult"}
 
 
 def router() -> Router:
     router = private_router("sections")
 
     @router.callback_query(MenuCb.filter(F.section.not_in(READY | {"menu"})))
-    async def coming_soon(query: CallbackQuery, callback_data: MenuCb, locale: str, content: Content) -> None:
+    async def coming_soon(query: CallbackQuery, callback_data: MenuCb, locale: str, content: Content, user: User) -> None:
         try:
             title = keyboards.section_label(callback_data.section)
         except KeyError:
@@ -31,20 +28,7 @@ def router() -> Router:
         soon = _("This section is being prepared and will appear soon.")
         text = f"<b>{title}</b>\n\n{soon}"
         if callback_data.section in URGENT_SECTIONS:
-            text = f"{text}\n\n{emergency_text(content, locale)}"
+            text = f"{text}\n\n{screens.urgent_text(content, locale, user)}"
         await show(query, text, keyboards.back_to_menu())
 
     return router
-
-
-def emergency_text(content: Content, locale: str) -> str:
-    body, checked = content.render(locale, "emergency")
-    if checked is None:
-        return body
-    note = _("Numbers checked on {date}.").format(date=format_day(checked, locale))
-    return f"{body}\n<i>{note}</i>"
-
-
-@lru_cache(maxsize=256)
-def format_day(day: date, locale: str) -> str:
-    return format_date(day, format="long", locale=locale)

@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
+from bot import deeplinks, keyboards, screens
 from bot.callbacks import LanguageCb, MenuCb
 from bot.content import Content
-from bot.handlers.common import private_router, show, show_menu, stale_button
+from bot.handlers.common import menu_text, private_router, show, show_menu, stale_button
 from bot.services.users import LANGUAGES, UserService, language_order, suggest_language
 from bot.storage.users import User
 
 
 def router() -> Router:
     router = private_router("start")
+
+    @router.message(CommandStart(deep_link=True))
+    async def start_link(
+        message: Message, command: CommandObject, user: User, users: UserService, i18n: I18n, content: Content
+    ) -> None:
+        try:
+            target = deeplinks.parse(command.args or "", content)
+        except deeplinks.LinkError:
+            note = _("This link is out of date. Here is the start of the bot.")
+            if user.language is None:
+                await message.answer(note)
+                await ask_language(message, user, i18n)
+            else:
+                await show_menu(message, note)
+            return
+        language = target.language or user.language or suggest_language(user.telegram_language, i18n.default_locale)
+        if language != user.language:  # the link's language is the person's from now on (/language changes it)
+            await users.choose_language(user.id, language)
+        with i18n.use_locale(language):
+            screen = link_screen(target, content, language, user)
+            await message.answer(screen.text, reply_markup=screen.markup)
 
     @router.message(CommandStart())
     async def start(message: Message, user: User, i18n: I18n) -> None:
@@ -80,9 +101,27 @@ def help_text(content: Content, locale: str) -> str:
     commands = _(
         "<b>Commands</b>\n"
         "/menu — main menu\n"
+        "/contacts — hotlines and contacts\n"
+        "/countries — country rules and deadlines\n"
+        "/guide — safe migration: what to know\n"
+        "You can also just type your question.\n"
         "/language — change the language\n"
         "/profile — your country and destination\n"
         "/forget — delete your data\n"
         "/help — this page"
     )
     return f"{about}\n\n{commands}"
+
+
+def link_screen(target: deeplinks.Target, content: Content, locale: str, user: User) -> screens.Screen:
+    if target.kind == "topic":
+        return screens.topic(content, locale, target.id, 0, user)
+    if target.kind == "group":
+        return screens.group(content, locale, target.id)
+    if target.kind == "country":
+        return screens.country(content, locale, target.id, user)
+    if target.kind == "contacts" and target.id:
+        return screens.contacts_for_country(content, locale, target.id)
+    if target.kind == "contacts":
+        return screens.contacts_home(content, locale, user)
+    return screens.Screen(menu_text(), keyboards.main_menu())

@@ -1,0 +1,198 @@
+"""Content models: language-neutral facts and shape, texts per language, and rendering.
+
+A text refers to a fact by id as `{fact_id}`, so a phone number or a deadline is typed once, in
+`content/facts.yaml`. Rendering returns the facts a screen used, so the screen can show their
+sources and the date they were checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)\}")
+ID_PATTERN = r"^[a-z0-9_]{1,32}$"  # ids travel in callback data and deep links
+COUNTRY = r"^[A-Z]{2}$"
+NEEDS = ("emergency", "trafficking", "labour", "migration")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fact(Strict):
+    kind: Literal["phone", "url", "days", "number", "amount", "date", "text"]
+    value: str
+    country: str | None = Field(default=None, pattern=COUNTRY)
+    citizenships: tuple[str, ...] | None = None  # whom the rule applies to; None = everyone
+    what: str  # for editors: what the fact is, in English
+    source: str  # URL or a precise reference
+    source_date: str  # the date the source gives, or "n.d."
+    verified_on: date  # when someone on the team last checked it against the source
+    status: Literal["verified", "unverified"]
+
+    @property
+    def shown(self) -> bool:
+        return self.status == "verified"
+
+
+class FactsFile(Strict):
+    facts: dict[str, Fact]
+
+
+class CountryTopic(Strict):
+    topic: str
+    citizenships: tuple[str, ...] | None = None
+
+
+class ContactEntry(Strict):
+    needs: tuple[Literal["emergency", "trafficking", "labour", "migration"], ...]
+
+
+class Guide(Strict):
+    """content/guide.yaml: the shape every language fills."""
+
+    groups: dict[str, tuple[str, ...]]
+    countries: dict[str, tuple[CountryTopic, ...]]
+    sources: dict[str, tuple[str, ...]] = {}
+    contacts: dict[str, ContactEntry]
+
+
+Keyword = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]  # `157` is a word too
+
+
+class TopicText(Strict):
+    title: str = Field(min_length=1, max_length=60)
+    keywords: tuple[Keyword, ...] = ()
+    pages: tuple[str, ...] = Field(min_length=1)
+
+
+class ContactText(Strict):
+    name: str = Field(min_length=1)
+    note: str | None = None
+
+
+class SearchText(Strict):
+    danger: tuple[str, ...] = Field(min_length=1)
+
+
+class LanguageFiles(Strict):
+    """content/<lang>/: one file per part; a file or key that is not expected is an error."""
+
+    pages: dict[str, str]
+    topics: dict[str, TopicText]
+    groups: dict[str, str]
+    contacts: dict[str, ContactText]
+    search: SearchText
+
+
+@dataclass(frozen=True)
+class Parent:
+    kind: Literal["group", "country"]
+    id: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    facts: tuple[Fact, ...]
+
+
+@dataclass
+class Content:
+    facts: dict[str, Fact]
+    guide: Guide
+    languages: dict[str, LanguageFiles]
+    parents: dict[str, Parent] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for group, topics in self.guide.groups.items():
+            for topic in topics:
+                self.parents.setdefault(topic, Parent("group", group))
+        for country, entries in self.guide.countries.items():
+            for entry in entries:
+                self.parents.setdefault(entry.topic, Parent("country", country))
+
+    # -- rendering -------------------------------------------------------------------------
+    def fill(self, language: str, template: str) -> Rendered:
+        """Facts put into a text; the text's facts come back with it (for the sources line)."""
+        used: list[Fact] = []
+
+        def value(match: re.Match[str]) -> str:
+            fact = self.facts[match.group(1)]
+            used.append(fact)
+            return display(fact, language)
+
+        return Rendered(PLACEHOLDER_RE.sub(value, template).strip(), tuple(used))
+
+    def page(self, language: str, key: str) -> Rendered:
+        return self.fill(language, self.languages[language].pages[key])
+
+    def topic(self, language: str, topic: str) -> TopicText:
+        return self.languages[language].topics[topic]
+
+    def topic_page(self, language: str, topic: str, number: int) -> Rendered:
+        rendered = self.fill(language, self.topic(language, topic).pages[number])
+        cited = tuple(self.facts[name] for name in self.guide.sources.get(topic, ()))
+        return Rendered(rendered.text, rendered.facts + cited)
+
+    def topic_applies(self, topic: str, citizenship: str | None) -> bool:
+        """Whether a country topic is for this person (everyone sees it when citizenship is unknown)."""
+        limited = self.citizenships_of(topic)
+        return limited is None or citizenship is None or citizenship in limited
+
+    def citizenships_of(self, topic: str) -> tuple[str, ...] | None:
+        parent = self.parents.get(topic)
+        if parent is None or parent.kind != "country":
+            return None
+        for entry in self.guide.countries[parent.id]:
+            if entry.topic == topic:
+                return entry.citizenships
+        return None
+
+    def contacts(self, *, country: str | None = None, need: str | None = None) -> list[tuple[str, Fact]]:
+        """Directory entries whose numbers are verified, in the order of content/guide.yaml."""
+        found = []
+        for fact_id, entry in self.guide.contacts.items():
+            fact = self.facts.get(fact_id)
+            if fact is None or not fact.shown:
+                continue
+            if country is not None and fact.country != country:
+                continue
+            if need is not None and need not in entry.needs:
+                continue
+            found.append((fact_id, fact))
+        return found
+
+    def contact_countries(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for _fact_id, fact in self.contacts():
+            if fact.country:
+                seen.setdefault(fact.country)
+        return list(seen)
+
+
+def display(fact: Fact, language: str) -> str:
+    if fact.kind == "date":
+        return format_day(date.fromisoformat(fact.value), language)
+    return fact.value
+
+
+@lru_cache(maxsize=512)
+def format_day(day: date, language: str) -> str:
+    return format_date(day, format="long", locale=language)
+
+
+def source_label(source: str) -> str:
+    """`https://www.gulfnews.com/...` -> `gulfnews.com`; a reference stays as written."""
+    if source.startswith(("http://", "https://")):
+        host = urlsplit(source).hostname or source
+        return host.removeprefix("www.").removeprefix("m.").removeprefix("pda.")
+    return source

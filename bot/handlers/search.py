@@ -1,0 +1,69 @@
+"""Free text: danger first (emergency numbers and a consultant), then the matching topics.
+
+The message text is used only to match and is neither stored nor logged.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards, screens
+from bot.callbacks import ContactsCb, GuideCb, MenuCb
+from bot.content import Content
+from bot.handlers.common import private_router
+from bot.services.search import SearchIndex
+from bot.storage.users import User
+
+MAX_WORDS_CHARS = 600  # a question is short; a pasted page is matched on its beginning
+
+
+def router() -> Router:
+    router = private_router("search")
+
+    @router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
+    async def free_text(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
+        query = (message.text or "")[:MAX_WORDS_CHARS]
+        hits = search.find(locale, query)
+        topics = [hit.topic for hit in hits]
+        if search.is_danger(locale, query):
+            lead = _(
+                "<b>It sounds like you may be in danger.</b> You are not alone, and it is not your fault.\n"
+                "If your life or health is at risk, call the emergency number now."
+            )
+            text = f"{lead}\n\n{screens.urgent_text(content, locale, user)}"
+            rows = [[screens.button(keyboards.section_label("consult"), MenuCb(section="consult").pack())]]
+            rows += _topic_rows(content, locale, topics[:3])
+            rows.append([screens.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())])
+            rows.append([keyboards.menu_button()])
+            await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+            return
+        if topics:
+            text = _("Here is what I found. Tap a topic:")
+            rows = _topic_rows(content, locale, topics)
+        else:
+            text = _(
+                "I did not find a topic for that. Try other words, open the menu, "
+                "or ask a consultant."
+            )
+            rows = [
+                [screens.button(keyboards.section_label("guide"), GuideCb(kind="home").pack())],
+                [screens.button(keyboards.section_label("consult"), MenuCb(section="consult").pack())],
+            ]
+        rows.append([keyboards.menu_button()])
+        await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+    return router
+
+
+def _topic_rows(content: Content, locale: str, topics: list[str]) -> list[list[InlineKeyboardButton]]:
+    rows = []
+    for topic in topics:
+        title = content.topic(locale, topic).title
+        parent = content.parents[topic]
+        if parent.kind == "country":
+            title = f"{screens.FLAGS.get(parent.id, '')} {title}".strip()
+        rows.append([screens.button(title, GuideCb(kind="top", id=topic).pack())])
+    return rows
