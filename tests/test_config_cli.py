@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,13 +81,14 @@ def test_cli_check_passes_on_the_repository(tmp_path) -> None:
 
 def test_cli_check_reports_every_problem(tmp_path) -> None:
     content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
     for lang in ("ru", "ky", "tg", "uz"):
-        (content / lang).mkdir(parents=True)
         (content / lang / "pages.yaml").write_text("about: text {nope}\n", encoding="utf-8")
-    (content / "facts.yaml").write_text("facts: {}\n", encoding="utf-8")
+    (content / "ky" / "search.yaml").unlink()
     result = _cli("check", CONTENT_DIR=str(content), DATABASE_PATH=str(tmp_path / "db.sqlite3"))
     assert result.returncode == 1
     assert result.stdout.count("placeholder {nope} names no fact") == 4
+    assert "content/ky/search.yaml: file is missing" in result.stdout
     assert "check failed" in result.stdout
 
 

@@ -70,9 +70,11 @@ async def test_urgent_sections_show_sourced_emergency_numbers_with_date(harness:
     await person.click("Тоҷикӣ")
     await person.click(harness.t("💬 Talk to a consultant", "tg"))
     text = person.last.text
-    assert "Русия: 112" in text
-    assert "АМА: полис 999" in text
-    assert "2026" in text  # the date the numbers were checked
+    # no destination given: the emergency numbers of every country, grouped, with source and date
+    assert "🇷🇺 Русия\n• 112" in text
+    assert "• 999" in text and "• 119" in text
+    assert harness.t("Checked: {date}", "tg").format(date="21 Ноябр 2026") in text
+    assert "sergiev.ru" in text
 
 
 async def test_start_again_goes_straight_to_menu(harness: Harness) -> None:
@@ -112,7 +114,7 @@ async def test_command_menus_and_descriptions_published_per_language(harness: Ha
     for lang in LANGS:
         key = ('{"type": "default"}', lang)
         commands = {c["command"]: c["description"] for c in sandbox.commands[key]}
-        assert set(commands) == {"start", "menu", "language", "profile", "forget", "help"}
+        assert set(commands) == {"start", "menu", "contacts", "countries", "guide", "language", "profile", "forget", "help"}
         assert commands["menu"] == harness.t("Main menu", lang)
         assert sandbox.descriptions[("description", lang)]
         assert sandbox.descriptions[("short_description", lang)]

@@ -39,7 +39,7 @@ def test_problems_are_detected(tmp_path: Path) -> None:
             catalog.delete("Skip")  # out of date: the source has it
             catalog.add("A string the code no longer has", "Eski")
         if lang == "ru":
-            catalog["Numbers checked on {date}."].string = "Номера проверены {when}."
+            catalog["Checked: {date}"].string = "Проверено: {when}"
         path = po_path(tmp_path, lang)
         path.parent.mkdir(parents=True)
         with path.open("wb") as handle:

@@ -151,9 +151,8 @@ class _Loader:
         raw: dict[str, object] = {}
         for name in LANGUAGE_FILES:
             value = self.read(f"{language}/{name}.yaml")
-            if value is None:
-                return None
-            raw[name] = value
+            # a missing or broken file is reported; the rest is still checked, so one run lists everything
+            raw[name] = value if value is not None else ({"danger": []} if name == "search" else {})
         files = None
         try:
             files = LanguageFiles.model_validate(raw)
@@ -257,6 +256,8 @@ class _Loader:
             self.check_text(language, f"{base}/contacts.yaml: {key}.name", contact.name, facts)
             if contact.note:
                 self.check_text(language, f"{base}/contacts.yaml: {key}.note", contact.note, facts)
+        if not files.search.danger:
+            self.error(f"{base}/search.yaml", "no danger phrases: a cry for help in this language would be missed")
         for number, phrase in enumerate(files.search.danger, 1):
             if not phrase.strip():
                 self.error(f"{base}/search.yaml: danger[{number}]", "empty phrase")

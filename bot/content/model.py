@@ -80,7 +80,7 @@ class ContactText(Strict):
 
 
 class SearchText(Strict):
-    danger: tuple[str, ...] = Field(min_length=1)
+    danger: tuple[str, ...] = ()
 
 
 class LanguageFiles(Strict):

@@ -97,7 +97,7 @@ def welcome_text() -> str:
 
 
 def help_text(content: Content, locale: str) -> str:
-    about, _checked = content.render(locale, "about")
+    about = content.page(locale, "about").text
     commands = _(
         "<b>Commands</b>\n"
         "/menu — main menu\n"

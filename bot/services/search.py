@@ -47,7 +47,9 @@ BODY_WEIGHT = 1.0
 
 
 def skeleton(text: str, language: str) -> str:
-    folded = text.lower().replace("ё", "е")
+    folded = text.lower()
+    if language == "ru":
+        folded = folded.replace("ё", "е")  # Russian writes ё as е; Uzbek and Tajik ё is "yo"
     folded = _APOSTROPHES.sub("", folded)
     folded = folded.translate(_TABLES.get(language, _TABLES["default"]))
     return folded.replace("kh", "h").replace("x", "h") if language != "uz" else folded
@@ -122,6 +124,17 @@ class SearchIndex:
             self.indexes[language] = _LanguageIndex(weights, [d for d in danger if d])
 
     def find(self, language: str, text: str, limit: int = 5) -> list[Hit]:
+        """Best topics for the text in the person's language; failing that, in the others (topic ids are
+        shared, so a question typed in Russian still leads to the Kyrgyz page)."""
+        hits = self._find(language, text, limit)
+        for other in self.indexes:
+            if hits:
+                break
+            if other != language:
+                hits = self._find(other, text, limit)
+        return hits
+
+    def _find(self, language: str, text: str, limit: int) -> list[Hit]:
         index = self.indexes[language]
         scores: dict[str, float] = defaultdict(float)
         for query in dict.fromkeys(words(text, language)):  # each word once
@@ -140,9 +153,17 @@ class SearchIndex:
         return [Hit(topic, round(score, 3)) for topic, score in ranked[:limit] if score >= floor]
 
     def is_danger(self, language: str, text: str) -> bool:
-        """Whether every stem of some danger phrase begins a word of the message (a typo allowed)."""
-        message = words(text, language)
-        return any(all(_stem_in(stem, message) for stem in phrase) for phrase in self.indexes[language].danger)
+        """Whether every stem of some danger phrase begins a word of the message (a typo allowed).
+
+        The phrases of every language are tried, the person's first: people often write in Russian
+        whatever the bot speaks, and a cry for help must not be missed for its language.
+        """
+        order = [language, *(other for other in self.indexes if other != language)]
+        for name in order:
+            message = words(text, name)
+            if any(all(_stem_in(stem, message) for stem in phrase) for phrase in self.indexes[name].danger):
+                return True
+        return False
 
 
 def _stem_in(stem: str, message: list[str]) -> bool:
