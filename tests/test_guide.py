@@ -57,7 +57,7 @@ async def test_every_screen_reachable_from_the_menu_answers(harness: Harness, la
         queue.extend((screen, b["callback_data"]) for row in screen.buttons for b in row)
     topics = {data.split(":")[2] for data in seen if data.startswith("g:top:")}
     assert topics == set(CONTENT.parents), "every topic is reachable from the menu"
-    assert {f"g:cty:{code}" for code in CONTENT.guide.countries} <= seen, "every country guide is reachable"
+    assert {f"g:cty:{code}:0" for code in CONTENT.guide.countries} <= seen, "every country guide is reachable"
     assert {f"ct:c:{code}" for code in CONTENT.contact_countries()} <= seen, "the contacts of every country too"
     pages = sum(len(CONTENT.topic(lang, t).pages) for t in CONTENT.parents)
     assert screens >= pages + len(CONTENT.guide.countries) + len(CONTENT.contact_countries())
