@@ -143,3 +143,11 @@ async def test_text_while_filling_the_profile_is_not_searched(harness: Harness) 
     await person.send("/profile")
     await person.send("забрали паспорт")
     assert person.last.text.startswith(harness.t("Please tap one of the buttons.", "ru"))
+
+
+async def test_search_leaves_out_rules_for_other_citizens(harness: Harness) -> None:
+    person = await _person(harness, "ru")
+    await harness.app.users.set_citizenship(person.id, "TJ")
+    await person.send("работа в россии без патента по договору")
+    labels = person.last.button_labels()
+    assert "🇷🇺 " + CONTENT.topic("ru", "ru_work_kg").title not in labels  # the EAEU rules are for Kyrgyz citizens

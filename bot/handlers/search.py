@@ -15,6 +15,7 @@ from bot.callbacks import ContactsCb, GuideCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router
 from bot.services.search import SearchIndex
+from bot.services.users import CITIZENSHIPS
 from bot.storage.users import User
 
 MAX_WORDS_CHARS = 600  # a question is short; a pasted page is matched on its beginning
@@ -27,7 +28,8 @@ def router() -> Router:
     async def free_text(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
         query = (message.text or "")[:MAX_WORDS_CHARS]
         hits = search.find(locale, query)
-        topics = [hit.topic for hit in hits]
+        citizenship = user.citizenship if user.citizenship in CITIZENSHIPS else None
+        topics = [hit.topic for hit in hits if content.topic_applies(hit.topic, citizenship)]
         if search.is_danger(locale, query):
             lead = _(
                 "<b>It sounds like you may be in danger.</b> You are not alone, and it is not your fault.\n"
