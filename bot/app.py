@@ -21,13 +21,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import profile_setup
 from bot.config import SANDBOX_TOKEN, Settings
 from bot.content import Content, require_content
-from bot.services.search import SearchIndex
 from bot.handlers import build_routers
 from bot.i18n import DOMAIN, CatalogI18n, LocaleMiddleware
 from bot.middlewares.fallback import FallbackMiddleware
 from bot.middlewares.inflight import InFlight
 from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import UserMiddleware
+from bot.services.search import SearchIndex
 from bot.services.users import UserService
 from bot.storage import Database, SQLiteStorage, UserRepository
 

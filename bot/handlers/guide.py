@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
 from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
 
 from bot import screens
 from bot.callbacks import ContactsCb, GuideCb, MenuCb
