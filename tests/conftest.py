@@ -13,6 +13,7 @@ from aiogram.types import Update
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person
 from bot.sandbox.core import FakeClock, Limits, Sandbox
 from bot.sandbox.session import SandboxSession
@@ -56,6 +57,13 @@ class Harness:
     def person(self, language_code: str | None = "ru", first_name: str = "Aibek", user_id: int | None = None) -> Person:
         user = self.sandbox.add_user(user_id or next(_user_ids), first_name, language_code)
         return Person(self.sandbox, user, self.feed)
+
+    async def speaker(self, lang: str, telegram_language: str | None = None) -> Person:
+        """A person whose phone is in `telegram_language` (default: `lang`) and who chose `lang` at /start."""
+        person = self.person(telegram_language or lang)
+        await person.send("/start")
+        await person.click(LANGUAGE_NAMES[lang])
+        return person
 
     def t(self, msgid: str, locale: str) -> str:
         """A UI string as the bot shows it in `locale`."""

@@ -8,15 +8,6 @@ import pytest
 
 from tests.conftest import LANGS, Harness
 
-NAMES = {"ru": "Русский", "ky": "Кыргызча", "tg": "Тоҷикӣ", "uz": "Oʻzbekcha"}
-
-
-async def _ready(harness: Harness, lang: str):
-    person = harness.person(lang)
-    await person.send("/start")
-    await person.click(NAMES[lang])
-    return person
-
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(
@@ -32,7 +23,7 @@ async def _ready(harness: Harness, lang: str):
     ],
 )
 async def test_media_gets_an_answer(harness: Harness, lang: str, kind: str, msgid: str) -> None:
-    person = await _ready(harness, lang)
+    person = await harness.speaker(lang)
     events = await person.send_media(kind)
     assert [e.kind for e in events] == ["message"]
     assert person.last.text == harness.t(msgid, lang)
@@ -41,7 +32,7 @@ async def test_media_gets_an_answer(harness: Harness, lang: str, kind: str, msgi
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_unknown_command(harness: Harness, lang: str) -> None:
-    person = await _ready(harness, lang)
+    person = await harness.speaker(lang)
     await person.send("/whatever")
     assert person.last.text == harness.t("I don't know this command. Choose a section from the menu, or send /help.", lang)
 
@@ -51,7 +42,7 @@ async def test_unknown_command(harness: Harness, lang: str) -> None:
     ["<b>bold</b> <script>alert(1)</script> & <a href='x'>", "ы" * 10_000, "   ", "🙂🙂🙂"],
 )
 async def test_odd_free_text_gets_a_polite_answer(harness: Harness, text: str) -> None:
-    person = await _ready(harness, "ru")
+    person = await harness.speaker("ru")
     events = await person.send(text)
     assert len(events) == 1 and events[0].kind == "message"
     assert person.last.text.startswith(harness.t(
@@ -61,7 +52,7 @@ async def test_odd_free_text_gets_a_polite_answer(harness: Harness, text: str) -
 
 
 async def test_edited_message(harness: Harness) -> None:
-    person = await _ready(harness, "ky")
+    person = await harness.speaker("ky")
     await person.send("салам")
     mine = [m for m in harness.sandbox.chat_messages(person.id) if not m.from_bot][-1]
     await person.edit(mine.message_id, "салам, жардам керек")
@@ -72,7 +63,7 @@ async def test_edited_message(harness: Harness) -> None:
 
 @pytest.mark.parametrize("data", ["lang:xx", "m:nonexistent", "pf:cit:ZZ", "pf:dst:??", "garbage", "forget:maybe", "m"])
 async def test_forged_or_stale_buttons(harness: Harness, data: str) -> None:
-    person = await _ready(harness, "uz")
+    person = await harness.speaker("uz")
     events = await person.click_data(data)
     assert person.alerts == [harness.t("This button is out of date. Here is the current menu.", "uz")]
     assert any(e.kind in ("message", "edit") for e in events)
@@ -80,7 +71,7 @@ async def test_forged_or_stale_buttons(harness: Harness, data: str) -> None:
 
 
 async def test_button_on_a_very_old_message_still_works(harness: Harness) -> None:
-    person = await _ready(harness, "ru")
+    person = await harness.speaker("ru")
     first = person.last
     await person.send("/help")
     await person.click("🌐 Язык", message=first)  # the menu from the first screen
@@ -88,7 +79,7 @@ async def test_button_on_a_very_old_message_still_works(harness: Harness) -> Non
 
 
 async def test_same_button_twice_does_not_fail(harness: Harness) -> None:
-    person = await _ready(harness, "ru")
+    person = await harness.speaker("ru")
     await person.send("/menu")
     menu = person.last
     await person.click_data("m:language", message=menu)
@@ -111,7 +102,7 @@ async def test_group_messages_are_ignored(harness: Harness) -> None:
 
 async def test_failure_is_told_to_the_person_and_logged_without_text(harness: Harness, caplog) -> None:
     harness.expect_errors = True
-    person = await _ready(harness, "tg")
+    person = await harness.speaker("tg")
     harness.sandbox.inject_error("sendMessage", 500, "Internal Server Error: secret-marker")
     caplog.set_level(logging.DEBUG)
     await person.send("ПАСПОРТАМРО ГИРИФТАНД секрет")
@@ -125,7 +116,7 @@ async def test_failure_is_told_to_the_person_and_logged_without_text(harness: Ha
 
 async def test_failure_in_a_button_answers_the_tap(harness: Harness) -> None:
     harness.expect_errors = True
-    person = await _ready(harness, "ru")
+    person = await harness.speaker("ru")
     harness.sandbox.inject_error("editMessageText", 500, "Internal Server Error")
     events = await person.click("🌐 Язык")
     assert "callback_answer" in [e.kind for e in events]

@@ -20,13 +20,6 @@ SETTINGS = re.compile(r"^(lang|pf|forget):")
 CONTENT = require_content(ROOT / "content")
 
 
-async def choose(harness: Harness, lang: str, telegram_language: str | None = None):
-    person = harness.person(telegram_language or lang)
-    await person.send("/start")
-    await person.click(LANGUAGE_NAMES[lang])
-    return person
-
-
 def visible(text: str) -> str:
     """Prose of a screen without numbers, flags and links, for the language check."""
     return re.sub(r"https?://\S+|[\w.-]+\.(?:kz|ru|ae|kg|uz|tj|kr|tr|com|org|net)\b", " ", text)
@@ -34,7 +27,7 @@ def visible(text: str) -> str:
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_every_screen_reachable_from_the_menu_answers(harness: Harness, lang: str) -> None:
-    person = await choose(harness, lang)
+    person = await harness.speaker(lang)
     # a destination but no citizenship: the country guides show every topic, marked by whom it is for
     await harness.app.users.set_destination(person.id, "RU")
     await person.send("/menu")
@@ -65,7 +58,7 @@ async def test_every_screen_reachable_from_the_menu_answers(harness: Harness, la
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_every_fact_screen_shows_its_date_and_source(harness: Harness, lang: str) -> None:
-    person = await choose(harness, lang)
+    person = await harness.speaker(lang)
     checked = harness.t("Checked: {date}", lang).split("{")[0]
     for topic in CONTENT.parents:
         await person.click_data(f"g:top:{topic}:0")
@@ -76,7 +69,7 @@ async def test_every_fact_screen_shows_its_date_and_source(harness: Harness, lan
 
 
 async def test_a_country_guide_asks_citizenship_once_and_fits_it(harness: Harness) -> None:
-    person = await choose(harness, "tg")
+    person = await harness.speaker("tg")
     await person.send("/countries")
     assert person.last.button_labels()[0] == harness.t("Kyrgyzstan", "tg")  # the citizenship question
     await person.click(harness.t("Tajikistan", "tg"))
@@ -96,7 +89,7 @@ async def test_a_country_guide_asks_citizenship_once_and_fits_it(harness: Harnes
 
 
 async def test_kyrgyz_citizen_sees_eaeu_rules_not_the_patent(harness: Harness) -> None:
-    person = await choose(harness, "ky")
+    person = await harness.speaker("ky")
     await person.send("/countries")
     await person.click(harness.t("Kyrgyzstan", "ky"))
     await person.click(harness.t("Russia", "ky"))
@@ -106,7 +99,7 @@ async def test_kyrgyz_citizen_sees_eaeu_rules_not_the_patent(harness: Harness) -
 
 
 async def test_topic_pages_turn_and_go_back(harness: Harness) -> None:
-    person = await choose(harness, "uz")
+    person = await harness.speaker("uz")
     await person.click_data("g:top:forced_labour_signs:0")
     first = person.last
     assert "(1/3)" in first.text
@@ -119,7 +112,7 @@ async def test_topic_pages_turn_and_go_back(harness: Harness) -> None:
 
 
 async def test_contacts_show_the_destination_first_and_numbers_by_need(harness: Harness) -> None:
-    person = await choose(harness, "ru")
+    person = await harness.speaker("ru")
     await person.send("/profile")
     await person.click("Узбекистан")
     await person.click("Турция")
@@ -134,7 +127,7 @@ async def test_contacts_show_the_destination_first_and_numbers_by_need(harness: 
 
 
 async def test_forged_guide_buttons_are_refused(harness: Harness) -> None:
-    person = await choose(harness, "ky")
+    person = await harness.speaker("ky")
     for data in ("g:top:nope:0", "g:grp:nope", "g:cty:FR", "ct:c:FR", "ct:n:nope", "g:top:passport:99"):
         await person.click_data(data)
         if data.endswith(":99"):  # a page out of range shows the last page instead

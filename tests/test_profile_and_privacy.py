@@ -8,15 +8,8 @@ from aiogram.exceptions import TelegramForbiddenError
 from tests.conftest import Harness
 
 
-async def _ready(harness: Harness, lang: str = "ru", name: str = "Русский"):
-    person = harness.person(lang)
-    await person.send("/start")
-    await person.click(name)
-    return person
-
-
 async def test_profile_is_saved(harness: Harness) -> None:
-    person = await _ready(harness, "tg", "Тоҷикӣ")
+    person = await harness.speaker("tg")
     await person.send("/profile")
     await person.click("Тоҷикистон")
     await person.click("Русия")
@@ -27,7 +20,7 @@ async def test_profile_is_saved(harness: Harness) -> None:
 
 
 async def test_typing_instead_of_tapping_repeats_the_question(harness: Harness) -> None:
-    person = await _ready(harness, "uz", "Oʻzbekcha")
+    person = await harness.speaker("uz")
     await person.send("/profile")
     await person.send("Men Samarqanddanman")
     assert harness.t("Please tap one of the buttons.", "uz") in person.last.text
@@ -35,7 +28,7 @@ async def test_typing_instead_of_tapping_repeats_the_question(harness: Harness) 
 
 
 async def test_half_finished_profile_survives_a_restart(harness: Harness) -> None:
-    person = await _ready(harness, "ky", "Кыргызча")
+    person = await harness.speaker("ky")
     await person.send("/profile")
     await person.click("Кыргызстан")  # now asked for the destination
     await harness.restart()
@@ -48,14 +41,14 @@ async def test_half_finished_profile_survives_a_restart(harness: Harness) -> Non
 
 
 async def test_language_survives_a_restart(harness: Harness) -> None:
-    person = await _ready(harness, "ru", "Oʻzbekcha")
+    person = await harness.speaker("uz", telegram_language="ru")
     await harness.restart()
     await person.send("/menu")
     assert person.last.text.startswith("Asosiy menyu")
 
 
 async def test_skip_and_other_country(harness: Harness) -> None:
-    person = await _ready(harness)
+    person = await harness.speaker("ru")
     await person.send("/profile")
     await person.click("Пропустить")
     await person.click("Другая страна")
@@ -65,7 +58,7 @@ async def test_skip_and_other_country(harness: Harness) -> None:
 
 
 async def test_forget_deletes_everything(harness: Harness) -> None:
-    person = await _ready(harness)
+    person = await harness.speaker("ru")
     await person.send("/profile")  # leaves an FSM record
     await person.send("/forget")
     await person.click("Да, удалить всё")
@@ -76,14 +69,14 @@ async def test_forget_deletes_everything(harness: Harness) -> None:
 
 
 async def test_forget_can_be_cancelled(harness: Harness) -> None:
-    person = await _ready(harness)
+    person = await harness.speaker("ru")
     await person.send("/forget")
     await person.click("Нет, оставить")
     assert (await harness.app.users.get(person.id)).language == "ru"
 
 
 async def test_blocking_the_bot_is_recorded_and_cleared(harness: Harness) -> None:
-    person = await _ready(harness)
+    person = await harness.speaker("ru")
     await person.block()
     assert (await harness.app.users.get(person.id)).blocked is True
     with pytest.raises(TelegramForbiddenError):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.content import require_content
-from bot.i18n import LANGUAGE_NAMES
 from bot.services.search import SearchIndex, skeleton, token_similarity
 from tests.conftest import ROOT, Harness
 
@@ -93,12 +92,6 @@ def test_uzbek_spellings_meet() -> None:
 
 
 # -- through the Dispatcher -------------------------------------------------------------------
-async def _person(harness: Harness, lang: str):
-    person = harness.person(lang)
-    await person.send("/start")
-    await person.click(LANGUAGE_NAMES[lang])
-    return person
-
 
 @pytest.mark.parametrize(
     "lang, text",
@@ -106,7 +99,7 @@ async def _person(harness: Harness, lang: str):
      ("uz", "pasportimni olib qoʻyishdi")],
 )
 async def test_danger_text_gets_emergency_numbers_and_a_consultant_first(harness: Harness, lang: str, text: str) -> None:
-    person = await _person(harness, lang)
+    person = await harness.speaker(lang)
     await harness.app.users.set_destination(person.id, "TR")
     await person.send(text)
     screen = person.last
@@ -122,7 +115,7 @@ async def test_danger_text_gets_emergency_numbers_and_a_consultant_first(harness
 
 @pytest.mark.parametrize("lang, text", [("ru", "патент"), ("uz", "патент"), ("tg", "патент"), ("ky", "патент")])
 async def test_a_question_gets_topics_as_buttons(harness: Harness, lang: str, text: str) -> None:
-    person = await _person(harness, lang)
+    person = await harness.speaker(lang)
     await person.send(text)
     assert person.last.text == harness.t("Here is what I found. Tap a topic:", lang)
     title = "🇷🇺 " + CONTENT.topic(lang, "ru_patent").title
@@ -132,21 +125,21 @@ async def test_a_question_gets_topics_as_buttons(harness: Harness, lang: str, te
 
 
 async def test_no_match_offers_the_menu_and_a_consultant(harness: Harness) -> None:
-    person = await _person(harness, "ky")
+    person = await harness.speaker("ky")
     await person.send("qwzx trrrp")
     labels = person.last.button_labels()
     assert harness.t("💬 Talk to a consultant", "ky") in labels and harness.t("⬅️ Main menu", "ky") in labels
 
 
 async def test_text_while_filling_the_profile_is_not_searched(harness: Harness) -> None:
-    person = await _person(harness, "ru")
+    person = await harness.speaker("ru")
     await person.send("/profile")
     await person.send("забрали паспорт")
     assert person.last.text.startswith(harness.t("Please tap one of the buttons.", "ru"))
 
 
 async def test_search_leaves_out_rules_for_other_citizens(harness: Harness) -> None:
-    person = await _person(harness, "ru")
+    person = await harness.speaker("ru")
     await harness.app.users.set_citizenship(person.id, "TJ")
     await person.send("работа в россии без патента по договору")
     labels = person.last.button_labels()
