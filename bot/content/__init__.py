@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -56,19 +57,14 @@ class ContentError(Exception):
     """Content is broken; one line per problem."""
 
 
+@dataclass(frozen=True)
 class Problem:
-    __slots__ = ("level", "where", "message")
-
-    def __init__(self, level: Literal["error", "warning"], where: str, message: str) -> None:
-        self.level = level
-        self.where = where
-        self.message = message
+    level: Literal["error", "warning"]
+    where: str
+    message: str
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"
-
-    def __repr__(self) -> str:
-        return f"Problem({str(self)!r})"
 
 
 def require_content(content_dir: Path, today: date | None = None) -> Content:
@@ -128,8 +124,8 @@ class _Loader:
             self.error(f"content/{relative}", f"not valid YAML: {error}".replace("\n", " "))
         return None
 
-    def parse(self, relative: str, model: type[M], raw: object = None) -> M | None:
-        raw = self.read(relative) if raw is None else raw
+    def parse(self, relative: str, model: type[M]) -> M | None:
+        raw = self.read(relative)
         if raw is None:
             return None
         try:
@@ -304,7 +300,7 @@ class _Loader:
         """A fact stated in one language is stated in all: a number must not vanish in translation."""
         reference = languages[REFERENCE_LANGUAGE]
 
-        def used(texts: Iterator[str]) -> set[str]:
+        def used(texts: Iterable[str]) -> set[str]:
             return {name for text in texts for name in PLACEHOLDER_RE.findall(text)}
 
         for language, files in languages.items():
@@ -313,7 +309,7 @@ class _Loader:
             for topic, entry in files.topics.items():
                 if topic not in reference.topics:
                     continue
-                mine, theirs = used(iter(entry.pages)), used(iter(reference.topics[topic].pages))
+                mine, theirs = used(entry.pages), used(reference.topics[topic].pages)
                 if mine != theirs:
                     self.error(
                         f"content/{language}/topics.yaml: {topic}",
@@ -322,7 +318,7 @@ class _Loader:
             for key, text in files.pages.items():
                 if key not in reference.pages:
                     self.error(f"content/{language}/pages.yaml: {key}", f"unknown key (not in {REFERENCE_LANGUAGE})")
-                elif used(iter([text])) != used(iter([reference.pages[key]])):
+                elif used([text]) != used([reference.pages[key]]):
                     self.error(f"content/{language}/pages.yaml: {key}", f"states other facts than {REFERENCE_LANGUAGE}")
             for key in sorted(set(reference.pages) - set(files.pages)):
                 self.error(f"content/{language}/pages.yaml", f"{key!r} is missing (present in {REFERENCE_LANGUAGE})")

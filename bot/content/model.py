@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)\}")
 ID_PATTERN = r"^[a-z0-9_]{1,32}$"  # ids travel in callback data and deep links
 COUNTRY = r"^[A-Z]{2}$"
-NEEDS = ("emergency", "trafficking", "labour", "migration")
+Need = Literal["emergency", "trafficking", "labour", "migration"]
 
 
 class Strict(BaseModel):
@@ -53,7 +53,7 @@ class CountryTopic(Strict):
 
 
 class ContactEntry(Strict):
-    needs: tuple[Literal["emergency", "trafficking", "labour", "migration"], ...]
+    needs: tuple[Need, ...]
 
 
 class Guide(Strict):
@@ -97,6 +97,7 @@ class LanguageFiles(Strict):
 class Parent:
     kind: Literal["group", "country"]
     id: str
+    citizenships: tuple[str, ...] | None = None  # a country topic may be for some citizens only
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Content:
                 self.parents.setdefault(topic, Parent("group", group))
         for country, entries in self.guide.countries.items():
             for entry in entries:
-                self.parents.setdefault(entry.topic, Parent("country", country))
+                self.parents.setdefault(entry.topic, Parent("country", country, entry.citizenships))
 
     # -- rendering -------------------------------------------------------------------------
     def fill(self, language: str, template: str) -> Rendered:
@@ -150,12 +151,7 @@ class Content:
 
     def citizenships_of(self, topic: str) -> tuple[str, ...] | None:
         parent = self.parents.get(topic)
-        if parent is None or parent.kind != "country":
-            return None
-        for entry in self.guide.countries[parent.id]:
-            if entry.topic == topic:
-                return entry.citizenships
-        return None
+        return parent.citizenships if parent is not None else None
 
     def contacts(self, *, country: str | None = None, need: str | None = None) -> list[tuple[str, Fact]]:
         """Directory entries whose numbers are verified, in the order of content/guide.yaml."""
