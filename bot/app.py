@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -19,17 +20,25 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import profile_setup
-from bot.config import SANDBOX_TOKEN, Settings
+from bot.config import SANDBOX_TOKEN, ConfigError, Settings
+from bot.consultants import Authorizer
 from bot.content import Content, require_content
+from bot.delivery import Outbox
+from bot.escalation import Desk
 from bot.handlers import build_routers
 from bot.i18n import DOMAIN, CatalogI18n, LocaleMiddleware
 from bot.middlewares.fallback import FallbackMiddleware
+from bot.middlewares.inbox import InboxMiddleware, replay
 from bot.middlewares.inflight import InFlight
 from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import UserMiddleware
+from bot.services.cases import CaseService
 from bot.services.search import SearchIndex
+from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
 from bot.storage import Database, SQLiteStorage, UserRepository
+from bot.storage.cases import CaseRepository
+from bot.storage.outbox import InboxRepository, OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +60,28 @@ class App:
     i18n: CatalogI18n
     scheduler: AsyncIOScheduler
     inflight: InFlight
+    cases: CaseService
+    outbox: Outbox
+    desk: Desk
+    inbox: InboxRepository
 
     async def publish_profile(self) -> None:
         await profile_setup.publish(self.bot, self.i18n)
+
+    async def startup(self) -> None:
+        """Before taking new updates: publish the profile, finish what the last run left (updates, posts)."""
+        await self.publish_profile()
+        replayed = await replay(self.dp, self.bot, self.inbox)
+        if replayed:
+            log.info("handled %d updates left over from the last run", replayed)
+        await self.outbox.run_due()
+        if not self.desk.available:
+            log.warning("no consultants' group (CONSULTANT_CHAT_ID or TEAMS_FILE): people are given hotlines only")
+
+    def schedule_jobs(self) -> None:
+        self.scheduler.add_job(self.outbox.run_due, "interval", seconds=3, id="outbox")
+        self.scheduler.add_job(self.desk.tick, "interval", seconds=30, id="response-times")
+        self.scheduler.add_job(self.desk.purge, "interval", hours=6, id="retention", next_run_time=datetime.now(UTC))
 
     async def close(self) -> None:
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
@@ -70,12 +98,19 @@ async def build_app(
     session: BaseSession | None = None,
     token: str | None = None,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> App:
-    """Build everything from the config. `session` replaces HTTP (the in-process sandbox)."""
+    """Build everything from the config. `session` replaces HTTP (the in-process sandbox); `now` and
+    `monotonic` are the clocks of the response-time rules and of caches (tests move them by hand)."""
     if session is None:
         token = token or config.require_token()
         session = AiohttpSession(api=TelegramAPIServer.from_base(config.telegram_api_url))
     content = require_content(config.content_dir)  # refuse to start on broken content
+    try:
+        teams = load_teams(config.teams_file, config.consultant_chat_id, config.working_hours)
+    except TeamsError as error:
+        raise ConfigError(f"TEAMS_FILE: {error}") from None
     i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
 
     db = Database(config.database_path)
@@ -90,6 +125,11 @@ async def build_app(
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
 
+    cases = CaseService(db, CaseRepository(db), teams, clock=now)
+    outbox = Outbox(bot, OutboxRepository(db), cases, clock=now)
+    desk = Desk(bot, config, i18n, content, cases, outbox, clock=now)
+    inbox = InboxRepository(db)
+
     dp = Dispatcher(
         storage=storage,
         events_isolation=SimpleEventIsolation(),  # one update at a time per person
@@ -97,8 +137,11 @@ async def build_app(
         content=content,
         search=SearchIndex(content),
         config=config,
+        desk=desk,
+        authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
     inflight = InFlight()
+    dp.update.outer_middleware(InboxMiddleware(inbox, clock=now))
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserMiddleware(users))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
@@ -113,4 +156,4 @@ async def build_app(
         timezone=UTC,
         job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
     )
-    return App(config, bot, dp, db, storage, users, content, i18n, scheduler, inflight)
+    return App(config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox)

@@ -24,7 +24,7 @@ class ForgetCb(CallbackData, prefix="forget"):
 
 # Sections of the main menu, in order. Those in READY are built; the rest say honestly they are coming.
 SECTIONS: tuple[str, ...] = ("guide", "countries", "contacts", "agency", "risk", "consult", "profile", "language", "help")
-READY: frozenset[str] = frozenset({"guide", "countries", "contacts", "profile", "language", "help"})
+READY: frozenset[str] = frozenset({"guide", "countries", "contacts", "risk", "consult", "profile", "language", "help"})
 
 
 class GuideCb(CallbackData, prefix="g"):
@@ -38,3 +38,26 @@ class GuideCb(CallbackData, prefix="g"):
 class ContactsCb(CallbackData, prefix="ct"):
     by: str  # "home" | "c" (country) | "n" (need)
     value: str = ""
+
+
+class ScreenCb(CallbackData, prefix="scr"):
+    """The self-screening: question `q` (0-based) answered `a` (y, n, u, s), or `a` = "go" to start."""
+
+    q: int
+    a: str
+
+
+class EscCb(CallbackData, prefix="esc"):
+    """Asking for a consultant: start (value = kind), agree, share (y/n), skip, lang (code), user (y/n), cancel."""
+
+    step: str
+    value: str = ""
+
+
+class TakeCb(CallbackData, prefix="take"):
+    case: int
+
+
+class CloseCb(CallbackData, prefix="close"):
+    case: int
+    outcome: str

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     content_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "content")
     locales_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "locales")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    ngo_name: str = Field(default="", max_length=60, description="signs consultants' messages: 'Consultant, <NGO_NAME>'")
+    teams_file: Path | None = Field(default=None, description="YAML routing cases to several consultants' groups")
+    working_hours: str | None = Field(default=None, description="of the CONSULTANT_CHAT_ID team, e.g. 'mon-fri 09:00-18:00 Asia/Bishkek'")
+    realert_minutes: int = Field(default=10, ge=1, le=24 * 60, description="a case not taken is alerted again after this")
+    hotlines_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a person still waiting gets the hotlines after this")
+    retention_days: int = Field(default=90, ge=1, le=3650, description="messages of closed cases are deleted after this")
 
     @field_validator("bot_token")
     @classmethod
@@ -73,11 +79,30 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         return value
 
-    @field_validator("consultant_chat_id", mode="before")
+    @field_validator("consultant_chat_id", "teams_file", "working_hours", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_shape(cls, value: str | None) -> str | None:
+        if value is not None:
+            from bot.services.teams import Hours, TeamsError
+
+            try:
+                Hours.parse(value)
+            except TeamsError as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("consultant_chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("must be the id of a group (a negative number such as -1001234567890)")
         return value
 
     def require_token(self) -> str:

@@ -15,7 +15,8 @@ async def run(config: Settings) -> None:
     try:
         me = await app.bot.get_me()
         log.info("starting @%s against %s, database %s", me.username, config.telegram_api_url, config.database_path)
-        await app.publish_profile()
+        await app.startup()
+        app.schedule_jobs()
         app.scheduler.start()
         # handle_signals: SIGTERM/SIGINT stop polling; app.close() then lets handlers in flight finish.
         await app.dp.start_polling(

@@ -212,9 +212,8 @@ def contacts_for_need(content: Content, locale: str, need: str) -> Screen:
     return Screen(_with_sources(text, facts, locale), _column([], _nav(ContactsCb(by="home").pack())))
 
 
-def urgent_contacts(content: Content, locale: str, user: User | None) -> tuple[str, list[Fact]]:
+def urgent_contacts(content: Content, locale: str, destination: str | None) -> tuple[str, list[Fact]]:
     """The numbers to call now: for the person's destination, or the emergency numbers of every country."""
-    destination = user.destination if user is not None else None
     if destination in content.contact_countries():
         entries = [e for e in content.contacts(country=destination)
                    if {"emergency", "trafficking"} & set(content.guide.contacts[e[0]].needs)]
@@ -224,7 +223,7 @@ def urgent_contacts(content: Content, locale: str, user: User | None) -> tuple[s
     return "\n".join(lines).strip(), facts
 
 
-def urgent_text(content: Content, locale: str, user: User | None) -> str:
-    body, facts = urgent_contacts(content, locale, user)
+def urgent_text(content: Content, locale: str, destination: str | None) -> str:
+    body, facts = urgent_contacts(content, locale, destination)
     return _with_sources(_("<b>If you are in danger, call now:</b>") + "\n" + body, facts, locale)
 

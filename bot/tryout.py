@@ -23,7 +23,7 @@ BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else
 async def chat(config: Settings, *, language_code: str, user_id: int) -> int:
     sandbox = Sandbox()
     app = await build_app(config, session=SandboxSession(sandbox))
-    await app.publish_profile()
+    await app.startup()
 
     async def deliver(update: dict) -> None:
         await app.dp.feed_update(app.bot, Update.model_validate(update, context={"bot": app.bot}))

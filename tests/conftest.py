@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot.sandbox.session import SandboxSession
 
 ROOT = Path(__file__).resolve().parent.parent
 _user_ids = itertools.count(5_000_001)
+# The tests' wall clock: a Monday morning in Bishkek (03:00 UTC = 09:00 UTC+6), moved with the sandbox's clock.
+EPOCH = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -40,9 +43,18 @@ class Harness:
         async def sleep(seconds: float) -> None:  # the bot "waits" on the sandbox's clock
             self.clock.advance(seconds)
 
-        self.app = await build_app(self.settings, session=SandboxSession(self.sandbox), sleep=sleep)
-        await self.app.publish_profile()
+        self.app = await build_app(
+            self.settings, session=SandboxSession(self.sandbox), sleep=sleep, now=self.now, monotonic=self.clock
+        )
+        await self.app.startup()
         return self.app
+
+    def now(self) -> datetime:
+        return EPOCH + timedelta(seconds=self.clock.value - 1_000.0)
+
+    def advance(self, **delta: float) -> None:
+        """Move time on, for the bot and for Telegram alike."""
+        self.clock.advance(timedelta(**delta).total_seconds())
 
     async def restart(self) -> App:
         """Stop the bot and start a new one on the same database (and the same Telegram)."""

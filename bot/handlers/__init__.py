@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import errors, guide, membership, privacy, profile, search, sections, start
+from bot.handlers import (
+    consultants,
+    errors,
+    escalation,
+    guide,
+    membership,
+    privacy,
+    profile,
+    screening,
+    search,
+    sections,
+    start,
+)
 
 
 def build_routers() -> list[Router]:
@@ -14,6 +26,9 @@ def build_routers() -> list[Router]:
         start.router(),
         profile.router(),
         privacy.router(),
+        consultants.router(),
+        screening.router(),
+        escalation.router(),
         guide.router(),
         sections.router(),
         search.router(),

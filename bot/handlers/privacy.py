@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
 from bot.callbacks import ForgetCb
+from bot.escalation import Desk
 from bot.handlers.common import private_router, show
 from bot.services.users import UserService
 from bot.storage.users import User
@@ -24,14 +25,16 @@ def router() -> Router:
             event,
             _(
                 "<b>Delete my data</b>\n"
-                "The bot will forget your language, your countries and where you stopped. "
+                "The bot will forget your language, your countries and where you stopped, "
+                "and delete your conversations with consultants. "
                 "This cannot be undone. Delete everything?"
             ),
             keyboards.forget_confirm(),
         )
 
     @router.callback_query(ForgetCb.filter(F.confirm))
-    async def confirm(query: CallbackQuery, user: User, users: UserService) -> None:
+    async def confirm(query: CallbackQuery, user: User, users: UserService, desk: Desk) -> None:
+        await desk.forget(user.id)  # cases: what the person wrote goes, anonymous figures stay
         await users.forget(user.id)
         await show(query, _("Your data has been deleted. To start again, send /start."))
 

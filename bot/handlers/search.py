@@ -11,7 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, screens
-from bot.callbacks import ContactsCb, GuideCb, MenuCb
+from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router
 from bot.services.search import SearchIndex
@@ -35,8 +35,8 @@ def router() -> Router:
                 "<b>It sounds like you may be in danger.</b> You are not alone, and it is not your fault.\n"
                 "If your life or health is at risk, call the emergency number now."
             )
-            text = f"{lead}\n\n{screens.urgent_text(content, locale, user)}"
-            rows = [[screens.button(keyboards.section_label("consult"), MenuCb(section="consult").pack())]]
+            text = f"{lead}\n\n{screens.urgent_text(content, locale, user.destination)}"
+            rows = [[screens.button(keyboards.section_label("consult"), EscCb(step="start", value="danger").pack())]]
             rows += _topic_rows(content, locale, topics[:3])
             rows.append([screens.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())])
             rows.append([keyboards.menu_button()])

@@ -12,7 +12,7 @@ from bot.content import Content
 from bot.handlers.common import private_router, show, stale_button
 from bot.storage.users import User
 
-URGENT_SECTIONS = {"risk", "consult"}
+URGENT_SECTIONS = {"agency"}  # families checking a recruiter may already be in trouble
 
 
 def router() -> Router:
@@ -28,7 +28,7 @@ def router() -> Router:
         soon = _("This section is being prepared and will appear soon.")
         text = f"<b>{title}</b>\n\n{soon}"
         if callback_data.section in URGENT_SECTIONS:
-            text = f"{text}\n\n{screens.urgent_text(content, locale, user)}"
+            text = f"{text}\n\n{screens.urgent_text(content, locale, user.destination)}"
         await show(query, text, keyboards.back_to_menu())
 
     return router

@@ -48,8 +48,16 @@ class Person:
     async def send(self, text: str) -> list[SandboxEvent]:
         return await self._act(self.sandbox.user_message(self.id, text))
 
-    async def send_media(self, kind: str, **extra: Any) -> list[SandboxEvent]:
-        return await self._act(self.sandbox.user_message(self.id, None, kind=kind, extra=extra))
+    async def send_media(self, kind: str, caption: str | None = None, **extra: Any) -> list[SandboxEvent]:
+        return await self._act(self.sandbox.user_message(self.id, caption, kind=kind, extra=extra))
+
+    async def reply(self, message: SandboxMessage, text: str) -> list[SandboxEvent]:
+        """Answer a message of the bot with Telegram's Reply."""
+        return await self._act(self.sandbox.user_message(self.id, text, reply_to=message))
+
+    async def send_in(self, chat_id: int, text: str) -> list[SandboxEvent]:
+        """Write in a group the person belongs to."""
+        return await self._act(self.sandbox.user_message(self.id, text, chat_id=chat_id))
 
     async def edit(self, message_id: int, text: str) -> list[SandboxEvent]:
         return await self._act(self.sandbox.user_edit(self.id, message_id, text))

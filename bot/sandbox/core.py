@@ -223,9 +223,13 @@ class Sandbox:
     def add_group(self, chat_id: int, title: str, members: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
         if chat_id >= 0:
             raise ValueError("group ids are negative")
-        group = {"id": chat_id, "type": "supergroup", "title": title, "members": set(members)}
+        group = {"id": chat_id, "type": "supergroup", "title": title, "members": set(members), "bot_member": True}
         self.groups[chat_id] = group
         return group
+
+    def remove_bot_from_group(self, chat_id: int, removed: bool = True) -> None:
+        """The bot is kicked from a group (or added back): posts there fail with 403 until it returns."""
+        self.groups[chat_id]["bot_member"] = not removed
 
     def chat_dict(self, chat_id: int) -> dict[str, Any]:
         if chat_id in self.groups:
@@ -267,8 +271,9 @@ class Sandbox:
         chat_id: int | None = None,
         kind: str = "text",
         extra: dict[str, Any] | None = None,
+        reply_to: SandboxMessage | None = None,
     ) -> dict[str, Any]:
-        """Build the update of a person sending a message (text, or a sticker, photo, ...)."""
+        """Build the update of a person sending a message (text, or a sticker, photo, ... with `text` as caption)."""
         user = self.users[user_id]
         chat_id = user_id if chat_id is None else chat_id
         if chat_id == user_id:
@@ -280,9 +285,11 @@ class Sandbox:
         )
         self._store(message)
         body = self._message_dict(message)
-        if text is not None and text.startswith("/"):
+        if kind == "text" and text is not None and text.startswith("/"):
             command = text.split()[0]
             body["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        if reply_to is not None:
+            body["reply_to_message"] = self._message_dict(reply_to)
         return self._new_update(message=body)
 
     def user_edit(self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None) -> dict[str, Any]:
@@ -337,6 +344,8 @@ class Sandbox:
                 body["text"] = message.text
         else:
             body.update(_media_payload(message))
+            if message.text:
+                body["caption"] = message.text
         if message.edit_date:
             body["edit_date"] = message.edit_date
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
@@ -382,6 +391,8 @@ class Sandbox:
 
     def _check_chat_writable(self, chat_id: int) -> None:
         if chat_id in self.groups:
+            if not self.groups[chat_id]["bot_member"]:
+                raise TelegramError(403, "Forbidden: bot was kicked from the supergroup chat")
             return
         user = self.users.get(chat_id)
         if user is None:
@@ -492,6 +503,42 @@ class Sandbox:
         self._emit("message", chat_id, message)
         return self._message_dict(message)
 
+    def copy(self, args: dict[str, Any]) -> dict[str, Any]:
+        """copyMessage: the same content in another chat, with no link to the sender; a new caption if given."""
+        chat_id = int(args["chat_id"])
+        original = self.messages.get((int(args["from_chat_id"]), int(args["message_id"])))
+        if original is None or original.deleted:
+            raise bad_request("message to copy not found")
+        self._check_chat_writable(chat_id)
+        text, source = original.text, original.source
+        if original.kind != "text" and "caption" in args:
+            if original.kind in ("sticker", "location", "contact", "video_note"):
+                raise bad_request("can't use caption with this message type")
+            source, text = self._render(args, "caption")
+        markup = self._check_markup(args.get("reply_markup"))
+        self._check_flood(chat_id)
+        message = SandboxMessage(
+            chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=True, sender_id=BOT_ID,
+            date=int(self.wall_clock()), text=text, source=source, kind=original.kind, reply_markup=markup,
+            extra={**original.extra, "copied_from": (original.chat_id, original.message_id)},
+        )
+        self._store(message)
+        self._emit("message", chat_id, message)
+        return {"message_id": message.message_id}
+
+    def chat_member(self, args: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = int(args["chat_id"]), int(args["user_id"])
+        group = self.groups.get(chat_id)
+        if group is None:
+            raise bad_request("chat not found")
+        if not group["bot_member"]:
+            raise TelegramError(403, "Forbidden: bot was kicked from the supergroup chat")
+        user = self.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        status = "member" if user_id in group["members"] else "left"
+        return {"status": status, "user": user.to_dict()}
+
     async def get_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(args.get("offset") or 0)
         limit = max(1, min(100, int(args.get("limit") or 100)))
@@ -576,6 +623,14 @@ def _m_sendPhoto(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
 
 def _m_sendDocument(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
     return sb._send(int(args["chat_id"]), "document", args)
+
+
+def _m_copyMessage(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb.copy(args)
+
+
+def _m_getChatMember(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb.chat_member(args)
 
 
 def _m_sendChatAction(sb: Sandbox, args: dict[str, Any]) -> bool:

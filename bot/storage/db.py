@@ -21,6 +21,9 @@ import aiosqlite
 from bot.storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+# aiosqlite logs every call with its arguments at DEBUG, and the arguments can be what a person wrote:
+# logs must never hold message text, so its debug output is off whatever LOG_LEVEL says.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 # The task that owns the open transaction. A task spawned inside a transaction inherits the context
 # but is not the owner, so it does not slip into (or past the lock of) someone else's transaction.
@@ -143,6 +146,16 @@ class Database:
             return (await writer.execute(sql, params)).rowcount
         async with self._write_lock:
             return (await writer.execute(sql, params)).rowcount
+
+    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int | None:
+        """Run an INSERT; returns the new row's id, or None when nothing was inserted (ON CONFLICT DO NOTHING)."""
+        writer = self._require(self._writer)
+        if _in_transaction():
+            cursor = await writer.execute(sql, params)
+        else:
+            async with self._write_lock:
+                cursor = await writer.execute(sql, params)
+        return cursor.lastrowid if cursor.rowcount else None
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction():

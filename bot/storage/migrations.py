@@ -28,4 +28,99 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX fsm_state_user ON fsm_state(user_id);
     """,
+    # 2: escalation to consultants: cases, their messages and notes, alerts, the outbox of posts,
+    # the audit log, and the inbox of updates received but not yet handled
+    """
+    CREATE TABLE cases (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,  -- the case number people see
+        user_id          INTEGER,                      -- NULL once the person deleted their data
+        kind             TEXT NOT NULL,                -- screening | request | danger | agency
+        level            TEXT NOT NULL,                -- info | concern | high | emergency | unknown
+        indicators       TEXT NOT NULL DEFAULT '[]',   -- JSON list of ILO indicator ids
+        answers          TEXT,                         -- JSON, only when the person agreed to share them
+        description      TEXT,                         -- what the person wrote, when they did
+        destination      TEXT,
+        citizenship      TEXT,
+        language         TEXT NOT NULL,                -- the language the consultant should write in
+        username         TEXT,                         -- only when the person agreed to show it
+        team             TEXT NOT NULL,
+        status           TEXT NOT NULL DEFAULT 'new',  -- new -> taken -> closed (transfer: taken -> new)
+        consultant_id    INTEGER,
+        consultant_name  TEXT,
+        outcome          TEXT,
+        created_at       TEXT NOT NULL,
+        taken_at         TEXT,
+        closed_at        TEXT,
+        waiting_since    TEXT NOT NULL,                -- created, or returned to the group
+        last_alert_at    TEXT,
+        alerts           INTEGER NOT NULL DEFAULT 0,
+        hotlines_sent_at TEXT,
+        purged_at        TEXT
+    );
+    CREATE INDEX cases_status ON cases(status, waiting_since);
+    CREATE INDEX cases_user ON cases(user_id, status);
+    CREATE TABLE case_messages (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id     INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        direction   TEXT NOT NULL,                     -- in: from the person | out: to the person
+        kind        TEXT NOT NULL,                     -- text, photo, voice, document, location, ...
+        text        TEXT,                              -- text or caption, purged with the case
+        chat_id     INTEGER NOT NULL,                  -- where the original is (for copying)
+        message_id  INTEGER NOT NULL,
+        author_id   INTEGER,                           -- the consultant, for out
+        created_at  TEXT NOT NULL,
+        delivered   INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (chat_id, message_id)
+    );
+    CREATE INDEX case_messages_case ON case_messages(case_id, id);
+    CREATE TABLE case_notes (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id    INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        author_id  INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE case_posts (
+        chat_id    INTEGER NOT NULL,                   -- a message of the bot about a case:
+        message_id INTEGER NOT NULL,                   -- an alert in a group, or a relayed message
+        case_id    INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL,                      -- alert | relay
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE INDEX case_posts_case ON case_posts(case_id, kind);
+    CREATE TABLE consultant_active (
+        consultant_id INTEGER PRIMARY KEY,
+        case_id       INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE
+    );
+    CREATE TABLE audit_log (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at       TEXT NOT NULL,
+        actor_id INTEGER,
+        case_id  INTEGER,
+        action   TEXT NOT NULL,
+        detail   TEXT                                  -- never message text
+    );
+    CREATE INDEX audit_log_case ON audit_log(case_id);
+    CREATE TABLE outbox (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        chat_id       INTEGER NOT NULL,
+        method        TEXT NOT NULL,                   -- send | copy | edit
+        payload       TEXT NOT NULL,                   -- JSON, deleted once sent
+        case_id       INTEGER,
+        track         TEXT,                            -- alert | relay: remember the posted message
+        source_id     INTEGER,                         -- the case_messages row it delivers
+        created_at    TEXT NOT NULL,
+        not_before    TEXT NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        claimed_until TEXT,
+        last_error    TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(not_before);
+    CREATE TABLE inbox (
+        update_id   INTEGER PRIMARY KEY,
+        payload     TEXT NOT NULL,                     -- the update as received, deleted once handled
+        received_at TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0
+    )
+    """,
 )

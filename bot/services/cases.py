@@ -1,0 +1,321 @@
+"""Cases: a person in trouble, the consultant who takes them, and the rules between.
+
+No aiogram here. Who is a consultant at all is decided by the caller (group membership); this
+service decides what that consultant may do with a given case, and keeps the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.services.teams import Team, Teams
+from bot.storage.cases import Case, CaseMessage, CaseRepository
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = ("screening", "request", "danger", "agency")
+LEVELS: tuple[str, ...] = ("info", "concern", "high", "emergency", "unknown")
+OUTCOMES: tuple[str, ...] = (
+    "info", "shelter", "police", "iom", "lawyer", "return", "unreachable", "false_alarm",
+)
+ENDED_BY_PERSON = "ended_by_person"
+FORGOTTEN = "deleted_by_person"
+MAX_DESCRIPTION = 1000
+MAX_NOTE = 2000
+
+
+class CaseError(Exception):
+    """An action the rules do not allow; `reason` is one of the codes below, `case` the case when known."""
+
+    def __init__(self, reason: str, case: Case | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason  # not_found | not_yours | closed | taken | open_exists | no_team | bad_outcome
+        self.case = case
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    id: int
+    name: str
+    admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    user_id: int
+    kind: str
+    level: str
+    language: str
+    indicators: tuple[str, ...] = ()
+    answers: dict[str, str] | None = None
+    description: str | None = None
+    destination: str | None = None
+    citizenship: str | None = None
+    username: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    case: Case
+    won: bool  # False: someone else had it; case.consultant_name says who
+
+
+class CaseService:
+    def __init__(self, db: Database, repo: CaseRepository, teams: Teams, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.db = db
+        self.repo = repo
+        self.teams = teams
+        self.clock = clock
+
+    # ------------------------------------------------------------------ opening
+    async def open(self, draft: Draft) -> Case:
+        """Create a case. One open case per person: a second request raises open_exists with the first."""
+        if draft.kind not in KINDS or draft.level not in LEVELS:
+            raise ValueError(f"bad case kind or level: {draft.kind}/{draft.level}")
+        team = self.teams.route(draft.citizenship, draft.language)
+        if team is None:
+            raise CaseError("no_team")
+        now = self.clock()
+        async with self.db.transaction():
+            existing = await self.repo.open_for_user(draft.user_id)
+            if existing is not None:
+                raise CaseError("open_exists", existing)
+            case_id = await self.repo.insert({
+                "user_id": draft.user_id, "kind": draft.kind, "level": draft.level,
+                "indicators": json.dumps(list(draft.indicators)),
+                "answers": json.dumps(draft.answers) if draft.answers else None,
+                "description": (draft.description or "")[:MAX_DESCRIPTION] or None,
+                "destination": draft.destination, "citizenship": draft.citizenship, "language": draft.language,
+                "username": draft.username, "team": team.id, "status": "new",
+                "created_at": now.isoformat(), "waiting_since": now.isoformat(),
+            })
+            await self.repo.audit(now, draft.user_id, case_id, "created", f"{draft.kind}/{draft.level}")
+            case = await self.repo.get(case_id)
+        assert case is not None
+        return case
+
+    def team_of(self, case: Case) -> Team | None:
+        return self.teams.get(case.team) or self.teams.route(case.citizenship, case.language)
+
+    # ------------------------------------------------------------------ reading
+    async def get(self, case_id: int) -> Case | None:
+        return await self.repo.get(case_id)
+
+    async def open_case_of(self, user_id: int) -> Case | None:
+        return await self.repo.open_for_user(user_id)
+
+    async def readable(self, case_id: int, actor: Actor) -> Case:
+        """A new case can be read by any consultant of the team; a taken or closed one only by its holder."""
+        case = await self.repo.get(case_id)
+        if case is None:
+            raise CaseError("not_found")
+        if case.status == "new" or actor.admin or case.consultant_id == actor.id:
+            return case
+        raise CaseError("not_yours", case)
+
+    async def holding(self, case_id: int, actor: Actor, *, allow_ended: bool = False) -> Case:
+        """The case, when the actor holds it and it is open (or ended by the person, for /close)."""
+        case = await self.repo.get(case_id)
+        if case is None:
+            raise CaseError("not_found")
+        if case.consultant_id != actor.id and not (actor.admin and case.consultant_id is not None):
+            raise CaseError("taken" if case.status == "new" else "not_yours", case)
+        if case.status != "taken" and not (allow_ended and case.outcome == ENDED_BY_PERSON):
+            raise CaseError("closed", case)
+        return case
+
+    async def history(self, case_id: int) -> list[CaseMessage]:
+        return await self.repo.messages(case_id)
+
+    async def notes(self, case_id: int) -> list[tuple[int, str, datetime]]:
+        return await self.repo.notes(case_id)
+
+    async def of_consultant(self, consultant_id: int) -> list[Case]:
+        return await self.repo.of_consultant(consultant_id)
+
+    async def waiting(self) -> list[Case]:
+        return await self.repo.waiting()
+
+    async def active_case(self, consultant_id: int) -> Case | None:
+        case_id = await self.repo.active(consultant_id)
+        if case_id is None:
+            return None
+        case = await self.repo.get(case_id)
+        return case if case is not None and case.status == "taken" and case.consultant_id == consultant_id else None
+
+    async def case_of_post(self, chat_id: int, message_id: int) -> int | None:
+        return await self.repo.case_of_post(chat_id, message_id)
+
+    async def posts(self, case_id: int, kind: str) -> list[tuple[int, int]]:
+        return await self.repo.posts(case_id, kind)
+
+    async def audit_trail(self, case_id: int | None = None) -> list[dict[str, object]]:
+        return await self.repo.audit_trail(case_id)
+
+    # ------------------------------------------------------------------ consultants acting
+    async def take(self, case_id: int, actor: Actor) -> Taken:
+        """The first press wins: one UPDATE ... WHERE status = 'new' decides between two at once."""
+        now = self.clock()
+        async with self.db.transaction():
+            won = await self.repo.update_where(
+                case_id,
+                {"status": "taken", "consultant_id": actor.id, "consultant_name": actor.name, "taken_at": now.isoformat()},
+                "status = 'new'",
+            )
+            case = await self.repo.get(case_id)
+            if case is None:
+                raise CaseError("not_found")
+            if won:
+                await self.repo.set_active(actor.id, case_id)
+            await self.repo.audit(now, actor.id, case_id, "taken" if won else "take_refused", None if won else case.status)
+        return Taken(case, bool(won))
+
+    async def release(self, case_id: int, actor: Actor, reason: str) -> None:
+        """Undo a take the consultant could not follow (e.g. never opened a private chat with the bot)."""
+        now = self.clock()
+        async with self.db.transaction():
+            await self.repo.update_where(
+                case_id, {"status": "new", "consultant_id": None, "consultant_name": None, "taken_at": None},
+                "status = 'taken' AND consultant_id = ?", (actor.id,),
+            )
+            await self.repo.clear_active(case_id)
+            await self.repo.audit(now, actor.id, case_id, "released", reason)
+
+    async def choose(self, case_id: int, actor: Actor) -> Case:
+        """/case N: make a held case the one the consultant's messages go to."""
+        case = await self.holding(case_id, actor)
+        await self.repo.set_active(actor.id, case_id)
+        await self.repo.audit(self.clock(), actor.id, case_id, "chosen", None)
+        return case
+
+    async def transfer(self, case_id: int, actor: Actor) -> Case:
+        """Give the case back to the group: it waits again, and is alerted again."""
+        now = self.clock()
+        async with self.db.transaction():
+            await self.holding(case_id, actor)
+            await self.repo.update_where(case_id, {
+                "status": "new", "consultant_id": None, "consultant_name": None, "taken_at": None,
+                "waiting_since": now.isoformat(), "last_alert_at": None, "hotlines_sent_at": None,
+            })
+            await self.repo.clear_active(case_id)
+            await self.repo.audit(now, actor.id, case_id, "transferred", None)
+            case = await self.repo.get(case_id)
+        assert case is not None
+        return case
+
+    async def close(self, case_id: int, actor: Actor, outcome: str) -> Case:
+        if outcome not in OUTCOMES:
+            raise CaseError("bad_outcome")
+        now = self.clock()
+        async with self.db.transaction():
+            await self.holding(case_id, actor, allow_ended=True)
+            await self.repo.update_where(case_id, {"status": "closed", "outcome": outcome, "closed_at": now.isoformat()})
+            await self.repo.clear_active(case_id)
+            await self.repo.audit(now, actor.id, case_id, "closed", outcome)
+            case = await self.repo.get(case_id)
+        assert case is not None
+        return case
+
+    async def note(self, case_id: int, actor: Actor, text: str) -> Case:
+        case = await self.holding(case_id, actor, allow_ended=True)
+        now = self.clock()
+        async with self.db.transaction():
+            await self.repo.add_note(case_id, actor.id, text[:MAX_NOTE], now)
+            await self.repo.audit(now, actor.id, case_id, "note", None)
+        return case
+
+    async def refused(self, actor_id: int, case_id: int | None, action: str) -> None:
+        """Someone who may not act on cases tried to: write it down (who, what; never what they wrote)."""
+        log.warning("refused %s by %s on case %s", action, actor_id, case_id)
+        await self.repo.audit(self.clock(), actor_id, case_id, "refused", action)
+
+    # ------------------------------------------------------------------ the person
+    async def end_by_person(self, user_id: int) -> Case | None:
+        now = self.clock()
+        async with self.db.transaction():
+            case = await self.repo.open_for_user(user_id)
+            if case is None:
+                return None
+            await self.repo.update_where(case.id, {"status": "closed", "outcome": ENDED_BY_PERSON, "closed_at": now.isoformat()})
+            await self.repo.clear_active(case.id)
+            await self.repo.audit(now, user_id, case.id, "ended_by_person", None)
+        return case
+
+    async def record(
+        self, case: Case, direction: str, kind: str, text: str | None, chat_id: int, message_id: int,
+        author_id: int | None = None,
+    ) -> int | None:
+        """Keep a message of the conversation; None when it was kept before (the same update again)."""
+        return await self.repo.add_message({
+            "case_id": case.id, "direction": direction, "kind": kind, "text": text, "chat_id": chat_id,
+            "message_id": message_id, "author_id": author_id, "created_at": self.clock().isoformat(),
+        })
+
+    async def undelivered(self, case_id: int) -> list[CaseMessage]:
+        return await self.repo.messages(case_id, undelivered_only=True)
+
+    async def delivered(self, message_row_id: int) -> None:
+        await self.repo.mark_delivered(message_row_id)
+
+    async def add_post(self, chat_id: int, message_id: int, case_id: int, kind: str) -> None:
+        await self.repo.add_post(chat_id, message_id, case_id, kind)
+
+    # ------------------------------------------------------------------ response-time rules
+    async def due_for_realert(self, now: datetime, after: timedelta) -> list[Case]:
+        """Waiting cases whose team is at work and that have waited `after` since the last alert
+        (or since the team came to work, when the case arrived out of hours)."""
+        due = []
+        for case in await self.repo.waiting():
+            team = self.team_of(case)
+            if team is None or not team.is_open(now):
+                continue
+            since = case.last_alert_at or case.waiting_since
+            opened = team.hours.opened_at(now) if team.hours else None
+            if opened is not None and opened > since:
+                since = opened
+            if now - since >= after:
+                due.append(case)
+        return due
+
+    async def due_for_hotlines(self, now: datetime, after: timedelta) -> list[Case]:
+        return [c for c in await self.repo.waiting() if c.hotlines_sent_at is None and now - c.waiting_since >= after]
+
+    async def mark_alerted(self, case_id: int, now: datetime) -> None:
+        case = await self.repo.get(case_id)
+        alerts = case.alerts + 1 if case else 1
+        await self.repo.update_where(case_id, {"last_alert_at": now.isoformat(), "alerts": alerts})
+
+    async def mark_hotlines_sent(self, case_id: int, now: datetime) -> None:
+        await self.repo.update_where(case_id, {"hotlines_sent_at": now.isoformat()})
+
+    # ------------------------------------------------------------------ privacy
+    async def purge(self, retention: timedelta) -> int:
+        """Delete what was said in cases closed longer than `retention` ago; the case's figures stay."""
+        now = self.clock()
+        async with self.db.transaction():
+            ids = await self.repo.closed_before(now - retention)
+            if ids:
+                await self.repo.purge_contents(ids, now)
+                await self.repo.audit(now, None, None, "purged", f"{len(ids)} cases")
+        return len(ids)
+
+    async def forget(self, user_id: int) -> list[Case]:
+        """The person deletes their data: what they wrote goes, open cases close, the figures stay anonymous.
+        Returns the cases that were open (their consultants should be told)."""
+        now = self.clock()
+        async with self.db.transaction():
+            cases = await self.repo.of_user(user_id)
+            open_cases = [c for c in cases if c.open]
+            for case in open_cases:
+                await self.repo.update_where(case.id, {"status": "closed", "outcome": FORGOTTEN, "closed_at": now.isoformat()})
+                await self.repo.clear_active(case.id)
+            await self.repo.delete_contents_of_user(user_id)
+            await self.repo.anonymise_user(user_id)
+            for case in cases:
+                await self.repo.audit(now, None, case.id, "forgotten", None)
+        return open_cases

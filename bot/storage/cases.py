@@ -1,0 +1,230 @@
+"""Cases repository: SQL only. The rules (who may do what, when) are in bot.services.cases."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage.db import Database
+
+OPEN = ("new", "taken")
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: int
+    user_id: int | None
+    kind: str
+    level: str
+    indicators: tuple[str, ...]
+    answers: dict[str, str] | None
+    description: str | None
+    destination: str | None
+    citizenship: str | None
+    language: str
+    username: str | None
+    team: str
+    status: str
+    consultant_id: int | None
+    consultant_name: str | None
+    outcome: str | None
+    created_at: datetime
+    taken_at: datetime | None
+    closed_at: datetime | None
+    waiting_since: datetime
+    last_alert_at: datetime | None
+    alerts: int
+    hotlines_sent_at: datetime | None
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMessage:
+    id: int
+    case_id: int
+    direction: str
+    kind: str
+    text: str | None
+    chat_id: int
+    message_id: int
+    author_id: int | None
+    created_at: datetime
+    delivered: bool
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _case(row: Any) -> Case:
+    return Case(
+        id=row["id"], user_id=row["user_id"], kind=row["kind"], level=row["level"],
+        indicators=tuple(json.loads(row["indicators"] or "[]")),
+        answers=json.loads(row["answers"]) if row["answers"] else None,
+        description=row["description"], destination=row["destination"], citizenship=row["citizenship"],
+        language=row["language"], username=row["username"], team=row["team"], status=row["status"],
+        consultant_id=row["consultant_id"], consultant_name=row["consultant_name"], outcome=row["outcome"],
+        created_at=datetime.fromisoformat(row["created_at"]), taken_at=_dt(row["taken_at"]),
+        closed_at=_dt(row["closed_at"]), waiting_since=datetime.fromisoformat(row["waiting_since"]),
+        last_alert_at=_dt(row["last_alert_at"]), alerts=row["alerts"], hotlines_sent_at=_dt(row["hotlines_sent_at"]),
+    )
+
+
+def _message(row: Any) -> CaseMessage:
+    return CaseMessage(
+        id=row["id"], case_id=row["case_id"], direction=row["direction"], kind=row["kind"], text=row["text"],
+        chat_id=row["chat_id"], message_id=row["message_id"], author_id=row["author_id"],
+        created_at=datetime.fromisoformat(row["created_at"]), delivered=bool(row["delivered"]),
+    )
+
+
+class CaseRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ cases
+    async def insert(self, values: dict[str, Any]) -> int:
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        case_id = await self.db.insert(f"INSERT INTO cases ({columns}) VALUES ({marks})", tuple(values.values()))
+        assert case_id is not None
+        return case_id
+
+    async def get(self, case_id: int) -> Case | None:
+        row = await self.db.fetchone("SELECT * FROM cases WHERE id = ?", (case_id,))
+        return _case(row) if row else None
+
+    async def open_for_user(self, user_id: int) -> Case | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM cases WHERE user_id = ? AND status IN ('new', 'taken') ORDER BY id DESC LIMIT 1", (user_id,)
+        )
+        return _case(row) if row else None
+
+    async def of_user(self, user_id: int) -> list[Case]:
+        return [_case(r) for r in await self.db.fetchall("SELECT * FROM cases WHERE user_id = ?", (user_id,))]
+
+    async def update_where(self, case_id: int, changes: dict[str, Any], where: str = "1", params: tuple[Any, ...] = ()) -> int:
+        """UPDATE one case when `where` holds; the number of rows changed tells whether it did."""
+        sets = ", ".join(f"{column} = ?" for column in changes)
+        return await self.db.execute(
+            f"UPDATE cases SET {sets} WHERE id = ? AND ({where})", (*changes.values(), case_id, *params)
+        )
+
+    async def waiting(self) -> list[Case]:
+        rows = await self.db.fetchall("SELECT * FROM cases WHERE status = 'new' ORDER BY id")
+        return [_case(r) for r in rows]
+
+    async def of_consultant(self, consultant_id: int) -> list[Case]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM cases WHERE consultant_id = ? AND status = 'taken' ORDER BY id", (consultant_id,)
+        )
+        return [_case(r) for r in rows]
+
+    async def closed_before(self, before: datetime) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT id FROM cases WHERE status = 'closed' AND purged_at IS NULL AND closed_at < ?", (before.isoformat(),)
+        )
+        return [r["id"] for r in rows]
+
+    async def purge_contents(self, case_ids: list[int], now: datetime) -> None:
+        marks = ", ".join("?" for _ in case_ids)
+        await self.db.execute(f"DELETE FROM case_messages WHERE case_id IN ({marks})", case_ids)
+        await self.db.execute(f"DELETE FROM case_notes WHERE case_id IN ({marks})", case_ids)
+        await self.db.execute(f"DELETE FROM outbox WHERE case_id IN ({marks})", case_ids)
+        await self.db.execute(
+            f"UPDATE cases SET answers = NULL, description = NULL, username = NULL, purged_at = ? WHERE id IN ({marks})",
+            (now.isoformat(), *case_ids),
+        )
+
+    async def anonymise_user(self, user_id: int) -> None:
+        await self.db.execute("UPDATE cases SET user_id = NULL WHERE user_id = ?", (user_id,))
+
+    # ------------------------------------------------------------------ messages and notes
+    async def add_message(self, values: dict[str, Any]) -> int | None:
+        """Insert a message of a case; None when it is there already (an update handled twice)."""
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        return await self.db.insert(
+            f"INSERT INTO case_messages ({columns}) VALUES ({marks}) ON CONFLICT(chat_id, message_id) DO NOTHING",
+            tuple(values.values()),
+        )
+
+    async def messages(self, case_id: int, *, undelivered_only: bool = False) -> list[CaseMessage]:
+        sql = "SELECT * FROM case_messages WHERE case_id = ?"
+        if undelivered_only:
+            sql += " AND delivered = 0"
+        return [_message(r) for r in await self.db.fetchall(sql + " ORDER BY id", (case_id,))]
+
+    async def mark_delivered(self, message_id: int) -> None:
+        await self.db.execute("UPDATE case_messages SET delivered = 1 WHERE id = ?", (message_id,))
+
+    async def add_note(self, case_id: int, author_id: int, text: str, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO case_notes (case_id, author_id, text, created_at) VALUES (?, ?, ?, ?)",
+            (case_id, author_id, text, now.isoformat()),
+        )
+
+    async def notes(self, case_id: int) -> list[tuple[int, str, datetime]]:
+        rows = await self.db.fetchall("SELECT author_id, text, created_at FROM case_notes WHERE case_id = ? ORDER BY id", (case_id,))
+        return [(r["author_id"], r["text"], datetime.fromisoformat(r["created_at"])) for r in rows]
+
+    async def delete_contents_of_user(self, user_id: int) -> None:
+        """What the person wrote, in every case of theirs (notes of consultants go too: they are about the person)."""
+        where = "case_id IN (SELECT id FROM cases WHERE user_id = ?)"
+        await self.db.execute(f"DELETE FROM case_messages WHERE {where}", (user_id,))
+        await self.db.execute(f"DELETE FROM case_notes WHERE {where}", (user_id,))
+        await self.db.execute(f"DELETE FROM outbox WHERE {where} OR chat_id = ?", (user_id, user_id))
+        await self.db.execute(
+            "UPDATE cases SET answers = NULL, description = NULL, username = NULL WHERE user_id = ?", (user_id,)
+        )
+
+    # ------------------------------------------------------------------ posts (alerts, relayed messages)
+    async def add_post(self, chat_id: int, message_id: int, case_id: int, kind: str) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO case_posts (chat_id, message_id, case_id, kind) VALUES (?, ?, ?, ?)",
+            (chat_id, message_id, case_id, kind),
+        )
+
+    async def case_of_post(self, chat_id: int, message_id: int) -> int | None:
+        row = await self.db.fetchone("SELECT case_id FROM case_posts WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+        return int(row[0]) if row else None
+
+    async def posts(self, case_id: int, kind: str) -> list[tuple[int, int]]:
+        rows = await self.db.fetchall(
+            "SELECT chat_id, message_id FROM case_posts WHERE case_id = ? AND kind = ? ORDER BY rowid", (case_id, kind)
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    # ------------------------------------------------------------------ the consultant's current case
+    async def set_active(self, consultant_id: int, case_id: int) -> None:
+        await self.db.execute(
+            "INSERT INTO consultant_active (consultant_id, case_id) VALUES (?, ?) "
+            "ON CONFLICT(consultant_id) DO UPDATE SET case_id = excluded.case_id",
+            (consultant_id, case_id),
+        )
+
+    async def active(self, consultant_id: int) -> int | None:
+        row = await self.db.fetchone("SELECT case_id FROM consultant_active WHERE consultant_id = ?", (consultant_id,))
+        return int(row[0]) if row else None
+
+    async def clear_active(self, case_id: int) -> None:
+        await self.db.execute("DELETE FROM consultant_active WHERE case_id = ?", (case_id,))
+
+    # ------------------------------------------------------------------ audit
+    async def audit(self, now: datetime, actor_id: int | None, case_id: int | None, action: str, detail: str | None) -> None:
+        await self.db.execute(
+            "INSERT INTO audit_log (at, actor_id, case_id, action, detail) VALUES (?, ?, ?, ?, ?)",
+            (now.isoformat(), actor_id, case_id, action, detail),
+        )
+
+    async def audit_trail(self, case_id: int | None = None) -> list[dict[str, Any]]:
+        if case_id is None:
+            rows = await self.db.fetchall("SELECT * FROM audit_log ORDER BY id")
+        else:
+            rows = await self.db.fetchall("SELECT * FROM audit_log WHERE case_id = ? ORDER BY id", (case_id,))
+        return [dict(r) for r in rows]
