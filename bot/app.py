@@ -74,7 +74,7 @@ class App:
         replayed = await replay(self.dp, self.bot, self.inbox)
         if replayed:
             log.info("handled %d updates left over from the last run", replayed)
-        await self.outbox.run_due()
+        await self.outbox.recover()
         if not self.desk.available:
             log.warning("no consultants' group (CONSULTANT_CHAT_ID or TEAMS_FILE): people are given hotlines only")
 

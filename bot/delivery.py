@@ -106,6 +106,11 @@ class Outbox:
                 continue  # an older item for this chat waits: keep the order
             await self._deliver(item)
 
+    async def recover(self) -> int:
+        """At start: release what a dead process was sending, and send what is due."""
+        await self.repo.release_claims()
+        return await self.run_due()
+
     async def run_due(self, limit: int = 200) -> int:
         """Send what is due, oldest first; a chat whose item fails waits for its next turn. Returns items sent."""
         sent = 0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -96,11 +97,13 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-@pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+@contextlib.asynccontextmanager
+async def running(settings: Settings, setup: Callable[[Harness], None] | None = None) -> AsyncIterator[Harness]:
     errors = _Collect()
     logging.getLogger("bot.errors").addHandler(errors)
-    h = Harness(make_settings(tmp_path))
+    h = Harness(settings)
+    if setup is not None:
+        setup(h)
     await h.start()
     try:
         yield h
@@ -109,6 +112,15 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         logging.getLogger("bot.errors").removeHandler(errors)
     if errors.records and not h.expect_errors:
         pytest.fail("a handler failed: " + "; ".join(r.getMessage()[:300] for r in errors.records))
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running(make_settings(tmp_path)) as h:
+        yield h
+
+
+GROUP = -1001000000001  # the consultants' group
 
 
 LANGS = ("ru", "ky", "tg", "uz")

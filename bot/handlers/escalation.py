@@ -153,7 +153,8 @@ def router() -> Router:
         draft["description"] = (message.text or "")[:MAX_DESCRIPTION]
         await state.update_data(draft=draft)
         await state.set_state(Consent.language)
-        await message.answer(*language_screen(locale))
+        text, markup = language_screen(locale)
+        await message.answer(text, reply_markup=markup)
 
     @router.message(Consent.describing, ~F.text)
     async def described_with_media(message: Message) -> None:

@@ -207,6 +207,8 @@ class Sandbox:
         self.listeners: list[Callable[[SandboxEvent], None]] = []
         self.injected: dict[str, deque[TelegramError]] = {}
         self.rate_limited: int = 0  # how many 429s were answered
+        self.rate_limited_chats: dict[int, int] = {}  # the same, per chat
+        self.holds: dict[str, asyncio.Event] = {}
         self._buckets: dict[Any, _Bucket] = {}
         self.record_requests = True
 
@@ -357,6 +359,13 @@ class Sandbox:
         """Make the next call of `method` fail as Telegram would (tests of error handling)."""
         self.injected.setdefault(method, deque()).append(TelegramError(code, description, retry_after))
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Make the next call of `method` hang until cancelled (a process dying mid-request).
+        Returns an event that is set once the call is hanging."""
+        reached = asyncio.Event()
+        self.holds[method] = reached
+        return reached
+
     async def request(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Answer one Bot API call: (HTTP status, JSON body)."""
         if token != self.token:
@@ -368,6 +377,10 @@ class Sandbox:
         args = {key: _coerce(key, value) for key, value in params.items()}
         if self.record_requests:
             self.requests.append((name, args))
+        reached = self.holds.pop(name, None)
+        if reached is not None:
+            reached.set()
+            await asyncio.Event().wait()  # until the caller is cancelled
         try:
             queue = self.injected.get(name)
             if queue:
@@ -415,6 +428,7 @@ class Sandbox:
         wait = max(chat_bucket.wait_time(now), global_bucket.wait_time(now))
         if wait > 0:
             retry = max(1, math.ceil(wait))
+            self.rate_limited_chats[chat_id] = self.rate_limited_chats.get(chat_id, 0) + 1
             raise TelegramError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
         chat_bucket.take()
         global_bucket.take()

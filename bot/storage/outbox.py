@@ -66,6 +66,10 @@ class OutboxRepository:
         )
         return changed == 1
 
+    async def release_claims(self) -> None:
+        """At start: claims of a process that died are void (one process runs the bot)."""
+        await self.db.execute("UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+
     async def earlier_in_chat(self, item_id: int, chat_id: int) -> bool:
         """An older item for the same chat is still waiting: send in order."""
         row = await self.db.fetchone("SELECT 1 FROM outbox WHERE chat_id = ? AND id < ? LIMIT 1", (chat_id, item_id))
