@@ -214,3 +214,33 @@ async def test_http_face_long_polling_and_offsets() -> None:
             assert unauthorized.status == 401
     finally:
         await server.stop()
+
+
+async def test_copy_message_keeps_the_content_and_hides_the_sender() -> None:
+    sandbox, bot, _clock = make()
+    sandbox.add_user(1, "A").started = True
+    sandbox.add_user(2, "B").started = True
+    sandbox.user_message(1, "подпись", kind="photo")
+    copied = await bot.copy_message(2, 1, 1, caption="<b>№5</b>: подпись", parse_mode="HTML")
+    message = sandbox.messages[(2, copied.message_id)]
+    assert message.kind == "photo" and message.from_bot and message.text == "№5: подпись"
+    sandbox.user_message(1, None, kind="location")
+    with pytest.raises(TelegramBadRequest, match="caption"):
+        await bot.copy_message(2, 1, 2, caption="x")
+    with pytest.raises(TelegramBadRequest, match="not found"):
+        await bot.copy_message(2, 1, 99)
+
+
+async def test_chat_member_and_a_bot_removed_from_its_group() -> None:
+    sandbox, bot, _clock = make()
+    sandbox.add_user(1, "A")
+    sandbox.add_user(2, "B")
+    sandbox.add_group(-100, "Team", members=[1])
+    assert (await bot.get_chat_member(-100, 1)).status == "member"
+    assert (await bot.get_chat_member(-100, 2)).status == "left"
+    await bot.send_message(-100, "hello")
+    sandbox.remove_bot_from_group(-100)
+    with pytest.raises(TelegramForbiddenError, match="kicked"):
+        await bot.send_message(-100, "hello")
+    with pytest.raises(TelegramForbiddenError):
+        await bot.get_chat_member(-100, 1)
