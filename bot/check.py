@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.content import load_content
 from bot.i18n import catalog_problems
+from bot.services.teams import TeamsError, load_teams
 
 
 def problems(config: Settings) -> tuple[list[str], list[str]]:
@@ -13,6 +14,11 @@ def problems(config: Settings) -> tuple[list[str], list[str]]:
     warnings: list[str] = []
     if config.bot_token is None:
         warnings.append("config: BOT_TOKEN is not set (needed by `run`; `try` and tests do without it)")
+    try:
+        if not load_teams(config.teams_file, config.consultant_chat_id, config.working_hours):
+            warnings.append("config: no CONSULTANT_CHAT_ID or TEAMS_FILE: people asking for a consultant get hotlines only")
+    except TeamsError as error:
+        errors.append(f"config: TEAMS_FILE: {error}")
     _content, content_problems = load_content(config.content_dir)
     for problem in content_problems:
         (errors if problem.level == "error" else warnings).append(f"content: {problem}")

@@ -52,7 +52,7 @@ class FallbackMiddleware(BaseMiddleware):
         elif message.text is not None and message.text.startswith("/"):
             text = _("I don't know this command. Choose a section from the menu, or send /help.")
         elif message.text is not None:
-            text = _("I can't answer questions typed in your own words yet. Please choose a section from the menu.")
+            text = _("Please answer with the buttons on the screen, or open the menu.")
         elif message.location is not None or message.contact is not None:
             text = _("Thank you, but I don't need your location or contacts. Please choose a section from the menu.")
         elif any(getattr(message, kind) is not None for kind in MEDIA_KINDS):
