@@ -71,6 +71,11 @@ class CaseService:
         self.repo = repo
         self.teams = teams
         self.clock = clock
+        # Who may have an open case, and which consultants may have an active one: every private message
+        # asks, and almost always the answer is no. An id is added before its row is written and removed
+        # only once the database says no, so "not in the set" is always true (one process runs the bot).
+        self._maybe_open: set[int] | None = None
+        self._maybe_active: set[int] | None = None
 
     # ------------------------------------------------------------------ opening
     async def open(self, draft: Draft) -> Case:
@@ -85,6 +90,7 @@ class CaseService:
             existing = await self.repo.open_for_user(draft.user_id)
             if existing is not None:
                 raise CaseError("open_exists", existing)
+            (await self._open_users()).add(draft.user_id)
             case_id = await self.repo.insert({
                 "user_id": draft.user_id, "kind": draft.kind, "level": draft.level,
                 "indicators": json.dumps(list(draft.indicators)),
@@ -106,8 +112,28 @@ class CaseService:
     async def get(self, case_id: int) -> Case | None:
         return await self.repo.get(case_id)
 
+    async def _open_users(self) -> set[int]:
+        if self._maybe_open is None:
+            self._maybe_open = await self.repo.users_with_open_cases()
+        return self._maybe_open
+
+    async def _active_consultants(self) -> set[int]:
+        if self._maybe_active is None:
+            self._maybe_active = await self.repo.consultants_with_active_cases()
+        return self._maybe_active
+
+    async def _set_active(self, consultant_id: int, case_id: int) -> None:
+        (await self._active_consultants()).add(consultant_id)
+        await self.repo.set_active(consultant_id, case_id)
+
     async def open_case_of(self, user_id: int) -> Case | None:
-        return await self.repo.open_for_user(user_id)
+        maybe = await self._open_users()
+        if user_id not in maybe:
+            return None
+        case = await self.repo.open_for_user(user_id)
+        if case is None:
+            maybe.discard(user_id)
+        return case
 
     async def readable(self, case_id: int, actor: Actor) -> Case:
         """A new case can be read by any consultant of the team; a taken or closed one only by its holder."""
@@ -142,8 +168,12 @@ class CaseService:
         return await self.repo.waiting()
 
     async def active_case(self, consultant_id: int) -> Case | None:
+        maybe = await self._active_consultants()
+        if consultant_id not in maybe:
+            return None
         case_id = await self.repo.active(consultant_id)
         if case_id is None:
+            maybe.discard(consultant_id)
             return None
         case = await self.repo.get(case_id)
         return case if case is not None and case.status == "taken" and case.consultant_id == consultant_id else None
@@ -171,7 +201,7 @@ class CaseService:
             if case is None:
                 raise CaseError("not_found")
             if won:
-                await self.repo.set_active(actor.id, case_id)
+                await self._set_active(actor.id, case_id)
             await self.repo.audit(now, actor.id, case_id, "taken" if won else "take_refused", None if won else case.status)
         return Taken(case, bool(won))
 
@@ -189,7 +219,7 @@ class CaseService:
     async def choose(self, case_id: int, actor: Actor) -> Case:
         """/case N: make a held case the one the consultant's messages go to."""
         case = await self.holding(case_id, actor)
-        await self.repo.set_active(actor.id, case_id)
+        await self._set_active(actor.id, case_id)
         await self.repo.audit(self.clock(), actor.id, case_id, "chosen", None)
         return case
 

@@ -105,6 +105,13 @@ class CaseRepository:
         )
         return _case(row) if row else None
 
+    async def users_with_open_cases(self) -> set[int]:
+        rows = await self.db.fetchall("SELECT user_id FROM cases WHERE status IN ('new', 'taken') AND user_id IS NOT NULL")
+        return {r[0] for r in rows}
+
+    async def consultants_with_active_cases(self) -> set[int]:
+        return {r[0] for r in await self.db.fetchall("SELECT consultant_id FROM consultant_active")}
+
     async def of_user(self, user_id: int) -> list[Case]:
         return [_case(r) for r in await self.db.fetchall("SELECT * FROM cases WHERE user_id = ?", (user_id,))]
 
