@@ -353,8 +353,7 @@ class Desk:
     async def _consultant_notice(self, case: Case, notice: LazyProxy) -> list[int]:
         """Tell the consultant holding the case (in the team's language), and update the group's alerts."""
         ids = await self._edit_alerts(case)
-        fresh = await self.cases.get(case.id)
-        if fresh is not None and case.consultant_id is not None:
+        if case.consultant_id is not None:
             with self.speaking(self.team_locale):
                 ids.append(await self.outbox.post(case.consultant_id, str(notice).format(number=case.id), case_id=case.id))
         return ids

@@ -510,3 +510,13 @@ async def test_without_consultants_the_person_gets_hotlines(harness: Harness) ->
     text = person.last.text or ""
     assert harness.t("Consultants are not connected to this bot yet. Please call a hotline:", "uz") in text
     assert harness.app is not None and await harness.app.outbox.pending() == 0
+
+
+async def test_a_message_in_the_middle_of_another_flow_still_reaches_the_consultant(desk: Desk) -> None:
+    migrant = await desk.migrant()
+    case_id = await desk.ask(migrant, "ru")
+    await desk.aida.click("✋", desk.alert())
+    await migrant.send("/check")
+    await migrant.click("▶️")  # a question of the self-check is on the screen
+    await migrant.send("мне страшно")
+    assert desk.aida.last.text == f"👤 №{case_id}\nмне страшно"

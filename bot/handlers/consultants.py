@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import gettext as _
@@ -207,7 +207,7 @@ def router() -> Router:
         active = await desk.cases.active_case(message.from_user.id)
         return {"case_id": active.id} if active is not None else False
 
-    @private.message(StateFilter(None), case_target)
+    @private.message(case_target)
     async def to_person(message: Message, case_id: int, desk: Desk, authorizer: Authorizer, locale: str) -> None:
         actor = await actor_of(message, authorizer, desk, "relay", case_id)
         if actor is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -244,7 +244,8 @@ def router() -> Router:
         case = await desk.cases.open_case_of(user.id)
         return {"case": case} if case is not None else False
 
-    @router.message(StateFilter(None), open_case)
+    # In any state (a self-check, a profile question): a message to the consultant must never be lost.
+    @router.message(open_case)
     async def to_consultant(message: Message, desk: Desk, case: Case) -> None:
         outcome = await desk.from_person(case, message)
         if outcome == "waiting" and sum(1 for m in await desk.cases.history(case.id) if m.direction == "in") == 1:
