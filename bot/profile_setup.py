@@ -10,9 +10,15 @@ from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot import keyboards
 from bot.services.users import LANGUAGES
 
 log = logging.getLogger(__name__)
+
+
+def _strip(label: str) -> str:
+    """A menu label without its emoji, as a command description."""
+    return label.split(" ", 1)[1] if " " in label and not label[0].isalnum() else label
 
 
 def commands() -> list[BotCommand]:
@@ -22,6 +28,8 @@ def commands() -> list[BotCommand]:
         BotCommand(command="contacts", description=_("Hotlines and contacts")),
         BotCommand(command="countries", description=_("Country rules and deadlines")),
         BotCommand(command="guide", description=_("Safe migration: what to know")),
+        BotCommand(command="check", description=_strip(keyboards.section_label("risk"))),
+        BotCommand(command="consult", description=_strip(keyboards.section_label("consult"))),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="profile", description=_("My country and destination")),
         BotCommand(command="forget", description=_("Delete my data")),

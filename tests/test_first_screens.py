@@ -114,7 +114,7 @@ async def test_command_menus_and_descriptions_published_per_language(harness: Ha
     for lang in LANGS:
         key = ('{"type": "default"}', lang)
         commands = {c["command"]: c["description"] for c in sandbox.commands[key]}
-        assert set(commands) == {"start", "menu", "contacts", "countries", "guide", "language", "profile", "forget", "help"}
+        assert set(commands) == {"start", "menu", "contacts", "countries", "guide", "check", "consult", "language", "profile", "forget", "help"}
         assert commands["menu"] == harness.t("Main menu", lang)
         assert sandbox.descriptions[("description", lang)]
         assert sandbox.descriptions[("short_description", lang)]
