@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from html import escape
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -228,13 +229,19 @@ class Desk:
         return ids
 
     # ------------------------------------------------------------------ relaying
+    async def _post_text(self, chat_id: int, header: str, text: str, **queue: Any) -> list[int]:
+        """Queue `text` (escaped) under `header`, cut into as many messages as it needs."""
+        return [
+            await self.outbox.post(chat_id, f"{header}\n{piece}", **queue)
+            for piece in split(escape(text), TEXT_LIMIT - len(header) - 2)
+        ]
+
     async def _queue_to_consultant(self, case: Case, consultant_id: int, messages: list[CaseMessage]) -> list[int]:
         ids = []
         for item in messages:
             header = f"👤 <b>№{case.id}</b>"
             if item.kind == "text":
-                for piece in split(escape(item.text or ""), TEXT_LIMIT - len(header) - 2):
-                    ids.append(await self.outbox.post(consultant_id, f"{header}\n{piece}", case_id=case.id, track="relay", source_id=item.id))
+                ids += await self._post_text(consultant_id, header, item.text or "", case_id=case.id, track="relay", source_id=item.id)
                 continue
             caption = f"{header}: {escape(item.text)}" if item.text else header
             if item.kind in CAPTIONED and len(caption) <= CAPTION_LIMIT:
@@ -244,13 +251,13 @@ class Desk:
                 label = texts.MEDIA_NAMES.get(item.kind, item.kind)
                 ids.append(await self.outbox.post(consultant_id, f"{header}: {label} ⬇️", case_id=case.id, track="relay"))
                 if item.text and item.kind in CAPTIONED:  # a caption too long to add a header to
-                    for piece in split(escape(item.text), TEXT_LIMIT - len(header) - 2):
-                        ids.append(await self.outbox.post(consultant_id, f"{header}\n{piece}", case_id=case.id, track="relay"))
+                    ids += await self._post_text(consultant_id, header, item.text, case_id=case.id, track="relay")
             ids.append(await self.outbox.copy(consultant_id, item.chat_id, item.message_id, case_id=case.id, track="relay", source_id=item.id))
         return ids
 
     async def from_person(self, case: Case, message: Message) -> str:
-        """Keep what the person sent and pass it on: 'relayed' | 'waiting' (not taken yet) | 'again' (seen before)."""
+        """Keep what the person sent and pass it on: 'relayed' | 'waiting' (not taken yet; 'first_waiting' for the
+        first such message) | 'again' (seen before)."""
         kind = message_kind(message)
         text = message.text if message.text is not None else message.caption
         async with self.cases.db.transaction():
@@ -258,13 +265,16 @@ class Desk:
             if row is None:
                 return "again"
             ids: list[int] = []
+            first = False
             if case.status == "taken" and case.consultant_id is not None:
-                history = [m for m in await self.cases.history(case.id) if m.id == row]
+                kept = await self.cases.message(row)
                 with self.speaking(self.team_locale):
-                    ids = await self._queue_to_consultant(case, case.consultant_id, history)
+                    ids = await self._queue_to_consultant(case, case.consultant_id, [kept])
+            else:
+                first = await self.cases.count_from_person(case.id) == 1
         if case.status != "taken":
             log.info("case %s: message kept until a consultant takes it", case.id)
-            return "waiting"
+            return "first_waiting" if first else "waiting"
         await self.outbox.flush(ids)
         return "relayed"
 
@@ -285,8 +295,7 @@ class Desk:
                 signature = f"💬 <b>{escape(self.signature())}</b>"
                 notice = (actor.id, failed)
                 if kind == "text":
-                    for piece in split(escape(text or ""), TEXT_LIMIT - len(signature) - 2):
-                        ids.append(await self.outbox.post(case.user_id, f"{signature}\n{piece}", case_id=case.id, source_id=row, failed_notice=notice))
+                    ids += await self._post_text(case.user_id, signature, text or "", case_id=case.id, source_id=row, failed_notice=notice)
                 elif kind in CAPTIONED and len(f"{signature}\n{escape(text or '')}") <= CAPTION_LIMIT:
                     caption = f"{signature}\n{escape(text)}" if text else signature
                     ids.append(await self.outbox.copy(case.user_id, message.chat.id, message.message_id, caption, case_id=case.id, source_id=row, failed_notice=notice))

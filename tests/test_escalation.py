@@ -4,7 +4,7 @@ a migrant, two consultants of the group and an outsider."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -377,28 +377,29 @@ async def test_restart_in_the_middle_of_a_case(desk: Desk) -> None:
     assert (migrant.last.text or "").endswith("Салом! Чӣ шуд?")
 
 
+async def crash_during(h: Harness, method: str, action: Coroutine[Any, Any, Any]) -> None:
+    """The process "dies" while the bot's call of `method` is under way: the update's task is cancelled there."""
+    reached = h.sandbox.hold(method)
+    task = asyncio.create_task(action)
+    await reached.wait()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 async def test_an_update_interrupted_by_a_crash_is_handled_after_restart(desk: Desk) -> None:
     h = desk.h
     migrant = await desk.migrant()
     case_id = await desk.ask(migrant, "ru")
     await desk.aida.click("✋", desk.alert())
     await h.restart()  # the membership cache is empty again
-    reached = h.sandbox.hold("getChatMember")  # the process "dies" while checking who writes
-    task = asyncio.create_task(desk.aida.send("Мы вам поможем"))
-    await reached.wait()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await crash_during(h, "getChatMember", desk.aida.send("Мы вам поможем"))  # while checking who writes
     assert "Мы вам поможем" not in (migrant.last.text or "")
     await h.restart()  # the update is replayed from the inbox
     assert (migrant.last.text or "").endswith("Мы вам поможем")
     assert h.app is not None and await h.app.inbox.pending() == []
 
     # a crash after the message was kept but before it was sent: sent at restart, once
-    reached = h.sandbox.hold("sendMessage")
-    task = asyncio.create_task(migrant.send("вы здесь?"))
-    await reached.wait()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await crash_during(h, "sendMessage", migrant.send("вы здесь?"))
     await h.restart()
     relayed = [m for m in desk.aida.messages if m.text == f"👤 №{case_id}\nвы здесь?"]
     assert len(relayed) == 1

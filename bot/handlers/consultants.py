@@ -41,6 +41,13 @@ def refusal(reason: str, number: int | None = None) -> str:
     return _("This is not possible.")
 
 
+def case_number(command: CommandObject) -> int | None:
+    """The case number a command names ("/close 12", "/case №12"), if it names one."""
+    words = (command.args or "").split(maxsplit=1)
+    number = words[0].lstrip("№#") if words else ""
+    return int(number) if number.isdigit() else None
+
+
 def outcome_markup(case_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
         [screens.button(str(texts.OUTCOMES[o]), CloseCb(case=case_id, outcome=o).pack())] for o in OUTCOMES
@@ -65,7 +72,7 @@ def router() -> Router:
             await query.answer(_("Case No. {number} is yours. Open the private chat with the bot to talk to the person.").format(number=case.id), show_alert=True)
         elif outcome == "lost" and taken is not None:
             if taken.case.status == "closed":
-                await query.answer(_("Case No. {number} is closed.").format(number=case.id), show_alert=True)
+                await query.answer(refusal("closed", case.id), show_alert=True)
             else:
                 await query.answer(_("Case No. {number} is already taken by {name}.").format(number=case.id, name=taken.case.consultant_name or "?"), show_alert=True)
         elif outcome == "need_start":
@@ -74,7 +81,7 @@ def router() -> Router:
                 "The bot cannot write to you yet. Open @{bot}, press Start, then take the case again."
             ).format(bot=(username or "").lstrip("@")), show_alert=True)
         else:
-            await query.answer(_("There is no case No. {number}.").format(number=callback_data.case), show_alert=True)
+            await query.answer(refusal("not_found", callback_data.case), show_alert=True)
 
     # ------------------------------------------------------------------ commands in the private chat
     private = Router(name="consultants-private")
@@ -95,11 +102,8 @@ def router() -> Router:
 
     async def target(message: Message, command: CommandObject, desk: Desk, actor: Actor) -> Case | None:
         """The case a command is about: its number in the command, else the consultant's active case."""
-        arg = (command.args or "").split(maxsplit=1)[0] if command.args else ""
-        number = arg.lstrip("№#")
-        if number.isdigit():
-            case_id = int(number)
-        else:
+        case_id = case_number(command)
+        if case_id is None:
             active = await desk.cases.active_case(actor.id)
             if active is None:
                 await message.answer(_("Which case? Send the command with the case number, e.g. /close 12. Your cases: /cases"))
@@ -130,15 +134,15 @@ def router() -> Router:
         actor = await actor_of(message, authorizer, desk, "case")
         if actor is None:
             return
-        number = (command.args or "").strip().lstrip("№#")
-        if not number.isdigit():
+        number = case_number(command)
+        if number is None:
             await message.answer(_("Send the case number, e.g. /case 12. Your cases: /cases"))
             return
         try:
-            case = await desk.cases.choose(int(number), actor)
+            case = await desk.cases.choose(number, actor)
         except CaseError as error:
-            await desk.cases.refused(actor.id, int(number), "case")
-            await message.answer(refusal(error.reason, int(number)))
+            await desk.cases.refused(actor.id, number, "case")
+            await message.answer(refusal(error.reason, number))
             return
         sent = await message.answer(desk.summary(case, await desk.cases.history(case.id)))
         await desk.cases.add_post(sent.chat.id, sent.message_id, case.id, "relay")

@@ -247,8 +247,7 @@ def router() -> Router:
     # In any state (a self-check, a profile question): a message to the consultant must never be lost.
     @router.message(open_case)
     async def to_consultant(message: Message, desk: Desk, case: Case) -> None:
-        outcome = await desk.from_person(case, message)
-        if outcome == "waiting" and sum(1 for m in await desk.cases.history(case.id) if m.direction == "in") == 1:
+        if await desk.from_person(case, message) == "first_waiting":
             await message.answer(_("Received. The consultant will see it as soon as they take your request No. {number}.").format(number=case.id))
 
     return router

@@ -286,8 +286,13 @@ class CaseService:
             "message_id": message_id, "author_id": author_id, "created_at": self.clock().isoformat(),
         })
 
-    async def undelivered(self, case_id: int) -> list[CaseMessage]:
-        return await self.repo.messages(case_id, undelivered_only=True)
+    async def message(self, row_id: int) -> CaseMessage:
+        kept = await self.repo.message(row_id)
+        assert kept is not None
+        return kept
+
+    async def count_from_person(self, case_id: int) -> int:
+        return await self.repo.count_messages(case_id, "in")
 
     async def delivered(self, message_row_id: int) -> None:
         await self.repo.mark_delivered(message_row_id)
@@ -316,9 +321,7 @@ class CaseService:
         return [c for c in await self.repo.waiting() if c.hotlines_sent_at is None and now - c.waiting_since >= after]
 
     async def mark_alerted(self, case_id: int, now: datetime) -> None:
-        case = await self.repo.get(case_id)
-        alerts = case.alerts + 1 if case else 1
-        await self.repo.update_where(case_id, {"last_alert_at": now.isoformat(), "alerts": alerts})
+        await self.repo.mark_alerted(case_id, now)
 
     async def mark_hotlines_sent(self, case_id: int, now: datetime) -> None:
         await self.repo.update_where(case_id, {"hotlines_sent_at": now.isoformat()})

@@ -161,11 +161,20 @@ class CaseRepository:
             tuple(values.values()),
         )
 
-    async def messages(self, case_id: int, *, undelivered_only: bool = False) -> list[CaseMessage]:
-        sql = "SELECT * FROM case_messages WHERE case_id = ?"
-        if undelivered_only:
-            sql += " AND delivered = 0"
-        return [_message(r) for r in await self.db.fetchall(sql + " ORDER BY id", (case_id,))]
+    async def messages(self, case_id: int) -> list[CaseMessage]:
+        rows = await self.db.fetchall("SELECT * FROM case_messages WHERE case_id = ? ORDER BY id", (case_id,))
+        return [_message(r) for r in rows]
+
+    async def message(self, row_id: int) -> CaseMessage | None:
+        row = await self.db.fetchone("SELECT * FROM case_messages WHERE id = ?", (row_id,))
+        return _message(row) if row else None
+
+    async def count_messages(self, case_id: int, direction: str) -> int:
+        row = await self.db.fetchone("SELECT COUNT(*) FROM case_messages WHERE case_id = ? AND direction = ?", (case_id, direction))
+        return int(row[0]) if row else 0
+
+    async def mark_alerted(self, case_id: int, now: datetime) -> None:
+        await self.db.execute("UPDATE cases SET last_alert_at = ?, alerts = alerts + 1 WHERE id = ?", (now.isoformat(), case_id))
 
     async def mark_delivered(self, message_id: int) -> None:
         await self.db.execute("UPDATE case_messages SET delivered = 1 WHERE id = ?", (message_id,))
