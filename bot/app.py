@@ -25,6 +25,7 @@ from bot.consultants import Authorizer
 from bot.content import Content, require_content
 from bot.delivery import Outbox
 from bot.escalation import Desk
+from bot.reminders import Pacer, ReminderSender
 from bot.handlers import build_routers
 from bot.i18n import DOMAIN, CatalogI18n, LocaleMiddleware
 from bot.middlewares.fallback import FallbackMiddleware
@@ -33,11 +34,13 @@ from bot.middlewares.inflight import InFlight
 from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import UserMiddleware
 from bot.services.cases import CaseService
+from bot.services.checklists import ChecklistService
 from bot.services.search import SearchIndex
 from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
 from bot.storage import Database, SQLiteStorage, UserRepository
 from bot.storage.cases import CaseRepository
+from bot.storage.checklists import ChecklistRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,8 @@ class App:
     outbox: Outbox
     desk: Desk
     inbox: InboxRepository
+    checklists: ChecklistService
+    reminders: ReminderSender
 
     async def publish_profile(self) -> None:
         await profile_setup.publish(self.bot, self.i18n)
@@ -75,6 +80,7 @@ class App:
         if replayed:
             log.info("handled %d updates left over from the last run", replayed)
         await self.outbox.recover()
+        await self.reminders.recover()
         if not self.desk.available:
             log.warning("no consultants' group (CONSULTANT_CHAT_ID or TEAMS_FILE): people are given hotlines only")
 
@@ -82,6 +88,9 @@ class App:
         self.scheduler.add_job(self.outbox.run_due, "interval", seconds=3, id="outbox")
         self.scheduler.add_job(self.desk.tick, "interval", seconds=30, id="response-times")
         self.scheduler.add_job(self.desk.purge, "interval", hours=6, id="retention", next_run_time=datetime.now(UTC))
+        # Reminders live in SQLite, not in the scheduler: a tick finds what is due, so ticks missed while
+        # the bot was down are caught up by the first one (run at start), and nothing is kept in memory.
+        self.scheduler.add_job(self.reminders.tick, "interval", seconds=30, id="reminders", next_run_time=datetime.now(UTC))
 
     async def close(self) -> None:
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
@@ -129,6 +138,10 @@ async def build_app(
     outbox = Outbox(bot, OutboxRepository(db), cases, clock=now)
     desk = Desk(bot, config, i18n, content, cases, outbox, clock=now)
     inbox = InboxRepository(db)
+    checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now)
+    reminders = ReminderSender(
+        bot, checklists, users, content, i18n, config.default_language, clock=now, pacer=Pacer(25.0, clock=monotonic, sleep=sleep)
+    )
 
     dp = Dispatcher(
         storage=storage,
@@ -138,6 +151,7 @@ async def build_app(
         search=SearchIndex(content),
         config=config,
         desk=desk,
+        checklists=checklists,
         authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
     inflight = InFlight()
@@ -156,4 +170,6 @@ async def build_app(
         timezone=UTC,
         job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
     )
-    return App(config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox)
+    return App(
+        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders
+    )

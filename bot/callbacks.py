@@ -23,8 +23,10 @@ class ForgetCb(CallbackData, prefix="forget"):
 
 
 # Sections of the main menu, in order. Those in READY are built; the rest say honestly they are coming.
-SECTIONS: tuple[str, ...] = ("guide", "countries", "contacts", "agency", "risk", "consult", "profile", "language", "help")
-READY: frozenset[str] = frozenset({"guide", "countries", "contacts", "risk", "consult", "profile", "language", "help"})
+SECTIONS: tuple[str, ...] = (
+    "guide", "countries", "checklist", "contacts", "agency", "risk", "consult", "profile", "language", "help",
+)
+READY: frozenset[str] = frozenset({"guide", "countries", "checklist", "contacts", "risk", "consult", "profile", "language", "help"})
 
 
 class GuideCb(CallbackData, prefix="g"):
@@ -61,3 +63,20 @@ class TakeCb(CallbackData, prefix="take"):
 class CloseCb(CallbackData, prefix="close"):
     case: int
     outcome: str
+
+
+class CheckCb(CallbackData, prefix="ck"):
+    """The checklist: show (id = phase), tap / tick / done / mute / unmute / paid? (id = item),
+    paid / paidall (n = months), dates, rem (the reminders), on / off (all reminders)."""
+
+    a: str
+    id: str = ""
+    n: int = 0
+
+
+class CalCb(CallbackData, prefix="cal"):
+    """The calendar for a date: f = dep | arr | an item id; a = open | m (month v=YYYYMM) | d (day v=YYYYMMDD) | x | noop."""
+
+    f: str
+    a: str
+    v: str = ""

@@ -19,6 +19,7 @@ from bot.services.users import CITIZENSHIPS, DESTINATIONS
 SECTION_LABELS = {
     "guide": __("📖 Safe migration: what to know"),
     "countries": __("🌍 Countries: rules and deadlines"),
+    "checklist": __("✅ My checklist and deadlines"),
     "contacts": __("☎️ Hotlines and contacts"),
     "agency": __("🏢 Check a recruitment agency"),
     "risk": __("⚠️ Am I at risk? Self-check"),

@@ -28,6 +28,8 @@ def commands() -> list[BotCommand]:
         BotCommand(command="contacts", description=_("Hotlines and contacts")),
         BotCommand(command="countries", description=_("Country rules and deadlines")),
         BotCommand(command="guide", description=_("Safe migration: what to know")),
+        BotCommand(command="checklist", description=_strip(keyboards.section_label("checklist"))),
+        BotCommand(command="reminders", description=_("My reminders")),
         BotCommand(command="check", description=_strip(keyboards.section_label("risk"))),
         BotCommand(command="consult", description=_strip(keyboards.section_label("consult"))),
         BotCommand(command="language", description=_("Change the language")),

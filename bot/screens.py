@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot import keyboards
-from bot.callbacks import ContactsCb, GuideCb, MenuCb
+from bot.callbacks import CheckCb, ContactsCb, GuideCb, MenuCb
 from bot.content import Content, Fact, format_day, source_label
 from bot.services.users import OTHER_COUNTRY
 from bot.storage.users import User
@@ -140,6 +140,8 @@ def country(content: Content, locale: str, code: str, user: User | None) -> Scre
     else:
         lines.append(_("Rules differ by citizenship. Tell us yours to see only what applies to you."))
     buttons = [button(texts.topics[t].title, GuideCb(kind="top", id=t).pack()) for t in shown]
+    if user is not None and user.destination == code and code in content.checklists.countries:
+        buttons.insert(0, button(keyboards.section_label("checklist"), CheckCb(a="show").pack()))
     buttons.append(button(_("☎️ Phones: {country}").format(country=keyboards.country_name(code)),
                            ContactsCb(by="c", value=code).pack()))
     buttons.append(button(_("🌍 Other countries"), GuideCb(kind="cties").pack()))

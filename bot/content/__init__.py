@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.model import (
     ID_PATTERN,
+    Checklists,
     PLACEHOLDER_RE,
     Content,
     Fact,
@@ -99,18 +101,21 @@ class _Loader:
     def load(self) -> Content | None:
         facts = self.facts()
         guide = self.parse("guide.yaml", Guide)
+        checklists = self.parse("checklists.yaml", Checklists)
         languages: dict[str, LanguageFiles] = {}
         for language in LANGUAGES:
             files = self.language(language)
             if files is not None:
                 languages[language] = files
-        if facts is None or guide is None or len(languages) != len(LANGUAGES):
+        if facts is None or guide is None or checklists is None or len(languages) != len(LANGUAGES):
             return None
         self.check_guide(guide, facts)
+        self.check_checklists(checklists, facts)
         for language, files in languages.items():
             self.check_language(language, files, guide, facts)
+            self.check_checklist_texts(language, files, checklists, facts)
         self.check_same_facts(languages)
-        return Content(facts=facts, guide=guide, languages=languages)
+        return Content(facts=facts, guide=guide, languages=languages, checklists=checklists)
 
     # -- files ------------------------------------------------------------------------------
     def read(self, relative: str) -> object:
@@ -232,6 +237,93 @@ class _Loader:
             elif not fact.shown:
                 self.warning(f"{where}: contacts.{name}", "unverified: hidden from the directory until checked")
 
+    def check_checklists(self, checklists: Checklists, facts: dict[str, Fact]) -> None:
+        """Every deadline rests on a verified fact that applies to the item's citizens; one definition per id."""
+        where = "content/checklists.yaml"
+        for code in (*DESTINATIONS, *CITIZENSHIPS):
+            zone = checklists.time_zones.get(code)
+            if zone is None:
+                self.error(f"{where}: time_zones", f"{code} has no time zone (quiet hours need one)")
+                continue
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                self.error(f"{where}: time_zones.{code}", f"{zone!r} is not a time zone")
+        if checklists.quiet_end >= checklists.quiet_start:
+            self.error(f"{where}: quiet_start", "quiet hours run overnight: quiet_start is later than quiet_end")
+        elif not checklists.quiet_end <= checklists.remind_at < checklists.quiet_start:
+            self.error(f"{where}: remind_at", "falls in the quiet hours")
+        seen: dict[str, object] = {}
+        for country, items in checklists.countries.items():
+            if country not in DESTINATIONS:
+                self.error(f"{where}: countries.{country}", f"not a destination ({', '.join(DESTINATIONS)})")
+            ids = [item.id for item in items]
+            for item_id in {i for i in ids if ids.count(i) > 1}:
+                self.error(f"{where}: countries.{country}", f"item {item_id!r} is listed twice")
+            for item in items:
+                at = f"{where}: countries.{country}.{item.id}"
+                if item.id in seen and seen[item.id] != item:
+                    self.error(at, "an item shared by several countries must be defined the same way in each")
+                seen.setdefault(item.id, item)
+                for code in item.citizenships or ():
+                    if code not in CITIZENSHIPS:
+                        self.error(at, f"citizenship {code!r} is unknown")
+                if any(days < 0 for days in item.remind or ()):
+                    self.error(at, "remind: days before the deadline cannot be negative")
+                for name in item.facts:
+                    fact = self.cited_fact(at, name, facts)
+                    if fact is not None and fact.citizenships is not None and (
+                        item.citizenships is None or not set(item.citizenships) <= set(fact.citizenships)
+                    ):
+                        self.error(at, f"{name!r} applies to {', '.join(fact.citizenships)} only: limit the item's citizenships")
+                deadline = item.deadline
+                if deadline is None:
+                    continue
+                if deadline.repeat is not None:
+                    if deadline.start != "own" or deadline.fact is not None:
+                        self.error(at, "a repeating deadline counts from the item's own date, with no fact")
+                    limit = self.cited_fact(at, deadline.limit, facts) if deadline.limit else None
+                    if deadline.limit and limit is not None and limit.kind != "number":
+                        self.error(at, f"limit {deadline.limit!r} is a {limit.kind}, not a number")
+                    continue
+                if deadline.fact is None:
+                    if deadline.start != "own":
+                        self.error(at, "a deadline counted from departure or arrival needs a fact with the number")
+                    continue
+                fact = self.cited_fact(at, deadline.fact, facts)
+                if fact is None:
+                    continue
+                if fact.kind not in ("days", "number"):
+                    self.error(at, f"deadline fact {deadline.fact!r} is a {fact.kind}, not a number of days or months")
+                if fact.citizenships is not None and (
+                    item.citizenships is None or not set(item.citizenships) <= set(fact.citizenships)
+                ):
+                    self.error(at, f"the fact applies to {', '.join(fact.citizenships)} only: limit the item's citizenships")
+                if fact.country is not None and fact.country != country:
+                    self.error(at, f"the fact is about {fact.country}, the checklist about {country}")
+
+    def cited_fact(self, where: str, name: str, facts: dict[str, Fact]) -> Fact | None:
+        fact = facts.get(name)
+        if fact is None:
+            self.error(where, f"{name!r} names no fact in content/facts.yaml")
+        elif not fact.shown:
+            self.error(where, f"{name!r} is unverified: a checklist item cannot rest on it")
+            return None
+        return fact
+
+    def check_checklist_texts(self, language: str, files: LanguageFiles, checklists: Checklists, facts: dict[str, Fact]) -> None:
+        base = f"content/{language}/checklists.yaml"
+        items = {item.id: item for entries in checklists.countries.values() for item in entries}
+        self.same_keys(base, set(files.checklists), set(items))
+        for item_id, text in files.checklists.items():
+            item = items.get(item_id)
+            self.check_text(language, f"{base}: {item_id}.title", text.title, facts)
+            self.check_text(language, f"{base}: {item_id}.why", text.why, facts, limit=600)
+            if text.ask:
+                self.check_text(language, f"{base}: {item_id}.ask", text.ask, facts, limit=300)
+            if item is not None and item.own_date and not text.ask:
+                self.error(f"{base}: {item_id}", "the item has a date of its own: `ask` is the question asking for it")
+
     # -- texts ------------------------------------------------------------------------------
     def check_language(self, language: str, files: LanguageFiles, guide: Guide, facts: dict[str, Fact]) -> None:
         base = f"content/{language}"
@@ -320,6 +412,12 @@ class _Loader:
                     self.error(f"content/{language}/pages.yaml: {key}", f"unknown key (not in {REFERENCE_LANGUAGE})")
                 elif used([text]) != used([reference.pages[key]]):
                     self.error(f"content/{language}/pages.yaml: {key}", f"states other facts than {REFERENCE_LANGUAGE}")
+            for key, text in files.checklists.items():
+                theirs = reference.checklists.get(key)
+                if theirs is not None and used([text.title, text.why, text.ask or ""]) != used(
+                    [theirs.title, theirs.why, theirs.ask or ""]
+                ):
+                    self.error(f"content/{language}/checklists.yaml: {key}", f"states other facts than {REFERENCE_LANGUAGE}")
             for key in sorted(set(reference.pages) - set(files.pages)):
                 self.error(f"content/{language}/pages.yaml", f"{key!r} is missing (present in {REFERENCE_LANGUAGE})")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -56,6 +56,55 @@ class ContactEntry(Strict):
     needs: tuple[Need, ...]
 
 
+Phase = Literal["before", "after"]
+ITEM_ID = r"^[a-z0-9_]{1,20}$"  # an item id travels in callback data with a date beside it
+
+
+class Deadline(Strict):
+    """When an item is due: `fact` units after (or `before`) a date of the person's.
+
+    `start`: their departure, their arrival, or a date of the item's own (the day they signed the
+    contract; for a payment, the last day already paid). With `start: own` and no fact, the date itself
+    is the deadline. `repeat: monthly`: after each deadline the next is a month later (a patent paid
+    month by month: deadline k = start + k months + shift_days, while k < the `limit` fact).
+    """
+
+    start: Literal["departure", "arrival", "own"]
+    fact: str | None = None
+    unit: Literal["days", "working_days", "stay_days", "months"] = "days"
+    before: bool = False
+    repeat: Literal["monthly"] | None = None
+    shift_days: int = 0  # repeat: each deadline this many days off the monthly date
+    limit: str | None = None  # repeat: fact with the most months there can be (a patent: 12)
+
+
+class ChecklistItem(Strict):
+    id: str = Field(pattern=ITEM_ID)
+    phase: Phase
+    citizenships: tuple[str, ...] | None = None  # None: for everyone going there
+    deadline: Deadline | None = None
+    remind: tuple[int, ...] | None = None  # days before the deadline; None: the file's default
+    facts: tuple[str, ...] = ()  # what the item rests on besides its deadline (its sources)
+
+    def applies(self, citizenship: str | None) -> bool:
+        return self.citizenships is None or citizenship in self.citizenships
+
+    @property
+    def own_date(self) -> bool:
+        return self.deadline is not None and self.deadline.start == "own"
+
+
+class Checklists(Strict):
+    """content/checklists.yaml: what to do before leaving and after arriving, per destination."""
+
+    remind: tuple[int, ...] = (3, 0)  # days before a deadline
+    remind_at: time = time(10, 0)  # local time of a reminder
+    quiet_start: time = time(21, 0)  # no messages from here ...
+    quiet_end: time = time(9, 0)  # ... to here, local time
+    time_zones: dict[str, str]  # country code -> IANA zone (where the person is: home before, destination after)
+    countries: dict[str, tuple[ChecklistItem, ...]]
+
+
 class Guide(Strict):
     """content/guide.yaml: the shape every language fills."""
 
@@ -79,6 +128,12 @@ class ContactText(Strict):
     note: str | None = None
 
 
+class ItemText(Strict):
+    title: str = Field(min_length=1, max_length=34)  # a button label with a tick and a date beside it
+    why: str = Field(min_length=1)
+    ask: str | None = None  # for an item with a date of its own: the question asking for it
+
+
 class SearchText(Strict):
     danger: tuple[str, ...] = ()
 
@@ -91,6 +146,7 @@ class LanguageFiles(Strict):
     groups: dict[str, str]
     contacts: dict[str, ContactText]
     search: SearchText
+    checklists: dict[str, ItemText]
 
 
 @dataclass(frozen=True)
@@ -111,7 +167,9 @@ class Content:
     facts: dict[str, Fact]
     guide: Guide
     languages: dict[str, LanguageFiles]
+    checklists: Checklists
     parents: dict[str, Parent] = field(default_factory=dict)
+    items: dict[str, ChecklistItem] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for group, topics in self.guide.groups.items():
@@ -120,6 +178,9 @@ class Content:
         for country, entries in self.guide.countries.items():
             for entry in entries:
                 self.parents.setdefault(entry.topic, Parent("country", country, entry.citizenships))
+        for entries in self.checklists.countries.values():
+            for item in entries:
+                self.items.setdefault(item.id, item)
 
     # -- rendering -------------------------------------------------------------------------
     def fill(self, language: str, template: str) -> Rendered:
@@ -152,6 +213,20 @@ class Content:
     def citizenships_of(self, topic: str) -> tuple[str, ...] | None:
         parent = self.parents.get(topic)
         return parent.citizenships if parent is not None else None
+
+    # -- checklists -------------------------------------------------------------------------
+    def checklist(self, country: str, citizenship: str | None) -> list[ChecklistItem]:
+        """The items for a person going to `country`: those for everyone and those for their citizenship."""
+        return [item for item in self.checklists.countries.get(country, ()) if item.applies(citizenship)]
+
+    def item_text(self, language: str, item_id: str) -> ItemText:
+        return self.languages[language].checklists[item_id]
+
+    def item_facts(self, item: ChecklistItem) -> tuple[Fact, ...]:
+        names = list(item.facts)
+        if item.deadline is not None:
+            names[:0] = [name for name in (item.deadline.fact, item.deadline.limit) if name is not None]
+        return tuple(self.facts[name] for name in names)
 
     def contacts(self, *, country: str | None = None, need: str | None = None) -> list[tuple[str, Fact]]:
         """Directory entries whose numbers are verified, in the order of content/guide.yaml."""
@@ -190,5 +265,9 @@ def source_label(source: str) -> str:
     """`https://www.gulfnews.com/...` -> `gulfnews.com`; a reference stays as written."""
     if source.startswith(("http://", "https://")):
         host = urlsplit(source).hostname or source
+        try:
+            host = host.encode("ascii").decode("idna")  # xn--...p1ai -> a readable .рф name
+        except UnicodeError:
+            pass
         return host.removeprefix("www.").removeprefix("m.").removeprefix("pda.")
     return source

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import (
+    checklist,
     consultants,
     errors,
     escalation,
@@ -29,6 +30,7 @@ def build_routers() -> list[Router]:
         consultants.router(),
         screening.router(),
         escalation.router(),
+        checklist.router(),
         guide.router(),
         sections.router(),
         search.router(),

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
+from bot.services.checklists import ChecklistService
 from bot.services.users import UserService
 
 
@@ -18,7 +19,10 @@ def router() -> Router:
         await users.mark_blocked(event.from_user.id, True)
 
     @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=MEMBER))
-    async def unblocked(event: ChatMemberUpdated, users: UserService) -> None:
+    async def unblocked(event: ChatMemberUpdated, users: UserService, checklists: ChecklistService) -> None:
         await users.mark_blocked(event.from_user.id, False)
+        user = await users.get(event.from_user.id)
+        if user is not None:
+            await checklists.replan(user)  # the reminders a block stopped come back
 
     return router

@@ -11,6 +11,7 @@ from bot import keyboards
 from bot.callbacks import ForgetCb
 from bot.escalation import Desk
 from bot.handlers.common import private_router, show
+from bot.services.checklists import ChecklistService
 from bot.services.users import UserService
 from bot.storage.users import User
 
@@ -33,8 +34,9 @@ def router() -> Router:
         )
 
     @router.callback_query(ForgetCb.filter(F.confirm))
-    async def confirm(query: CallbackQuery, user: User, users: UserService, desk: Desk) -> None:
+    async def confirm(query: CallbackQuery, user: User, users: UserService, desk: Desk, checklists: ChecklistService) -> None:
         await desk.forget(user.id)  # cases: what the person wrote goes, anonymous figures stay
+        await checklists.forget(user.id)  # dates, ticks and reminders
         await users.forget(user.id)
         await show(query, _("Your data has been deleted. To start again, send /start."))
 

@@ -9,10 +9,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, screens
+from bot import checklist_screens, keyboards, screens
 from bot.callbacks import MenuCb, ProfileCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, show_menu, stale_button
+from bot.services.checklists import ChecklistService
 from bot.services.users import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, UserService
 from bot.storage.users import User
 
@@ -45,7 +46,7 @@ def router() -> Router:
     @router.callback_query(ProfileCb.filter(F.step == "dst"))
     async def destination(
         query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext,
-        content: Content, locale: str,
+        content: Content, locale: str, checklists: ChecklistService,
     ) -> None:
         value = _country_value(callback_data.value, DESTINATIONS)
         if value is _STALE:
@@ -62,6 +63,14 @@ def router() -> Router:
                 screen = screens.country(content, locale, fresh.destination, fresh)
             else:
                 screen = screens.countries(content)
+            await show(query, f"{saved}\n\n{screen.text}", screen.markup)
+            return
+        if then == "checklist" and checklists.available(fresh) and fresh.citizenship is not None:
+            screen = checklist_screens.checklist(content, locale, await checklists.sheet(fresh))
+            await show(query, f"{saved}\n\n{screen.text}", screen.markup)
+            return
+        if then == "checklist":
+            screen = checklist_screens.no_checklist(content)
             await show(query, f"{saved}\n\n{screen.text}", screen.markup)
             return
         await show_menu(query, saved)

@@ -157,6 +157,14 @@ class Database:
                 cursor = await writer.execute(sql, params)
         return cursor.lastrowid if cursor.rowcount else None
 
+    async def returning(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """Run a write with a RETURNING clause; returns the rows it changed."""
+        writer = self._require(self._writer)
+        if _in_transaction():
+            return list(await writer.execute_fetchall(sql, params))
+        async with self._write_lock:
+            return list(await writer.execute_fetchall(sql, params))
+
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction():
             await self._require(self._writer).executemany(sql, rows)

@@ -123,4 +123,40 @@ MIGRATIONS: tuple[str, ...] = (
         attempts    INTEGER NOT NULL DEFAULT 0
     )
     """,
+    # 3: checklists and reminders: the person's trip dates, their ticks and item dates, and the
+    # reminders planned from them (sent once: pending -> claimed -> sending -> sent)
+    """
+    CREATE TABLE trips (
+        user_id    INTEGER PRIMARY KEY,
+        country    TEXT NOT NULL,                      -- the destination these dates are for
+        departure  TEXT,                               -- YYYY-MM-DD
+        arrival    TEXT,
+        reminders  INTEGER NOT NULL DEFAULT 1,         -- 0: the person switched reminders off
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE checklist_marks (
+        user_id INTEGER NOT NULL,
+        item    TEXT NOT NULL,
+        done_at TEXT,                                  -- ticked off
+        day     TEXT,                                  -- the item's own date (contract signed, paid until)
+        muted   INTEGER NOT NULL DEFAULT 0,            -- no reminders for this item
+        paid    INTEGER NOT NULL DEFAULT 0,            -- a monthly payment: months paid in all
+        PRIMARY KEY (user_id, item)
+    ) WITHOUT ROWID;
+    CREATE TABLE reminders (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL,
+        item        TEXT NOT NULL,
+        deadline    TEXT NOT NULL,                     -- the day it reminds of, YYYY-MM-DD
+        days_before INTEGER NOT NULL,
+        due_at      INTEGER NOT NULL,                  -- unix seconds, UTC
+        status      TEXT NOT NULL DEFAULT 'pending',   -- pending | claimed | sending | sent | failed
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        claimed_at  INTEGER,
+        sent_at     INTEGER,
+        UNIQUE (user_id, item, deadline, days_before)
+    );
+    CREATE INDEX reminders_due ON reminders(due_at) WHERE status = 'pending';
+    CREATE INDEX reminders_busy ON reminders(status) WHERE status IN ('claimed', 'sending')
+    """,
 )

@@ -1,0 +1,327 @@
+"""Checklist screens: the list with ticks and dates, the dates, the calendar, the reminders, and the
+reminder messages themselves. Rendered in the current locale from the person's `Sheet`."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from html import escape
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from babel.dates import format_date, format_skeleton, get_day_names
+
+from bot import keyboards
+from bot.callbacks import CalCb, CheckCb, GuideCb, MenuCb
+from bot.content import Content, Fact
+from bot.screens import Screen, _nav, _with_sources, button, flagged
+from bot.services.checklists import Entry, Sheet
+from bot.storage.checklists import Reminder
+
+PAID_CHOICES = (1, 2, 3, 6)
+SHOWN_DATES = 4  # a monthly payment has a year of reminders: the next few are enough
+
+
+def day_text(day: date, locale: str, today: date | None = None) -> str:
+    """`18 March` this year, `18 March 2027` otherwise, in the person's language."""
+    if today is not None and day.year == today.year:
+        return format_skeleton("MMMMd", day, locale=locale)
+    return format_skeleton("yMMMMd", day, locale=locale) if locale == "ky" else format_date(day, "long", locale=locale)
+
+
+def short_day(day: date) -> str:
+    return day.strftime("%d.%m")
+
+
+def when(deadline: date, today: date) -> str:
+    days = (deadline - today).days
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("tomorrow")
+    if days > 0:
+        return ngettext("in {n} day", "in {n} days", days).format(n=days)
+    return _("overdue")
+
+
+def _title(content: Content, locale: str, entry: Entry | str) -> str:
+    item_id = entry if isinstance(entry, str) else entry.id
+    return escape(content.item_text(locale, item_id).title)
+
+
+def _why(content: Content, locale: str, item_id: str) -> tuple[str, tuple[Fact, ...]]:
+    rendered = content.fill(locale, content.item_text(locale, item_id).why)
+    return rendered.text, rendered.facts
+
+
+def _status(entry: Entry, locale: str, today: date) -> str:
+    if entry.deadline is not None:
+        due = day_text(entry.deadline, locale, today)
+        if entry.deadline < today and not entry.done:
+            return _("⚠️ deadline was {date}").format(date=due)
+        return _("by {date} ({when})").format(date=due, when=when(entry.deadline, today)) if not entry.done else _("by {date}").format(date=due)
+    if entry.ended is not None:
+        return _("the patent ends {date}").format(date=day_text(entry.ended, locale, today))
+    if entry.needs == "arrival":
+        return _("date: set your arrival day")
+    if entry.needs == "departure":
+        return _("date: set your departure day")
+    if entry.needs == "own":
+        return _("tap to give the date")
+    return ""
+
+
+def _mark(entry: Entry) -> str:
+    if entry.done:
+        return "✅"
+    if entry.needs == "own":
+        return "📅"
+    return "⬜"
+
+
+def _button_label(content: Content, locale: str, entry: Entry) -> str:
+    label = f"{_mark(entry)} {content.item_text(locale, entry.id).title}"
+    if entry.deadline is not None and not entry.done:
+        label += f" · {short_day(entry.deadline)}"
+    return label
+
+
+def _phase_name(phase: str) -> str:
+    return _("Before departure") if phase == "before" else _("After arrival")
+
+
+def _progress(entries: list[Entry]) -> str:
+    return f"{sum(e.done for e in entries)}/{len(entries)}"
+
+
+def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = None) -> Screen:
+    phase = phase or sheet.current_phase
+    entries = sheet.phase(phase)
+    today = sheet.today
+    lines = [_("✅ <b>Checklist: {country}</b>").format(country=flagged(sheet.country))]
+    if sheet.citizenship in ("KG", "TJ", "UZ"):
+        lines.append(_("For citizens of {country}").format(country=keyboards.country_name(sheet.citizenship)))
+    lines.append(_dates_line(locale, sheet))
+    lines.append("")
+    lines.append(f"<b>{_phase_name(phase)} · {_progress(entries)}</b>")
+    facts: list[Fact] = []
+    for entry in entries:
+        status = _status(entry, locale, today)
+        head = f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>" + (f" — {status}" if status else "")
+        lines.append(head)
+        why, used = _why(content, locale, entry.id)
+        facts.extend(used)
+        facts.extend(content.item_facts(entry.item))
+        if not entry.done:
+            lines.append(f"<i>{why}</i>")
+    lines.append("")
+    lines.append(_("Tap an item to tick it off. Deadlines are counted from your dates."))
+    rows = [[button(_button_label(content, locale, e), CheckCb(a="tap", id=e.id).pack())] for e in entries]
+    other = "after" if phase == "before" else "before"
+    other_entries = sheet.phase(other)
+    if other_entries:
+        arrow = "➡️" if other == "after" else "⬅️"
+        rows.append([button(f"{arrow} {_phase_name(other)} · {_progress(other_entries)}", CheckCb(a="show", id=other).pack())])
+    if sheet.trip.arrival is None:
+        rows.append([button(_("🛬 Set my arrival date"), CalCb(f="arr", a="open").pack())])
+    rows.append([button(_("📅 My dates"), CheckCb(a="dates").pack()), button(_("⏰ Reminders"), CheckCb(a="rem").pack())])
+    if sheet.country in content.guide.countries:
+        rows.append([button(_("📖 Rules: {country}").format(country=keyboards.country_name(sheet.country)),
+                            GuideCb(kind="cty", id=sheet.country).pack())])
+    rows.append(_nav(None))
+    return Screen(_with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def _dates_line(locale: str, sheet: Sheet) -> str:
+    unset = _("not set")
+    departure = day_text(sheet.trip.departure, locale) if sheet.trip.departure else unset
+    arrival = day_text(sheet.trip.arrival, locale) if sheet.trip.arrival else unset
+    return _("🛫 Departure: {departure}\n🛬 Arrival: {arrival}").format(departure=departure, arrival=arrival)
+
+
+def no_checklist(content: Content) -> Screen:
+    text = _(
+        "<b>Checklist</b>\nChecklists are ready for Russia, Kazakhstan, Turkey, the UAE and South Korea. "
+        "Choose your destination and citizenship first."
+    )
+    rows = [[button(keyboards.section_label("profile"), MenuCb(section="profile").pack())], _nav(None)]
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def ask_profile() -> Screen:
+    text = _("<b>Checklist</b>\nDeadlines depend on your citizenship. Which country are you a citizen of?")
+    return Screen(text, keyboards.citizenship_choices())
+
+
+def dates(content: Content, locale: str, sheet: Sheet) -> Screen:
+    lines = [_("📅 <b>My dates: {country}</b>").format(country=flagged(sheet.country)), _dates_line(locale, sheet)]
+    rows = [
+        [button(_("🛫 Departure date"), CalCb(f="dep", a="open").pack())],
+        [button(_("🛬 Arrival date"), CalCb(f="arr", a="open").pack())],
+    ]
+    for entry in sheet.entries:
+        if not entry.item.own_date:
+            continue
+        value = day_text(entry.day, locale) if entry.day else _("not set")
+        lines.append(f"📅 {_title(content, locale, entry)}: {value}")
+        rows.append([button(f"📅 {content.item_text(locale, entry.id).title}", CalCb(f=entry.id, a="open").pack())])
+    lines.append("")
+    lines.append(_("Deadlines are counted from these dates. Tap one to change it."))
+    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show").pack())])
+    return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def calendar_screen(question: str, field: str, month: date, today: date, locale: str, chosen: date | None = None) -> Screen:
+    """A month of days to tap; typing the date works as well."""
+    hint = _("Tap a day, or type the date, for example 12.03.2026 or «today».")
+    text = f"{question}\n\n{hint}"
+    if chosen is not None:
+        text += "\n" + _("Now: {date}").format(date=day_text(chosen, locale))
+    return Screen(text, calendar_markup(field, month, today, locale, chosen))
+
+
+def calendar_markup(field: str, month: date, today: date, locale: str, chosen: date | None = None) -> InlineKeyboardMarkup:
+    first = month.replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    noop = CalCb(f=field, a="noop").pack()
+    rows = [[
+        button("◀️", CalCb(f=field, a="m", v=previous.strftime("%Y%m")).pack()),
+        button(format_date(first, "LLLL y", locale=locale), noop),
+        button("▶️", CalCb(f=field, a="m", v=following.strftime("%Y%m")).pack()),
+    ]]
+    names = get_day_names("narrow", context="stand-alone", locale=locale)
+    rows.append([button(names[weekday], noop) for weekday in range(7)])  # Monday first
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        row = []
+        for day in week:
+            if day.month != first.month:
+                row.append(button(" ", noop))
+                continue
+            label = str(day.day)
+            if day == chosen:
+                label = f"[{label}]"
+            elif day == today:
+                label = f"•{label}"
+            row.append(button(label, CalCb(f=field, a="d", v=day.strftime("%Y%m%d")).pack()))
+        rows.append(row)
+    rows.append([button(_("Today"), CalCb(f=field, a="d", v=today.strftime("%Y%m%d")).pack()),
+                 button(_("Cancel"), CalCb(f=field, a="x").pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Screen:
+    """An item with a date of its own: what it is, its date, its deadline, and what can be done."""
+    why, facts = _why(content, locale, entry.id)
+    lines = [f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>", why, ""]
+    if entry.day is not None:
+        lines.append(_("Date: {date}").format(date=day_text(entry.day, locale)))
+    repeat = entry.item.deadline is not None and entry.item.deadline.repeat is not None
+    if repeat and entry.day is not None:
+        lines.append(ngettext("Paid: {n} month", "Paid: {n} months", entry.paid).format(n=entry.paid))
+        if entry.deadline is not None:
+            lines.append(_("Next payment: by {date} ({when})").format(
+                date=day_text(entry.deadline, locale, sheet.today), when=when(entry.deadline, sheet.today)))
+    elif entry.deadline is not None:
+        lines.append(_("Deadline: {date} ({when})").format(
+            date=day_text(entry.deadline, locale, sheet.today), when=when(entry.deadline, sheet.today)))
+    if entry.ended is not None:
+        lines.append(_("The patent ends {date}: it cannot be extended past that day.").format(
+            date=day_text(entry.ended, locale, sheet.today)))
+    if entry.muted:
+        lines.append(_("🔕 No reminders for this item."))
+    rows: list[list[InlineKeyboardButton]] = []
+    if repeat and entry.deadline is not None:
+        rows.append([button(_("✅ I paid"), CheckCb(a="paid?", id=entry.id).pack())])
+    elif not repeat and entry.day is not None:
+        done_label = _("↩️ Not done yet") if entry.done else _("✅ Done")
+        rows.append([button(done_label, CheckCb(a="tick", id=entry.id).pack())])
+    rows.append([button(_("📅 Change the date") if entry.day else _("📅 Give the date"), CalCb(f=entry.id, a="open").pack())])
+    if entry.deadline is not None:
+        mute = _("🔔 Remind me again") if entry.muted else _("🔕 No reminders for this")
+        rows.append([button(mute, CheckCb(a="unmute" if entry.muted else "mute", id=entry.id).pack())])
+    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show", id=entry.item.phase).pack())])
+    facts_all = list(facts) + list(content.item_facts(entry.item))
+    return Screen(_with_sources("\n".join(lines), facts_all, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def paid_choice(content: Content, locale: str, entry: Entry, *, total: bool) -> Screen:
+    """How many months: in all since the patent was issued (`total`), or paid just now."""
+    title = _title(content, locale, entry)
+    if total:
+        question = _("How many months have you paid for in all since the day it was issued?")
+        choices = range(1, 13)
+        action = "paidall"
+    else:
+        question = _("For how many months did you pay now?")
+        choices = PAID_CHOICES
+        action = "paid"
+    buttons = [button(str(n), CheckCb(a=action, id=entry.id, n=n).pack()) for n in choices]
+    rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
+    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show", id=entry.item.phase).pack())])
+    return Screen(f"<b>{title}</b>\n{question}", InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def reminders(content: Content, locale: str, sheet: Sheet, pending: list[Reminder]) -> Screen:
+    lines = [_("⏰ <b>Reminders</b>")]
+    rows: list[list[InlineKeyboardButton]] = []
+    if not sheet.trip.reminders:
+        lines.append(_("Reminders are off. Your checklist and dates are kept."))
+        rows.append([button(_("🔔 Turn reminders on"), CheckCb(a="on").pack())])
+    elif not pending:
+        lines.append(_("Nothing is scheduled. Reminders come when an item has a deadline: set your dates."))
+    else:
+        at = content.checklists.remind_at.strftime("%H:%M")
+        lines.append(_("The bot writes at {time} your time, never at night. Scheduled:").format(time=at))
+        by_item: dict[str, list[Reminder]] = {}
+        for reminder in pending:
+            by_item.setdefault(reminder.item, []).append(reminder)
+        for item_id, items in by_item.items():
+            if item_id not in content.items:
+                continue
+            days = ", ".join(
+                day_text(r.deadline - timedelta(days=r.days_before), locale, sheet.today) for r in items[:SHOWN_DATES]
+            ) + (" …" if len(items) > SHOWN_DATES else "")
+            lines.append(f"• <b>{_title(content, locale, item_id)}</b>: {days}")
+            rows.append([button(_("🔕 Cancel: {item}").format(item=content.item_text(locale, item_id).title),
+                                CheckCb(a="mute", id=item_id, n=1).pack())])
+        rows.append([button(_("🔕 Cancel all reminders"), CheckCb(a="off").pack())])
+    muted = [e for e in sheet.entries if e.muted and not e.done]
+    for entry in muted:
+        rows.append([button(_("🔔 Again: {item}").format(item=content.item_text(locale, entry.id).title),
+                            CheckCb(a="unmute", id=entry.id, n=1).pack())])
+    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show").pack())])
+    rows.append(_nav(None))
+    return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[Entry]) -> Screen:
+    """What a reminder says: each item, its deadline and why; a late one says what to do now."""
+    today = sheet.today
+    lines = [_("⏰ <b>Reminder</b>")]
+    facts: list[Fact] = []
+    late = False
+    rows: list[list[InlineKeyboardButton]] = []
+    for entry in entries:
+        assert entry.deadline is not None
+        due = day_text(entry.deadline, locale, today)
+        if entry.deadline < today:
+            late = True
+            lines.append(_("⚠️ <b>{item}</b>: the deadline was {date}.").format(item=_title(content, locale, entry), date=due))
+        else:
+            lines.append(_("<b>{item}</b>: by {date}, {when}.").format(
+                item=_title(content, locale, entry), date=due, when=when(entry.deadline, today)))
+        why, used = _why(content, locale, entry.id)
+        lines.append(why)
+        facts.extend(used)
+        facts.extend(content.item_facts(entry.item))
+        repeat = entry.item.deadline is not None and entry.item.deadline.repeat is not None
+        label = _("✅ I paid") if repeat else _("✅ Done: {item}").format(item=content.item_text(locale, entry.id).title)
+        rows.append([button(label, CheckCb(a="paid?" if repeat else "done", id=entry.id).pack())])
+        lines.append("")
+    if late:
+        lines.append(_("Missed it? Do not wait: talk to a consultant, it is free. /consult"))
+    rows.append([button(_("📋 My checklist"), CheckCb(a="show").pack()),
+                 button(_("🔕 Stop these"), CheckCb(a="rem").pack())])
+    return Screen(_with_sources("\n".join(lines).strip(), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
