@@ -39,6 +39,10 @@ TEXT = {
 }
 
 
+ZONES = {"KG": "Asia/Bishkek", "TJ": "Asia/Dushanbe", "UZ": "Asia/Tashkent", "RU": "Europe/Moscow",
+         "KZ": "Asia/Almaty", "TR": "Europe/Istanbul", "AE": "Asia/Dubai", "KR": "Asia/Seoul"}
+
+
 def valid_tree() -> dict[str, Any]:
     tree: dict[str, Any] = {
         "facts.yaml": {"facts": {
@@ -51,6 +55,11 @@ def valid_tree() -> dict[str, Any]:
             "sources": {"call": ["police"]},
             "contacts": {"police": {"needs": ["emergency"]}},
         },
+        "checklists.yaml": {
+            "time_zones": dict(ZONES),
+            "countries": {"RU": [{"id": "ru_reg", "phase": "after", "citizenships": ["TJ", "UZ"],
+                                  "deadline": {"start": "arrival", "fact": "reg_days"}, "facts": ["police"]}]},
+        },
     }
     for lang, t in TEXT.items():
         tree[f"{lang}/pages.yaml"] = {"about": t["about"]}
@@ -61,6 +70,7 @@ def valid_tree() -> dict[str, Any]:
         tree[f"{lang}/groups.yaml"] = {"before": t["group"]}
         tree[f"{lang}/contacts.yaml"] = {"police": {"name": t["contact"]}}
         tree[f"{lang}/search.yaml"] = {"danger": [t["danger"]]}
+        tree[f"{lang}/checklists.yaml"] = {"ru_reg": {"title": t["title"], "why": t["page"]}}
     return tree
 
 
@@ -263,3 +273,31 @@ def test_citizenship_limits(tmp_path: Path) -> None:
     assert content.topic_applies("ru_rules", "TJ") and content.topic_applies("ru_rules", None)
     assert not content.topic_applies("ru_rules", "KG")
     assert content.topic_applies("call", "KG")  # group topics are for everyone
+
+
+def _item(tree: dict[str, Any]) -> dict[str, Any]:
+    return tree["checklists.yaml"]["countries"]["RU"][0]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda t: _item(t).update(citizenships=None), "the fact applies to TJ, UZ only"),
+    (lambda t: _item(t).update(citizenships=["KG"]), "the fact applies to TJ, UZ only"),
+    (lambda t: t["facts.yaml"]["facts"]["reg_days"].update(status="unverified"), "'reg_days' is unverified"),
+    (lambda t: _item(t)["deadline"].update(fact="nowhere"), "'nowhere' names no fact"),
+    (lambda t: _item(t)["deadline"].update(fact="police"), "is a phone, not a number of days"),
+    (lambda t: _item(t)["deadline"].pop("fact"), "needs a fact with the number"),
+    (lambda t: _item(t)["deadline"].update(start="own"), "`ask` is the question asking for it"),
+    (lambda t: t["checklists.yaml"]["time_zones"].pop("KR"), "KR has no time zone"),
+    (lambda t: t["checklists.yaml"]["time_zones"].update(KR="Asia/Nowhere"), "is not a time zone"),
+    (lambda t: t["checklists.yaml"].update(remind_at="23:00"), "falls in the quiet hours"),
+    (lambda t: t["checklists.yaml"]["countries"].update(XX=[]), "not a destination"),
+    (lambda t: t["ky/checklists.yaml"].pop("ru_reg"), "'ru_reg' is missing"),
+    (lambda t: t["uz/checklists.yaml"]["ru_reg"].update(why="Roʻyxat."), "states other facts than ru"),
+])
+def test_checklist_errors(tmp_path: Path, change: Callable[[dict[str, Any]], None], expected: str) -> None:
+    found = messages(write(tmp_path, change))
+    assert any(expected in message for message in found), found
+
+
+def test_checklist_fixture_is_valid(tmp_path: Path) -> None:
+    assert messages(write(tmp_path)) == []

@@ -114,7 +114,10 @@ async def test_command_menus_and_descriptions_published_per_language(harness: Ha
     for lang in LANGS:
         key = ('{"type": "default"}', lang)
         commands = {c["command"]: c["description"] for c in sandbox.commands[key]}
-        assert set(commands) == {"start", "menu", "contacts", "countries", "guide", "check", "consult", "language", "profile", "forget", "help"}
+        assert set(commands) == {
+            "start", "menu", "contacts", "countries", "guide", "checklist", "reminders", "check", "consult", "language",
+            "profile", "forget", "help",
+        }
         assert commands["menu"] == harness.t("Main menu", lang)
         assert sandbox.descriptions[("description", lang)]
         assert sandbox.descriptions[("short_description", lang)]
@@ -125,6 +128,7 @@ def _label_msgid(section: str) -> str:
     return {
         "guide": "📖 Safe migration: what to know",
         "countries": "🌍 Countries: rules and deadlines",
+        "checklist": "✅ My checklist and deadlines",
         "contacts": "☎️ Hotlines and contacts",
         "agency": "🏢 Check a recruitment agency",
         "risk": "⚠️ Am I at risk? Self-check",

@@ -60,9 +60,11 @@ def test_translations_are_in_their_language_and_script() -> None:
     for lang in LANGS:
         catalog = read_catalog(po_path(LOCALES, lang), lang)
         for message in catalog:
-            if message.id and message.string:
-                problems = language_problems(lang, message.string)
-                assert problems == [], f"{lang}: {message.id!r}: {problems}"
+            forms = message.string if isinstance(message.string, tuple) else (message.string,)  # plurals: every form
+            for form in forms:
+                if message.id and form:
+                    problems = language_problems(lang, form)
+                    assert problems == [], f"{lang}: {message.id!r}: {problems}"
 
 
 def test_no_translatable_call_hides_inside_an_f_string() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -11,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import deeplinks, keyboards, screens
 from bot.callbacks import LanguageCb, MenuCb
 from bot.content import Content
+from bot.handlers.checklist import ChecklistForm
 from bot.handlers.common import menu_text, private_router, show, show_menu, stale_button
 from bot.services.users import LANGUAGES, UserService, language_order, suggest_language
 from bot.storage.users import User
@@ -49,7 +51,9 @@ def router() -> Router:
 
     @router.message(Command("menu"))
     @router.callback_query(MenuCb.filter(F.section == "menu"))
-    async def menu(event: Message | CallbackQuery) -> None:
+    async def menu(event: Message | CallbackQuery, state: FSMContext) -> None:
+        if await state.get_state() == ChecklistForm.date.state:
+            await state.set_state(None)  # a date typed later must not land in a calendar left behind
         await show_menu(event)
 
     @router.message(Command("language"))

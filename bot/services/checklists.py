@@ -123,12 +123,12 @@ class ChecklistService:
         probe = Sheet(country, user.citizenship, trip, [], self.today(user, "after"))
         today = self.today(user, probe.current_phase)
         entries = [
-            self._entry(item, trip, marks.get(item.id), today)
+            self.entry(item, trip, marks.get(item.id), today)
             for item in self.content.checklist(country, user.citizenship)
         ]
         return Sheet(country, user.citizenship, trip, entries, today)
 
-    def _entry(self, item: ChecklistItem, trip: Trip, mark: Mark | None, today: date) -> Entry:
+    def entry(self, item: ChecklistItem, trip: Trip, mark: Mark | None, today: date) -> Entry:
         mark = mark or Mark(item.id, False, None, False)
         entry = Entry(item, mark.done, mark.muted, mark.day, mark.paid, None, None)
         deadline = item.deadline
