@@ -72,6 +72,7 @@ class ReminderSender:
         self.default_language = default_language
         self.clock = clock
         self.pacer = pacer or Pacer(RATE)
+        self.retry_after = 1  # the last 429's wait, for the rest of the batch
 
     async def recover(self) -> None:
         claimed, sending = await self.checklists.recover()
@@ -94,7 +95,7 @@ class ReminderSender:
                 sent += 1
             elif outcome == "flood":  # Telegram asks the whole bot to slow down: the rest waits too
                 rest = [r for _uid, rs in queue[index + 1:] for r in rs]
-                await self.checklists.release(rest, self.clock() + timedelta(seconds=self._retry_after))
+                await self.checklists.release(rest, self.clock() + timedelta(seconds=self.retry_after))
                 break
         log.info("reminders: %d claimed, %d messages sent", len(batch), sent)
         return sent
@@ -115,19 +116,22 @@ class ReminderSender:
             entry = sheet.entry(item_id)
             if entry is not None and entry.deadline is not None:
                 entries.append(entry)
-        later = self.checklists.next_allowed(user, entries[0].item, now) if entries else now
+        if not entries:
+            await self.checklists.mark(wanted, "cancelled")
+            return "dropped"
+        later = self.checklists.next_allowed(user, entries[0].item, now)
         if later > now:  # night where the person is: the morning there
             await self.checklists.release(wanted, later)
             return "night"
         locale = user.language or self.default_language
         with self.i18n.context(), self.i18n.use_locale(locale):
             screen = checklist_screens.reminder_message(self.content, locale, sheet, entries)
-        await self.checklists.mark(wanted, "sending")
         await self.pacer.wait()
+        await self.checklists.mark(wanted, "sending")  # from here a restart cannot know: it sends again
         try:
             await self.bot.send_message(user_id, screen.text, reply_markup=screen.markup)
         except TelegramRetryAfter as error:
-            self._retry_after = error.retry_after
+            self.retry_after = error.retry_after
             await self.checklists.release(wanted, self.clock() + timedelta(seconds=error.retry_after))
             log.warning("reminders: flood limit, the batch waits %ss", error.retry_after)
             return "flood"
@@ -147,8 +151,6 @@ class ReminderSender:
             return await self._later(wanted, type(error).__name__)
         await self.checklists.mark(wanted, "sent")
         return "sent"
-
-    _retry_after: int = 1
 
     async def _later(self, reminders: list[Reminder], error: str) -> str:
         attempts = max(r.attempts for r in reminders) + 1

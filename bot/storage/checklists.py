@@ -104,19 +104,19 @@ class ChecklistRepository:
     async def replace_plan(self, user_id: int, keep: Iterable[Planned], add: Iterable[Planned]) -> None:
         """Pending reminders not in `keep` go; those in `add` come (unless already sent: never twice)."""
         keys = {(p.item, p.deadline.isoformat(), p.days_before) for p in keep}
-        rows = await self.db.fetchall(
-            "SELECT id, item, deadline, days_before FROM reminders WHERE user_id = ? AND status = 'pending'", (user_id,)
-        )
-        stale = [(row["id"],) for row in rows if (row["item"], row["deadline"], row["days_before"]) not in keys]
-        writer_rows = [(user_id, p.item, p.deadline.isoformat(), p.days_before, p.due_at) for p in add]
-        async with self.db.transaction():
+        new_rows = [(user_id, p.item, p.deadline.isoformat(), p.days_before, p.due_at) for p in add]
+        async with self.db.transaction():  # one writer: the job cannot claim a row between the read and the delete
+            rows = await self.db.fetchall(
+                "SELECT id, item, deadline, days_before FROM reminders WHERE user_id = ? AND status = 'pending'", (user_id,)
+            )
+            stale = [(row["id"],) for row in rows if (row["item"], row["deadline"], row["days_before"]) not in keys]
             if stale:
-                await self.db.executemany("DELETE FROM reminders WHERE id = ?", stale)
-            if writer_rows:
+                await self.db.executemany("DELETE FROM reminders WHERE id = ? AND status = 'pending'", stale)
+            if new_rows:
                 await self.db.executemany(
                     "INSERT INTO reminders (user_id, item, deadline, days_before, due_at) VALUES (?, ?, ?, ?, ?) "
                     "ON CONFLICT(user_id, item, deadline, days_before) DO NOTHING",
-                    writer_rows,
+                    new_rows,
                 )
 
     async def drop_pending(self, user_id: int) -> int:
