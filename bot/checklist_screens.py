@@ -50,9 +50,10 @@ def _title(content: Content, locale: str, entry: Entry | str) -> str:
     return escape(content.item_text(locale, item_id).title)
 
 
-def _why(content: Content, locale: str, item_id: str) -> tuple[str, tuple[Fact, ...]]:
-    rendered = content.fill(locale, content.item_text(locale, item_id).why)
-    return rendered.text, rendered.facts
+def _why(content: Content, locale: str, entry: Entry) -> tuple[str, list[Fact]]:
+    """The item's reason, and every fact it rests on: those in its text, its deadline's and its sources."""
+    rendered = content.fill(locale, content.item_text(locale, entry.id).why)
+    return rendered.text, [*rendered.facts, *content.item_facts(entry.item)]
 
 
 def _status(entry: Entry, locale: str, today: date) -> str:
@@ -110,9 +111,8 @@ def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = N
         status = _status(entry, locale, today)
         head = f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>" + (f" — {status}" if status else "")
         lines.append(head)
-        why, used = _why(content, locale, entry.id)
+        why, used = _why(content, locale, entry)
         facts.extend(used)
-        facts.extend(content.item_facts(entry.item))
         if not entry.done:
             lines.append(f"<i>{why}</i>")
     lines.append("")
@@ -140,7 +140,7 @@ def _dates_line(locale: str, sheet: Sheet) -> str:
     return _("🛫 Departure: {departure}\n🛬 Arrival: {arrival}").format(departure=departure, arrival=arrival)
 
 
-def no_checklist(content: Content) -> Screen:
+def no_checklist() -> Screen:
     text = _(
         "<b>Checklist</b>\nChecklists are ready for Russia, Kazakhstan, Turkey, the UAE and South Korea. "
         "Choose your destination and citizenship first."
@@ -213,7 +213,7 @@ def calendar_markup(field: str, month: date, today: date, locale: str, chosen: d
 
 def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Screen:
     """An item with a date of its own: what it is, its date, its deadline, and what can be done."""
-    why, facts = _why(content, locale, entry.id)
+    why, facts = _why(content, locale, entry)
     lines = [f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>", why, ""]
     if entry.day is not None:
         lines.append(_("Date: {date}").format(date=day_text(entry.day, locale)))
@@ -242,8 +242,7 @@ def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Sc
         mute = _("🔔 Remind me again") if entry.muted else _("🔕 No reminders for this")
         rows.append([button(mute, CheckCb(a="unmute" if entry.muted else "mute", id=entry.id).pack())])
     rows.append([button(_("⬅️ Checklist"), CheckCb(a="show", id=entry.item.phase).pack())])
-    facts_all = list(facts) + list(content.item_facts(entry.item))
-    return Screen(_with_sources("\n".join(lines), facts_all, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+    return Screen(_with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def paid_choice(content: Content, locale: str, entry: Entry, *, total: bool) -> Screen:
@@ -312,10 +311,9 @@ def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[
         else:
             lines.append(_("<b>{item}</b>: by {date}, {when}.").format(
                 item=_title(content, locale, entry), date=due, when=when(entry.deadline, today)))
-        why, used = _why(content, locale, entry.id)
+        why, used = _why(content, locale, entry)
         lines.append(why)
         facts.extend(used)
-        facts.extend(content.item_facts(entry.item))
         repeat = entry.item.deadline is not None and entry.item.deadline.repeat is not None
         label = _("✅ I paid") if repeat else _("✅ Done: {item}").format(item=content.item_text(locale, entry.id).title)
         rows.append([button(label, CheckCb(a="paid?" if repeat else "done", id=entry.id).pack())])

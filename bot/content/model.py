@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from babel.dates import format_date
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from bot.services.dates import Unit
+
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)\}")
 ID_PATTERN = r"^[a-z0-9_]{1,32}$"  # ids travel in callback data and deep links
 COUNTRY = r"^[A-Z]{2}$"
@@ -71,7 +73,7 @@ class Deadline(Strict):
 
     start: Literal["departure", "arrival", "own"]
     fact: str | None = None
-    unit: Literal["days", "working_days", "stay_days", "months"] = "days"
+    unit: Unit = "days"
     before: bool = False
     repeat: Literal["monthly"] | None = None
     shift_days: int = 0  # repeat: each deadline this many days off the monthly date

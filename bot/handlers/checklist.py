@@ -39,19 +39,16 @@ def router() -> Router:
         event: Message | CallbackQuery, user: User, checklists: ChecklistService, content: Content, locale: str,
         state: FSMContext, callback_data: CheckCb | MenuCb | None = None,
     ) -> None:
-        if not checklists.available(user):
-            if user.destination is None and user.citizenship is None:
-                await state.set_state(ProfileForm.citizenship)
-                await state.update_data(then="checklist")
-                screen = cs.ask_profile()
-            else:
-                screen = cs.no_checklist(content)
-            await show(event, screen.text, screen.markup)
-            return
-        if user.citizenship is None:  # the rules differ by citizenship: ask it once, here
+        available = checklists.available(user)
+        if user.citizenship is None and (available or user.destination is None):
+            # the rules differ by citizenship: ask it once, here (and the destination, if not known)
             await state.set_state(ProfileForm.citizenship)
             await state.update_data(then="checklist")
             screen = cs.ask_profile()
+            await show(event, screen.text, screen.markup)
+            return
+        if not available:
+            screen = cs.no_checklist()
             await show(event, screen.text, screen.markup)
             return
         await state.set_state(None)
@@ -142,7 +139,7 @@ def router() -> Router:
         callback_data: CheckCb | None = None,
     ) -> None:
         if not checklists.available(user):
-            screen = cs.no_checklist(content)
+            screen = cs.no_checklist()
             await show(event, screen.text, screen.markup)
             return
         if callback_data is not None and callback_data.a in ("on", "off"):
@@ -165,34 +162,20 @@ def router() -> Router:
     @router.callback_query(CalCb.filter(F.a == "m"))
     async def calendar_month(query: CallbackQuery, callback_data: CalCb, user: User, checklists: ChecklistService, content: Content, locale: str, state: FSMContext) -> None:
         sheet = await _sheet_or_stale(query, checklists, user)
-        if sheet is None:
-            return
-        try:
-            month = datetime.strptime(callback_data.v, "%Y%m").date()
-        except ValueError:
-            month = None
-        if month is None or not _known_field(sheet, callback_data.f) or not within_range(month, sheet.today):
+        month = _tapped(sheet, callback_data, "%Y%m") if sheet else None
+        if sheet is not None and month is None:
             await stale_button(query)
-            return
-        await state.set_state(ChecklistForm.date)
-        await state.update_data(field=callback_data.f)
-        screen = cs.calendar_screen(_question(content, locale, sheet, callback_data.f), callback_data.f, month, sheet.today,
-                                    locale, _current(sheet, callback_data.f))
-        await show(query, screen.text, screen.markup)
+        elif sheet is not None and month is not None:
+            await _open_calendar(query, state, content, locale, checklists, user, sheet, callback_data.f, month=month)
 
     @router.callback_query(CalCb.filter(F.a == "d"))
     async def calendar_day(query: CallbackQuery, callback_data: CalCb, user: User, checklists: ChecklistService, content: Content, locale: str, state: FSMContext) -> None:
         sheet = await _sheet_or_stale(query, checklists, user)
-        if sheet is None:
-            return
-        try:
-            day = datetime.strptime(callback_data.v, "%Y%m%d").date()
-        except ValueError:
-            day = None
-        if day is None or not _known_field(sheet, callback_data.f) or not within_range(day, sheet.today):
+        day = _tapped(sheet, callback_data, "%Y%m%d") if sheet else None
+        if sheet is not None and day is None:
             await stale_button(query)
-            return
-        await _apply(query, state, content, locale, checklists, user, callback_data.f, day)
+        elif day is not None:
+            await _apply(query, state, content, locale, checklists, user, callback_data.f, day)
 
     @router.callback_query(CalCb.filter(F.a == "x"))
     async def calendar_cancel(query: CallbackQuery, user: User, checklists: ChecklistService, content: Content, locale: str, state: FSMContext) -> None:
@@ -210,7 +193,7 @@ def router() -> Router:
         field = (await state.get_data()).get("field", "")
         if not checklists.available(user):
             await state.set_state(None)
-            screen = cs.no_checklist(content)
+            screen = cs.no_checklist()
             await message.answer(screen.text, reply_markup=screen.markup)
             return
         sheet = await checklists.sheet(user)
@@ -278,11 +261,24 @@ def _quote(text: str) -> str:
     return escape(text if len(text) <= 30 else text[:29] + "…")
 
 
-async def _open_calendar(query: CallbackQuery, state: FSMContext, content: Content, locale: str, checklists: ChecklistService, user: User, sheet: Sheet, field: str) -> None:
+def _tapped(sheet: Sheet, callback_data: CalCb, pattern: str) -> date | None:
+    """The month or day a calendar button names, if it is a real one for a field of this checklist."""
+    try:
+        value = datetime.strptime(callback_data.v, pattern).date()
+    except ValueError:
+        return None
+    return value if _known_field(sheet, callback_data.f) and within_range(value, sheet.today) else None
+
+
+async def _open_calendar(
+    query: CallbackQuery, state: FSMContext, content: Content, locale: str, checklists: ChecklistService, user: User,
+    sheet: Sheet, field: str, *, month: date | None = None,
+) -> None:
+    """The calendar for `field`, at `month` (default: the month of the date it has, or of today)."""
     await state.set_state(ChecklistForm.date)
     await state.update_data(field=field)
     current = _current(sheet, field)
-    screen = cs.calendar_screen(_question(content, locale, sheet, field), field, current or sheet.today, sheet.today, locale, current)
+    screen = cs.calendar_screen(_question(content, locale, sheet, field), field, month or current or sheet.today, sheet.today, locale, current)
     await show(query, screen.text, screen.markup)
 
 

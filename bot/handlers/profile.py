@@ -70,7 +70,7 @@ def router() -> Router:
             await show(query, f"{saved}\n\n{screen.text}", screen.markup)
             return
         if then == "checklist":
-            screen = checklist_screens.no_checklist(content)
+            screen = checklist_screens.no_checklist()
             await show(query, f"{saved}\n\n{screen.text}", screen.markup)
             return
         await show_menu(query, saved)

@@ -71,11 +71,15 @@ class Sheet:
 
     @property
     def current_phase(self) -> str:
-        arrived = self.trip.arrival is not None and self.trip.arrival <= self.today
-        return "after" if arrived else "before"
+        return phase_on(self.trip, self.today)
 
     def entry(self, item_id: str) -> Entry | None:
         return next((entry for entry in self.entries if entry.id == item_id), None)
+
+
+def phase_on(trip: Trip, day: date) -> str:
+    """"after" once the person has arrived, "before" until then."""
+    return "after" if trip.arrival is not None and trip.arrival <= day else "before"
 
 
 class ChecklistService:
@@ -120,8 +124,7 @@ class ChecklistService:
 
     def _sheet(self, user: User, trip: Trip, marks: dict[str, Mark]) -> Sheet:
         country = user.destination or ""
-        probe = Sheet(country, user.citizenship, trip, [], self.today(user, "after"))
-        today = self.today(user, probe.current_phase)
+        today = self.today(user, phase_on(trip, self.today(user, "after")))  # the clock of where the person is
         entries = [
             self.entry(item, trip, marks.get(item.id), today)
             for item in self.content.checklist(country, user.citizenship)

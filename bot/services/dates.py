@@ -138,7 +138,7 @@ def _build(year: int, month: int, day: int, today: date) -> Parsed:
         value = date(year, month, day)
     except ValueError:
         return Parsed(None, DateProblem.NO_SUCH_DAY)
-    if not (today - PAST_LIMIT <= value <= today + FUTURE_LIMIT):
+    if not within_range(value, today):
         return Parsed(None, DateProblem.TOO_FAR)
     return Parsed(value)
 
