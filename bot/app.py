@@ -33,12 +33,14 @@ from bot.middlewares.inbox import InboxMiddleware, replay
 from bot.middlewares.inflight import InFlight
 from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import UserMiddleware
+from bot.services.agencies import AgencyService
 from bot.services.cases import CaseService
 from bot.services.checklists import ChecklistService
 from bot.services.search import SearchIndex
 from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
 from bot.storage import Database, SQLiteStorage, UserRepository
+from bot.storage.agencies import AgencyRepository
 from bot.storage.cases import CaseRepository
 from bot.storage.checklists import ChecklistRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
@@ -69,6 +71,7 @@ class App:
     inbox: InboxRepository
     checklists: ChecklistService
     reminders: ReminderSender
+    agencies: AgencyService
 
     async def publish_profile(self) -> None:
         await profile_setup.publish(self.bot, self.i18n)
@@ -143,6 +146,8 @@ async def build_app(
         bot, checklists, users, content, i18n, config.default_language, clock=now, pacer=Pacer(25.0, clock=monotonic, sleep=sleep)
     )
 
+    agencies = AgencyService(db, AgencyRepository(db), clock=now)
+
     dp = Dispatcher(
         storage=storage,
         events_isolation=SimpleEventIsolation(),  # one update at a time per person
@@ -152,6 +157,7 @@ async def build_app(
         config=config,
         desk=desk,
         checklists=checklists,
+        agencies=agencies,
         authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
     inflight = InFlight()
@@ -171,5 +177,5 @@ async def build_app(
         job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
     )
     return App(
-        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders
+        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders, agencies
     )

@@ -22,11 +22,10 @@ class ForgetCb(CallbackData, prefix="forget"):
     confirm: bool
 
 
-# Sections of the main menu, in order. Those in READY are built; the rest say honestly they are coming.
+# Sections of the main menu, in order.
 SECTIONS: tuple[str, ...] = (
     "guide", "countries", "checklist", "contacts", "agency", "risk", "consult", "profile", "language", "help",
 )
-READY: frozenset[str] = frozenset({"guide", "countries", "checklist", "contacts", "risk", "consult", "profile", "language", "help"})
 
 
 class GuideCb(CallbackData, prefix="g"):
@@ -80,3 +79,18 @@ class CalCb(CallbackData, prefix="cal"):
     f: str
     a: str
     v: str = ""
+
+
+class AgCb(CallbackData, prefix="ag"):
+    """The agency check: id (show agency `id`), none (none of the matches), new (check another),
+    rep (report the agency in view), nocontact, send, cancel (the report)."""
+
+    a: str
+    id: int = 0
+
+
+class FlagCb(CallbackData, prefix="rf"):
+    """The red-flag questions: question `q` (0-based) answered `a` (y, n, u), or `a` = "go" to start."""
+
+    q: int
+    a: str

@@ -15,7 +15,7 @@ from babel.dates import format_date, format_skeleton, get_day_names
 from bot import keyboards
 from bot.callbacks import CalCb, CheckCb, GuideCb, MenuCb
 from bot.content import Content, Fact
-from bot.screens import Screen, _nav, _with_sources, button, flagged
+from bot.screens import Screen, _nav, with_sources, button, flagged
 from bot.services.checklists import Entry, Sheet
 from bot.storage.checklists import Reminder
 
@@ -130,7 +130,7 @@ def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = N
         rows.append([button(_("📖 Rules: {country}").format(country=keyboards.country_name(sheet.country)),
                             GuideCb(kind="cty", id=sheet.country).pack())])
     rows.append(_nav(None))
-    return Screen(_with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+    return Screen(with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def _dates_line(locale: str, sheet: Sheet) -> str:
@@ -242,7 +242,7 @@ def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Sc
         mute = _("🔔 Remind me again") if entry.muted else _("🔕 No reminders for this")
         rows.append([button(mute, CheckCb(a="unmute" if entry.muted else "mute", id=entry.id).pack())])
     rows.append([button(_("⬅️ Checklist"), CheckCb(a="show", id=entry.item.phase).pack())])
-    return Screen(_with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+    return Screen(with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def paid_choice(content: Content, locale: str, entry: Entry, *, total: bool) -> Screen:
@@ -322,4 +322,4 @@ def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[
         lines.append(_("Missed it? Do not wait: talk to a consultant, it is free. /consult"))
     rows.append([button(_("📋 My checklist"), CheckCb(a="show").pack()),
                  button(_("🔕 Stop these"), CheckCb(a="rem").pack())])
-    return Screen(_with_sources("\n".join(lines).strip(), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+    return Screen(with_sources("\n".join(lines).strip(), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))

@@ -22,7 +22,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot import keyboards, screens, texts
+from bot import agency_screens, keyboards, screens, texts
 from bot.callbacks import TakeCb
 from bot.config import Settings
 from bot.content import Content, format_day
@@ -107,11 +107,27 @@ class Desk:
         if where:
             lines.append(" · ".join(where))
         lines.append(_("Language: {language}").format(language=texts.LANGUAGE_IN[case.language]))
+        if case.subject and case.subject.get("agency"):
+            lines += self._agency_lines(case.subject)
         if case.indicators:
             signs = "; ".join(str(texts.INDICATORS[i]) for i in case.indicators if i in texts.INDICATORS)
             lines.append(_("Signs: {signs}").format(signs=signs))
         if case.username:
             lines.append(_("Telegram: @{username} (the person agreed to show it)").format(username=escape(case.username)))
+        return lines
+
+    def _agency_lines(self, subject: dict[str, Any]) -> list[str]:
+        status = subject.get("status") or "not_found"
+        about = escape(subject["agency"])
+        if subject.get("registry"):
+            about += f" · {screens.flagged(subject['registry'])}"
+        if subject.get("permit"):
+            about += " · " + _("permit No. {number}").format(number=escape(subject["permit"]))
+        lines = [_("🏢 Agency: {agency}").format(agency=about),
+                 _("Registry: {status}").format(status=f"{agency_screens.STATUS_ICONS.get(status, '')} {agency_screens.STATUS_NAMES.get(status, status)}")]
+        flags = [str(agency_screens.FLAG_NAMES[f]) for f in subject.get("flags") or () if f in agency_screens.FLAG_NAMES]
+        if flags:
+            lines.append(_("Red flags: {flags}").format(flags=", ".join(flags)))
         return lines
 
     def alert_text(self, case: Case, now: datetime, *, again: bool = False) -> str:
@@ -143,6 +159,8 @@ class Desk:
         ))
         if case.description:
             lines.append(_("What happened, in the person's words:") + f"\n«{escape(case.description)}»")
+        if case.subject and case.subject.get("contact"):
+            lines.append(_("Contact the person gave: {contact}").format(contact=escape(case.subject["contact"])))
         if case.answers:
             lines.append(_("Self-check answers (shared by the person):"))
             for question in QUESTION_IDS:

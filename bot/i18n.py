@@ -34,7 +34,7 @@ LANGUAGE_NAMES: dict[str, str] = {
     "tg": "Тоҷикӣ",
     "uz": "Oʻzbekcha",
 }
-KEYWORDS = {"_": None, "__": None, "gettext": None, "lazy_gettext": None,
+KEYWORDS = {"_": None, "__": None, "N_": None, "gettext": None, "lazy_gettext": None,
             "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
 
 

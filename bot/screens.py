@@ -73,7 +73,7 @@ def sources_line(facts: Iterable[Fact], locale: str) -> str:
     return f"<i>✅ {checked_text}\n📎 {sources_text}</i>"
 
 
-def _with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
+def with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
     footer = sources_line(facts, locale)
     return f"{body}\n\n{footer}" if footer else body
 
@@ -126,7 +126,7 @@ def topic(content: Content, locale: str, topic_id: str, page: int, user: User | 
     if topic_id in ("documents_taken", "wages_unpaid", "locked_threatened"):
         rows.append([button(keyboards.section_label("consult"), MenuCb(section="consult").pack())])
     rows.append(_nav(back))
-    text = _with_sources(f"{header}\n\n{rendered.text}", rendered.facts, locale)
+    text = with_sources(f"{header}\n\n{rendered.text}", rendered.facts, locale)
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -198,20 +198,20 @@ def contacts_home(content: Content, locale: str, user: User | None) -> Screen:
     buttons = [button(flagged(code), ContactsCb(by="c", value=code).pack()) for code in content.contact_countries()]
     buttons += [button(str(label), ContactsCb(by="n", value=need).pack()) for need, label in NEED_LABELS.items()
                 if content.contacts(need=need)]
-    return Screen(_with_sources("\n".join(lines), facts, locale), _column(buttons, _nav(None)))
+    return Screen(with_sources("\n".join(lines), facts, locale), _column(buttons, _nav(None)))
 
 
 def contacts_for_country(content: Content, locale: str, code: str) -> Screen:
     entries = content.contacts(country=code)
     lines = [f"<b>☎️ {flagged(code)}</b>", *_contact_lines(content, locale, entries)]
     markup = _column([], _nav(ContactsCb(by="home").pack()))
-    return Screen(_with_sources("\n".join(lines), [f for _i, f in entries], locale), markup)
+    return Screen(with_sources("\n".join(lines), [f for _i, f in entries], locale), markup)
 
 
 def contacts_for_need(content: Content, locale: str, need: str) -> Screen:
     lines, facts = _by_country(content, locale, content.contacts(need=need))
     text = f"<b>{NEED_LABELS[need]}</b>" + "\n".join(lines)
-    return Screen(_with_sources(text, facts, locale), _column([], _nav(ContactsCb(by="home").pack())))
+    return Screen(with_sources(text, facts, locale), _column([], _nav(ContactsCb(by="home").pack())))
 
 
 def urgent_contacts(content: Content, locale: str, destination: str | None) -> tuple[str, list[Fact]]:
@@ -227,5 +227,5 @@ def urgent_contacts(content: Content, locale: str, destination: str | None) -> t
 
 def urgent_text(content: Content, locale: str, destination: str | None) -> str:
     body, facts = urgent_contacts(content, locale, destination)
-    return _with_sources(_("<b>If you are in danger, call now:</b>") + "\n" + body, facts, locale)
+    return with_sources(_("<b>If you are in danger, call now:</b>") + "\n" + body, facts, locale)
 

@@ -14,6 +14,7 @@ from aiogram.types import Update
 from bot.app import build_app
 from bot.config import Settings
 from bot.sandbox.client import Person, render_message
+from bot.services.agencies import SAMPLES_DIR
 from bot.sandbox.core import Sandbox, SandboxEvent
 from bot.sandbox.session import SandboxSession
 
@@ -24,6 +25,8 @@ async def chat(config: Settings, *, language_code: str, user_id: int) -> int:
     sandbox = Sandbox()
     app = await build_app(config, session=SandboxSession(sandbox))
     await app.startup()
+    for loaded in await app.agencies.load_samples(SAMPLES_DIR):  # invented registries, marked TEST DATA
+        print(f"{DIM}sample agency registry loaded: {loaded.country}, {loaded.rows} agencies{RESET}")
 
     async def deliver(update: dict) -> None:
         await app.dp.feed_update(app.bot, Update.model_validate(update, context={"bot": app.bot}))

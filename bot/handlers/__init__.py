@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import (
+    agency,
     checklist,
     consultants,
     errors,
@@ -27,10 +28,12 @@ def build_routers() -> list[Router]:
         start.router(),
         profile.router(),
         privacy.router(),
+        agency.admin_router(),
         consultants.router(),
         screening.router(),
         escalation.router(),
         checklist.router(),
+        agency.router(),
         guide.router(),
         sections.router(),
         search.router(),

@@ -85,6 +85,27 @@ def username_screen(username: str) -> tuple[str, InlineKeyboardMarkup]:
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def opened_text(desk: Desk, case: Case, content: Content, language: str, destination: str | None) -> str:
+    """What a person is told when their case is opened: its number, when to expect a consultant, and
+    that what they send now goes to the consultant."""
+    with desk.speaking(language):
+        parts = [_("✅ <b>Request No. {number} is sent.</b>").format(number=case.id)]
+        opens = desk.opens_at(case)
+        if opens is not None:
+            parts.append(_(
+                "Consultants are not at work now. They will answer from {day}, {time} ({zone} time). "
+                "If you need help now, call:"
+            ).format(day=format_day(opens.date(), language), time=f"{opens:%H:%M}", zone=opens.tzname()))
+            parts.append(screens.urgent_text(content, language, destination))
+        else:
+            parts.append(_("A consultant will write to you here, in {language}. It usually takes less than {minutes} minutes.").format(
+                language=texts.LANGUAGE_IN[language], minutes=desk.config.hotlines_minutes))
+            if case.level in ("emergency", "high") or case.kind == "danger":
+                parts.append(screens.urgent_text(content, language, destination))
+        parts.append(_("Everything you send here now goes to the consultant: text, photos, voice, files, location. To stop, send /end."))
+        return "\n\n".join(parts)
+
+
 def router() -> Router:
     router = private_router("escalation")
 
@@ -209,22 +230,7 @@ def router() -> Router:
                 return
             raise
         await state.clear()  # the answers now live with the case, if shared, and nowhere else
-        with desk.speaking(language):
-            parts = [_("✅ <b>Request No. {number} is sent.</b>").format(number=case.id)]
-            opens = desk.opens_at(case)
-            if opens is not None:
-                parts.append(_(
-                    "Consultants are not at work now. They will answer from {day}, {time} ({zone} time). "
-                    "If you need help now, call:"
-                ).format(day=format_day(opens.date(), language), time=f"{opens:%H:%M}", zone=opens.tzname()))
-                parts.append(screens.urgent_text(content, language, user.destination))
-            else:
-                parts.append(_("A consultant will write to you here, in {language}. It usually takes less than {minutes} minutes.").format(
-                    language=texts.LANGUAGE_IN[language], minutes=desk.config.hotlines_minutes))
-                if case.level in ("emergency", "high") or case.kind == "danger":
-                    parts.append(screens.urgent_text(content, language, user.destination))
-            parts.append(_("Everything you send here now goes to the consultant: text, photos, voice, files, location. To stop, send /end."))
-            await show(query, "\n\n".join(parts), keyboards.back_to_menu(), answer=False)
+        await show(query, opened_text(desk, case, content, language, user.destination), keyboards.back_to_menu(), answer=False)
 
     @router.message(Command("end"))
     async def end(message: Message, desk: Desk) -> None:

@@ -11,6 +11,7 @@ from bot import keyboards
 from bot.callbacks import ForgetCb
 from bot.escalation import Desk
 from bot.handlers.common import private_router, show
+from bot.services.agencies import AgencyService
 from bot.services.checklists import ChecklistService
 from bot.services.users import UserService
 from bot.storage.users import User
@@ -27,16 +28,19 @@ def router() -> Router:
             _(
                 "<b>Delete my data</b>\n"
                 "The bot will forget your language, your countries and where you stopped, "
-                "and delete your conversations with consultants. "
+                "and delete your conversations with consultants and your reports about agencies. "
                 "This cannot be undone. Delete everything?"
             ),
             keyboards.forget_confirm(),
         )
 
     @router.callback_query(ForgetCb.filter(F.confirm))
-    async def confirm(query: CallbackQuery, user: User, users: UserService, desk: Desk, checklists: ChecklistService) -> None:
+    async def confirm(
+        query: CallbackQuery, user: User, users: UserService, desk: Desk, checklists: ChecklistService, agencies: AgencyService
+    ) -> None:
         await desk.forget(user.id)  # cases: what the person wrote goes, anonymous figures stay
         await checklists.forget(user.id)  # dates, ticks and reminders
+        await agencies.forget(user.id)  # reports about agencies
         await users.forget(user.id)
         await show(query, _("Your data has been deleted. To start again, send /start."))
 

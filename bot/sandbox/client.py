@@ -51,6 +51,9 @@ class Person:
     async def send_media(self, kind: str, caption: str | None = None, **extra: Any) -> list[SandboxEvent]:
         return await self._act(self.sandbox.user_message(self.id, caption, kind=kind, extra=extra))
 
+    async def send_document(self, file_name: str, content: bytes, caption: str | None = None) -> list[SandboxEvent]:
+        return await self._act(self.sandbox.user_document(self.id, file_name, content, caption))
+
     async def reply(self, message: SandboxMessage, text: str) -> list[SandboxEvent]:
         """Answer a message of the bot with Telegram's Reply."""
         return await self._act(self.sandbox.user_message(self.id, text, reply_to=message))

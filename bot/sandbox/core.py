@@ -211,6 +211,7 @@ class Sandbox:
         self.holds: dict[str, asyncio.Event] = {}
         self._buckets: dict[Any, _Bucket] = {}
         self.record_requests = True
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
 
     # ---------------------------------------------------------------- people and chats
     def add_user(
@@ -293,6 +294,21 @@ class Sandbox:
         if reply_to is not None:
             body["reply_to_message"] = self._message_dict(reply_to)
         return self._new_update(message=body)
+
+    def user_document(self, user_id: int, file_name: str, content: bytes, caption: str | None = None) -> dict[str, Any]:
+        """Build the update of a person sending a file; the bot can fetch it with getFile and a download."""
+        file_id = f"sandbox-doc-{len(self.files) + 1}"
+        self.files[file_id] = content
+        return self.user_message(
+            user_id, caption, kind="document", extra={"file_id": file_id, "file_name": file_name, "file_size": len(content)}
+        )
+
+    def file_content(self, file_path: str) -> bytes:
+        """A file by the path getFile gave (what `/file/bot<token>/<path>` serves)."""
+        file_id = file_path.removeprefix("documents/")
+        if file_id not in self.files:
+            raise KeyError(file_path)
+        return self.files[file_id]
 
     def user_edit(self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None) -> dict[str, Any]:
         chat_id = user_id if chat_id is None else chat_id
@@ -600,7 +616,10 @@ def _media_payload(message: SandboxMessage) -> dict[str, Any]:
     if kind == "video":
         return {"video": {**base, "width": 320, "height": 240, "duration": 3}}
     if kind == "document":
-        return {"document": {**base, "file_name": message.extra.get("file_name", "file.pdf")}}
+        document = {**base, "file_name": message.extra.get("file_name", "file.pdf")}
+        if "file_size" in message.extra:
+            document["file_size"] = message.extra["file_size"]
+        return {"document": document}
     if kind == "location":
         return {"location": {"latitude": 55.75, "longitude": 37.62}}
     if kind == "contact":
@@ -766,6 +785,14 @@ _m_getMyDescription = _getter("description")
 _m_getMyDescription.__name__ = "_m_getMyDescription"
 _m_getMyShortDescription = _getter("short_description")
 _m_getMyShortDescription.__name__ = "_m_getMyShortDescription"
+
+
+def _m_getFile(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    file_id = str(args.get("file_id", ""))
+    if file_id not in sb.files:
+        raise bad_request("invalid file_id")
+    return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(sb.files[file_id]),
+            "file_path": f"documents/{file_id}"}
 
 
 def _m_close(sb: Sandbox, args: dict[str, Any]) -> bool:

@@ -33,8 +33,15 @@ def make_app(sandbox: Sandbox) -> web.Application:
         status, body = await sandbox.request(token, method, params)
         return web.Response(status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json")
 
+    async def download(request: web.Request) -> web.Response:
+        try:
+            return web.Response(body=sandbox.file_content(request.match_info["path"]))
+        except KeyError:
+            return web.Response(status=404, text="Not Found")
+
     app = web.Application()
     app.router.add_route("*", "/bot{token}/{method}", handle)
+    app.router.add_get("/file/bot{token}/{path:.+}", download)
     return app
 
 

@@ -50,4 +50,8 @@ class SandboxSession(BaseSession):
         self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
         chunk_size: int = 65536, raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        yield b""
+        """A file the bot downloads: `http://sandbox.invalid/file/bot<token>/<path>`."""
+        path = url.split("/file/bot", 1)[-1].split("/", 1)[-1]
+        content = self.sandbox.file_content(path)
+        for start in range(0, len(content), chunk_size):
+            yield content[start:start + chunk_size]

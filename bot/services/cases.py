@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.services.teams import Team, Teams
 from bot.storage.cases import Case, CaseMessage, CaseRepository
@@ -57,6 +58,7 @@ class Draft:
     destination: str | None = None
     citizenship: str | None = None
     username: str | None = None
+    subject: dict[str, Any] | None = None  # an agency report: agency, registry, permit, status, flags, contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class CaseService:
                 "description": (draft.description or "")[:MAX_DESCRIPTION] or None,
                 "destination": draft.destination, "citizenship": draft.citizenship, "language": draft.language,
                 "username": draft.username, "team": team.id, "status": "new",
+                "subject": json.dumps(draft.subject, ensure_ascii=False) if draft.subject else None,
                 "created_at": now.isoformat(), "waiting_since": now.isoformat(),
             })
             await self.repo.audit(now, draft.user_id, case_id, "created", f"{draft.kind}/{draft.level}")

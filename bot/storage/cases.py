@@ -37,6 +37,7 @@ class Case:
     last_alert_at: datetime | None
     alerts: int
     hotlines_sent_at: datetime | None
+    subject: dict[str, Any] | None = None  # what the case is about: an agency report names its agency
 
     @property
     def open(self) -> bool:
@@ -72,6 +73,7 @@ def _case(row: Any) -> Case:
         created_at=datetime.fromisoformat(row["created_at"]), taken_at=_dt(row["taken_at"]),
         closed_at=_dt(row["closed_at"]), waiting_since=datetime.fromisoformat(row["waiting_since"]),
         last_alert_at=_dt(row["last_alert_at"]), alerts=row["alerts"], hotlines_sent_at=_dt(row["hotlines_sent_at"]),
+        subject=json.loads(row["subject"]) if row["subject"] else None,
     )
 
 
@@ -144,7 +146,7 @@ class CaseRepository:
         await self.db.execute(f"DELETE FROM case_notes WHERE case_id IN ({marks})", case_ids)
         await self.db.execute(f"DELETE FROM outbox WHERE case_id IN ({marks})", case_ids)
         await self.db.execute(
-            f"UPDATE cases SET answers = NULL, description = NULL, username = NULL, purged_at = ? WHERE id IN ({marks})",
+            f"UPDATE cases SET answers = NULL, description = NULL, username = NULL, subject = NULL, purged_at = ? WHERE id IN ({marks})",
             (now.isoformat(), *case_ids),
         )
 
@@ -196,7 +198,7 @@ class CaseRepository:
         await self.db.execute(f"DELETE FROM case_notes WHERE {where}", (user_id,))
         await self.db.execute(f"DELETE FROM outbox WHERE {where} OR chat_id = ?", (user_id, user_id))
         await self.db.execute(
-            "UPDATE cases SET answers = NULL, description = NULL, username = NULL WHERE user_id = ?", (user_id,)
+            "UPDATE cases SET answers = NULL, description = NULL, username = NULL, subject = NULL WHERE user_id = ?", (user_id,)
         )
 
     # ------------------------------------------------------------------ posts (alerts, relayed messages)

@@ -159,4 +159,51 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reminders_due ON reminders(due_at) WHERE status = 'pending';
     CREATE INDEX reminders_busy ON reminders(status) WHERE status IN ('claimed', 'sending')
     """,
+    # 4: the licensed-agency registries (one snapshot per origin country, replaced whole by an import),
+    # reports about agencies, and what a case is about (cases.subject, JSON: an agency report names its agency,
+    # no comment on that line: SQLite keeps an added column's text inside the table's CREATE statement)
+    """
+    CREATE TABLE agency_snapshots (
+        country     TEXT PRIMARY KEY,                  -- KG | TJ | UZ | KZ: whose registry
+        source      TEXT NOT NULL,                     -- where the list was taken from (URL or reference)
+        source_date TEXT NOT NULL,                     -- YYYY-MM-DD: the date of the list
+        imported_at TEXT NOT NULL,
+        file_name   TEXT,
+        sample      INTEGER NOT NULL DEFAULT 0,        -- 1: invented data for trying the bot out
+        rows        INTEGER NOT NULL
+    );
+    CREATE TABLE agencies (
+        id           INTEGER PRIMARY KEY,
+        country      TEXT NOT NULL REFERENCES agency_snapshots(country) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        aliases      TEXT NOT NULL DEFAULT '[]',       -- JSON: other spellings, other scripts
+        permit       TEXT,
+        authority    TEXT,
+        valid_from   TEXT,
+        valid_to     TEXT,
+        status       TEXT NOT NULL,                    -- active | suspended | revoked | expired
+        destinations TEXT NOT NULL DEFAULT '[]',       -- JSON: ISO codes of the countries it may send to
+        phone        TEXT,
+        address      TEXT,
+        website      TEXT,
+        note         TEXT
+    );
+    CREATE INDEX agencies_country ON agencies(country);
+    CREATE TABLE agency_reports (
+        id          INTEGER PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        user_id     INTEGER,
+        language    TEXT NOT NULL,
+        registry    TEXT,                              -- the registry the agency was found in
+        agency      TEXT NOT NULL,                     -- the name, as found or as typed
+        permit      TEXT,
+        status      TEXT NOT NULL,                     -- its status then, or not_found
+        flags       TEXT NOT NULL DEFAULT '[]',        -- JSON: red flags the person answered yes
+        what        TEXT,                              -- what happened, in the person's words
+        contact     TEXT,                              -- only if the person gave one
+        case_id     INTEGER
+    );
+    CREATE INDEX agency_reports_user ON agency_reports(user_id);
+    ALTER TABLE cases ADD COLUMN subject TEXT
+    """,
 )

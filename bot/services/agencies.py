@@ -1,0 +1,664 @@
+"""Licensed recruitment agencies: registry files, their validation, and a search tolerant of how people type.
+
+No aiogram here. A registry is one snapshot per origin country (Kyrgyzstan, Tajikistan, Uzbekistan,
+Kazakhstan), read from CSV or YAML, validated row by row, and stored only if every row is valid: an
+import replaces that country's snapshot whole, or changes nothing.
+
+Search folds names to a rough Latin sound-skeleton: Cyrillic of Russian, Kyrgyz, Tajik, Uzbek and
+Kazakh is transliterated, and spellings of one sound meet (х/x/kh -> h, ж/zh/dj -> j, ч/ҷ/ch -> j,
+қ/q -> k, ц/ts -> s, y -> i, doubled letters once), so "Ала-Тоо Жумуш", "Ala-Too Jumush" and
+"alatoo jumysh" are one name. Quotes, case and legal-form words (ОсОО, ООО, ЖЧК, ТОО, MChJ, XK, LLC...)
+are dropped; words like "agency" or "job" count less than the name's own words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from babel import Locale
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from bot.storage.agencies import Agency, AgencyRepository, Report, Snapshot
+from bot.storage.db import Database
+
+REGISTRIES: dict[str, ZoneInfo] = {  # origin countries whose registries the bot keeps, and their time zones
+    "KG": ZoneInfo("Asia/Bishkek"),
+    "TJ": ZoneInfo("Asia/Dushanbe"),
+    "UZ": ZoneInfo("Asia/Tashkent"),
+    "KZ": ZoneInfo("Asia/Almaty"),
+}
+STATUSES = ("active", "suspended", "revoked", "expired")
+NOT_FOUND = "not_found"
+STALE_AFTER_DAYS = 90  # a list older than this is shown with a warning that it may have changed
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_FIELD = 300
+SURE = 90.0  # a match this good is shown at once
+CLOSE = 72.0  # from here, offered as a choice
+GENERIC_WEIGHT = 0.35
+ISO_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+# Column -> what it holds. Lists (aliases, destinations) are separated by ";" in CSV.
+COLUMNS = ("name", "aliases", "permit", "authority", "valid_from", "valid_to", "status", "destinations",
+           "phone", "address", "website", "note")
+STATUS_WORDS = {
+    "active": "active", "valid": "active", "действует": "active", "действующий": "active", "действующая": "active",
+    "suspended": "suspended", "приостановлен": "suspended", "приостановлена": "suspended", "приостановлено": "suspended",
+    "revoked": "revoked", "отозван": "revoked", "отозвана": "revoked", "аннулирован": "revoked", "аннулирована": "revoked",
+    "expired": "expired", "истек": "expired", "истёк": "expired", "истекла": "expired", "истёкла": "expired",
+}
+
+# -- folding -----------------------------------------------------------------------------------------
+_CYRILLIC = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya",
+    "ө": "o", "ү": "u", "ң": "ng",  # Kyrgyz (and Kazakh)
+    "ӣ": "i", "ӯ": "u", "қ": "q", "ғ": "g", "ҳ": "h", "ҷ": "j",  # Tajik
+    "ў": "o",  # Uzbek Cyrillic
+    "ә": "a", "ұ": "u", "һ": "h", "і": "i",  # Kazakh
+    "ş": "sh", "ç": "ch", "ğ": "g", "ı": "i", "ə": "a", "ñ": "ng", "ß": "ss",  # Turkish, Azerbaijani...
+})
+_APOSTROPHES = re.compile(r"[ʻʼ'‘’`´]")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_SOUNDS = (("shch", "sh"), ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("tz", "s"), ("ts", "s"),
+           ("gh", "g"), ("ph", "f"), ("ck", "k"), ("ou", "u"))
+_DOUBLE = re.compile(r"([a-z])\1+")
+_CONSONANTS = re.compile(r"[aeiou]")
+
+
+def fold(text: str) -> str:
+    """A name as a rough Latin sound-skeleton: 'ОсОО «Ала-Тоо Жумуш»' -> 'osoo ala to jumush'."""
+    folded = _APOSTROPHES.sub("", text.lower()).translate(_CYRILLIC)
+    folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    folded = _NOT_WORD.sub(" ", folded)
+    for spelling, sound in _SOUNDS:
+        folded = folded.replace(spelling, sound)
+    folded = folded.replace("ch", "\0")
+    folded = re.sub(r"c(?=[eiy])", "s", folded).replace("c", "k")
+    # ч, ҷ and j are one sound class: Tajiks without a Tajik keyboard type ҷ as ч
+    folded = folded.replace("\0", "j").replace("x", "h").replace("q", "k").replace("w", "v").replace("y", "i")
+    return _DOUBLE.sub(r"\1", folded).strip()
+
+
+def _folded_set(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(token for word in words for token in fold(word).split())
+
+
+# Legal-form words, in the spellings people use: dropped from names before matching.
+LEGAL_FORMS = _folded_set((
+    "ООО", "ОсОО", "ОАО", "ЗАО", "АО", "ПАО", "ИП", "ЧП", "ТОО", "ЖЧК", "ЖАК", "ЖШС", "АҚ", "ЖК", "ЖИ",
+    "ҶДММ", "ҶСК", "ДММ", "МЧЖ", "ХК", "ЯТТ", "OOO", "OsOO", "TOO", "JChK", "MChJ", "MChJ", "XK", "XJ", "AJ",
+    "YaTT", "QK", "LLC", "LLP", "Ltd", "Inc", "Corp", "GmbH",
+    "общество с ограниченной ответственностью", "товарищество", "жоопкерчилиги чектелген коому",
+    "masʼuliyati cheklangan jamiyat", "xususiy korxona", "ҷамъияти дорои масъулияти маҳдуд",
+    "limited liability company", "частное агентство",
+))
+# Words many agency names share: they count less than the name's own words.
+GENERIC = _folded_set((
+    "agency", "агентство", "агенство", "агенттиги", "agentligi", "агентии", "company", "компания", "kompaniya",
+    "job", "jobs", "work", "работа", "жумуш", "ish", "кор", "service", "сервис", "servis", "group", "групп",
+    "international", "интернешнл", "международное", "xalqaro", "center", "центр", "markaz", "борбор",
+    "employment", "трудоустройство", "bandlik", "consulting", "консалтинг", "personnel", "персонал", "кадр",
+    "recruitment", "рекрутинг", "travel", "тур", "plus", "плюс", "pro", "abroad", "за", "рубежом", "xorijda",
+))
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One spelling of one agency, folded for matching."""
+
+    agency: int  # index into the index's agencies
+    tokens: tuple[str, ...]
+    compact: str  # the tokens without spaces: "alatoo" meets "ala too"
+
+
+def _variants(text: str) -> tuple[tuple[str, ...], ...]:
+    """The name's own words, in one or two readings. Long legal forms (ОсОО, MChJ, LLC) go wherever they
+    are. A short one can be a word of the name too (ТОО and Kyrgyz "Тоо", a mountain; АҚ and "Ак",
+    white): the second reading drops those from either end, as long as two words remain."""
+    tokens = [t for t in fold(text).split() if t]
+    named = [t for t in tokens if not (t in LEGAL_FORMS and len(t) >= 3)] or tokens
+    named = [t for t in named if len(t) > 1] or named
+    trimmed = list(named)
+    while len(trimmed) > 2 and trimmed[0] in LEGAL_FORMS:
+        trimmed.pop(0)
+    while len(trimmed) > 2 and trimmed[-1] in LEGAL_FORMS:
+        trimmed.pop()
+    if not named:
+        return ()
+    return (tuple(named),) if trimmed == named else (tuple(named), tuple(trimmed))
+
+
+def _weight(token: str) -> float:
+    return GENERIC_WEIGHT if token in GENERIC or token in LEGAL_FORMS else 1.0
+
+
+def _token_similarity(a: str, b: str) -> float:
+    """1.0 the same word; 0.9 one begins the other; a typo: the share of letters in common. Short words
+    (3-4 letters) allow one changed letter at most, so "ala" does not meet "dala"."""
+    if a == b:
+        return 1.0
+    shorter = min(len(a), len(b))
+    if shorter < 3:
+        return 0.0
+    if shorter >= 4 and (b.startswith(a) or a.startswith(b)):
+        return 0.9
+    if shorter <= 4:
+        return 0.75 if len(a) == len(b) and Levenshtein.distance(a, b) <= 1 and shorter == 4 else 0.0
+    ratio = fuzz.ratio(a, b)
+    if ratio >= 75:
+        return ratio / 100
+    # Russian and Uzbek write the vowels of one name differently (Фергана / Fargʻona, Узбек / Oʻzbek)
+    return 0.8 if _CONSONANTS.sub("", a) == _CONSONANTS.sub("", b) else 0.0
+
+
+def _coverage(mine: tuple[str, ...], theirs: tuple[str, ...]) -> float:
+    total = sum(_weight(t) for t in mine)
+    if not total:
+        return 0.0
+    return sum(_weight(t) * max((_token_similarity(t, other) for other in theirs), default=0.0) for t in mine) / total
+
+
+def similarity(query: tuple[str, ...], key: Key) -> float:
+    """0..100: how well the typed words name this spelling (both ways: missing words cost too)."""
+    compact = "".join(query)
+    if compact == key.compact:
+        return 100.0
+    words = 100 * (0.6 * _coverage(query, key.tokens) + 0.4 * _coverage(key.tokens, query))
+    # The whole name letter by letter catches other spacing and typos across words ("alatoo" for
+    # "Ala-Too"); only a close likeness counts, or a long shared word would make unlike names meet.
+    whole = fuzz.ratio(compact, key.compact)
+    if whole < 85:
+        whole = 0.0
+    if len(compact) >= 4 and key.compact.startswith(compact):  # the beginning of the name: a choice, never sure
+        whole = max(whole, 80 + 9 * len(compact) / len(key.compact))
+    return min(99.0, max(whole, words))
+
+
+def permit_key(text: str) -> str:
+    """'№ 0123-КГ' -> '0123kg'; 'No. 123' -> '123'."""
+    folded = fold(text).replace(" ", "")
+    return re.sub(r"^(no|n|nomer|nomeri|ragam|rakam|raqam)(?=\d)", "", folded)
+
+
+# -- the index ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Match:
+    agency: Agency
+    score: float
+    by: str  # name | permit
+
+    @property
+    def exact(self) -> bool:
+        return self.score >= 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One search: `sure` is a match to show at once; `choices` similar names to offer as buttons."""
+
+    query: str
+    sure: Match | None
+    choices: tuple[Match, ...]
+    searched: tuple[str, ...]  # the registries searched (countries)
+    too_vague: bool = False  # only words like "agency" or "job": ask for the agency's own name
+
+    @property
+    def found(self) -> bool:
+        return self.sure is not None or bool(self.choices)
+
+
+class AgencyIndex:
+    """Built from all snapshots; rebuilt when an import changes them."""
+
+    def __init__(self, agencies: list[Agency]) -> None:
+        self.agencies = agencies
+        self.keys: list[Key] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        self.permits: dict[str, list[int]] = defaultdict(list)
+        for position, agency in enumerate(agencies):
+            for tokens in dict.fromkeys(v for spelling in (agency.name, *agency.aliases) for v in _variants(spelling)):
+                key_id = len(self.keys)
+                self.keys.append(Key(position, tokens, "".join(tokens)))
+                for token in set(tokens):
+                    postings[token].append(key_id)
+            if agency.permit:
+                self.permits[permit_key(agency.permit)].append(position)
+                digits = re.sub(r"\D", "", agency.permit)
+                if len(digits) >= 3:
+                    self.permits[digits].append(position)
+        self.postings = dict(postings)
+        self.vocabulary = list(self.postings)
+        self.compacts = [key.compact for key in self.keys]
+        self.by_compact = sorted((key.compact, key_id) for key_id, key in enumerate(self.keys))
+
+    def search(self, query: str, prefer: str | None = None, limit: int = 5) -> tuple[Match | None, tuple[Match, ...], bool]:
+        readings = _variants(query)
+        if not readings:
+            return None, (), False
+        by_permit = self._by_permit(query)
+        if by_permit:
+            matches = [Match(self.agencies[p], 100.0, "permit") for p in by_permit]
+            return (matches[0], (), False) if len(matches) == 1 else (None, tuple(matches[:limit]), False)
+        if all(t in GENERIC for t in readings[0]):
+            return None, (), True
+        scores: dict[int, float] = {}
+        for tokens in readings:
+            for key_id in self._candidates(tokens):
+                key = self.keys[key_id]
+                score = similarity(tokens, key)
+                if score > scores.get(key.agency, 0.0):
+                    scores[key.agency] = score
+        if prefer:  # the registry of the person's own country first, when the names tie
+            scores = {a: s + (0.5 if self.agencies[a].country == prefer else 0.0) for a, s in scores.items()}
+        ranked = sorted(((s, a) for a, s in scores.items() if s >= CLOSE), key=lambda item: (-item[0], item[1]))
+        matches = [Match(self.agencies[a], min(s, 100.0), "name") for s, a in ranked[: limit + 1]]
+        if not matches:
+            return None, (), False
+        best = matches[0]
+        rivals = [m for m in matches[1:] if m.score >= best.score - 6]
+        if best.score >= SURE and not rivals:
+            return best, (), False
+        return None, tuple(matches[:limit]), False
+
+    def _by_permit(self, query: str) -> list[int]:
+        if not re.search(r"\d", query):
+            return []
+        found = self.permits.get(permit_key(query)) or self.permits.get(re.sub(r"\D", "", query)) or []
+        return list(dict.fromkeys(found))
+
+    def _candidates(self, tokens: tuple[str, ...]) -> set[int]:
+        found: set[int] = set()
+        for token in set(tokens):
+            if len(token) < 3:
+                found.update(self.postings.get(token, ()))
+                continue
+            similar = process.extract(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=70, limit=50, processor=None)
+            similar += [(word, 90, 0) for word in self._prefixed(token)]
+            for word, _score, _at in similar:
+                posting = self.postings[word]
+                if len(posting) <= 2000 or word == token:  # a word in thousands of names alone finds nothing
+                    found.update(posting)
+        compact = "".join(tokens)
+        for _compact, _score, key_id in process.extract(compact, self.compacts, scorer=fuzz.ratio, score_cutoff=75, limit=20, processor=None):
+            found.add(key_id)
+        if len(compact) >= 4:  # names that begin with what was typed ("akjol" for "Ак-Жол Кадр")
+            start = bisect.bisect_left(self.by_compact, (compact, -1))
+            for name, key_id in self.by_compact[start:start + 20]:
+                if not name.startswith(compact):
+                    break
+                found.add(key_id)
+        return found
+
+    def _prefixed(self, token: str) -> list[str]:
+        if len(token) < 4:
+            return []
+        return [word for word in self.postings if len(word) > len(token) and word.startswith(token)][:50]
+
+
+# -- registry files ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int | None  # the row's line in the file (CSV) or its number in the list (YAML); None: the file
+    field: str | None
+    reason: str  # a code: see REASONS in the screens and the CLI
+    value: str = ""
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "file"
+        what = f" {self.field}" if self.field else ""
+        shown = f": {self.value!r}" if self.value else ""
+        return f"{where}{what}: {REASONS.get(self.reason, self.reason)}{shown}"
+
+
+def N_(text: str) -> str:
+    """Marks a string for translation where it is defined; the screens translate it when shown."""
+    return text
+
+
+REASONS = {
+    "too_big": N_("the file is larger than 5 MB"),
+    "not_text": N_("not a text file in UTF-8 or Windows-1251"),
+    "bad_yaml": N_("not valid YAML"),
+    "bad_format": N_("not a registry: expected a CSV file with a header row, or YAML with an 'agencies' list"),
+    "bad_extension": N_("the file name must end in .csv, .yaml or .yml"),
+    "unknown_column": N_("unknown column; the columns are: name, aliases, permit, authority, valid_from, valid_to, "
+                         "status, destinations, phone, address, website, note"),
+    "missing_column": N_("this required column is missing"),
+    "no_rows": N_("the file has no agencies; an empty list would erase the registry"),
+    "too_many_rows": N_("more than 50,000 rows"),
+    "country": N_("the country must be KG, TJ, UZ or KZ"),
+    "country_mismatch": N_("the file is for another country than the one given"),
+    "source": N_("the source of the list is missing (a link or a precise reference)"),
+    "source_date": N_("the date of the list is missing or is not a date (YYYY-MM-DD or DD.MM.YYYY)"),
+    "future_date": N_("the date is in the future"),
+    "required": N_("is empty"),
+    "too_long": N_("is longer than 300 characters"),
+    "bad_date": N_("is not a date (YYYY-MM-DD or DD.MM.YYYY)"),
+    "bad_status": N_("must be active, suspended, revoked or expired"),
+    "bad_country": N_("is not a two-letter country code (RU, TR, KR...)"),
+    "date_order": N_("valid_to is before valid_from"),
+    "duplicate_permit": N_("the same permit number is on another row"),
+    "duplicate_name": N_("the same name with the same permit is on another row"),
+}
+
+
+class RegistryError(Exception):
+    """A file that cannot be imported: `problems` says why, row by row."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """A validated file, ready to replace a country's snapshot."""
+
+    country: str
+    source: str
+    source_date: date
+    sample: bool
+    rows: tuple[dict[str, Any], ...]
+    file_name: str | None = None
+
+
+def parse_day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RegistryError([Problem(None, None, "not_text")])
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in re.split(r"[;\n]", str(value)) if part.strip()]
+
+
+def _read_csv(text: str) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise RegistryError([Problem(None, None, "bad_format")])
+    reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
+    unknown = [n for n in reader.fieldnames if n not in COLUMNS]
+    problems = [Problem(1, name or "(empty)", "unknown_column") for name in unknown]
+    if "name" not in reader.fieldnames:
+        problems.append(Problem(1, "name", "missing_column"))
+    if "status" not in reader.fieldnames:
+        problems.append(Problem(1, "status", "missing_column"))
+    if problems:
+        raise RegistryError(problems)
+    rows = []
+    for row in reader:
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue  # a blank line
+        rows.append((reader.line_num, {k: v for k, v in row.items() if k}))
+    return {}, rows
+
+
+def _read_yaml(text: str) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise RegistryError([Problem(None, None, "bad_yaml")]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
+        raise RegistryError([Problem(None, None, "bad_format")])
+    header = {k: data.get(k) for k in ("country", "source", "source_date", "sample")}
+    rows: list[tuple[int, dict[str, Any]]] = []
+    problems = []
+    for number, row in enumerate(data["agencies"], start=1):
+        if not isinstance(row, dict):
+            problems.append(Problem(number, None, "bad_format"))
+            continue
+        unknown = [str(k) for k in row if k not in COLUMNS]
+        problems += [Problem(number, name, "unknown_column") for name in unknown]
+        rows.append((number, row))
+    if problems:
+        raise RegistryError(problems)
+    return header, rows
+
+
+def _clean_row(line: int, raw: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for column in ("name", "permit", "authority", "phone", "address", "website", "note"):
+        value = raw.get(column)
+        text = " ".join(str(value).split()) if value is not None else ""
+        if len(text) > MAX_FIELD:
+            problems.append(Problem(line, column, "too_long"))
+        row[column] = text or None
+    if not row["name"]:
+        problems.append(Problem(line, "name", "required"))
+    status_text = str(raw.get("status") or "").strip().lower()
+    row["status"] = STATUS_WORDS.get(status_text)
+    if row["status"] is None:
+        problems.append(Problem(line, "status", "bad_status" if status_text else "required", status_text))
+    for column in ("valid_from", "valid_to"):
+        value = raw.get(column)
+        if value is None or str(value).strip() == "":
+            row[column] = None
+            continue
+        day = parse_day(value)
+        if day is None:
+            problems.append(Problem(line, column, "bad_date", str(value)))
+        row[column] = day
+    if row["valid_from"] and row["valid_to"] and row["valid_to"] < row["valid_from"]:
+        problems.append(Problem(line, "valid_to", "date_order"))
+    aliases = _as_list(raw.get("aliases"))
+    if any(len(a) > MAX_FIELD for a in aliases):
+        problems.append(Problem(line, "aliases", "too_long"))
+    row["aliases"] = aliases
+    destinations = [d.upper() for d in _as_list(str(raw.get("destinations") or "").replace(",", ";")
+                                                 if not isinstance(raw.get("destinations"), list) else raw.get("destinations"))]
+    for code in destinations:
+        if code not in ISO_COUNTRIES:
+            problems.append(Problem(line, "destinations", "bad_country", code))
+    row["destinations"] = list(dict.fromkeys(destinations))
+    return row
+
+
+def parse_registry(
+    data: bytes, file_name: str, *, country: str | None = None, source: str | None = None,
+    source_date: str | None = None, today: date | None = None,
+) -> Registry:
+    """Read and check a whole registry file; raise RegistryError with every problem found."""
+    if len(data) > MAX_FILE_BYTES:
+        raise RegistryError([Problem(None, None, "too_big")])
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix not in (".csv", ".yaml", ".yml"):
+        raise RegistryError([Problem(None, None, "bad_extension")])
+    text = _decode(data)
+    header, raw_rows = _read_csv(text) if suffix == ".csv" else _read_yaml(text)
+    problems: list[Problem] = []
+    file_country = str(header.get("country") or "").strip().upper() or None
+    given = (country or "").strip().upper() or None
+    if given and file_country and given != file_country:
+        problems.append(Problem(None, "country", "country_mismatch", f"{file_country} / {given}"))
+    chosen = given or file_country
+    if chosen not in REGISTRIES:
+        problems.append(Problem(None, "country", "country", chosen or ""))
+    chosen_source = (source or str(header.get("source") or "")).strip()
+    if not chosen_source:
+        problems.append(Problem(None, "source", "source"))
+    listed = parse_day(source_date if source_date else header.get("source_date"))
+    if listed is None:
+        problems.append(Problem(None, "source_date", "source_date", str(source_date or header.get("source_date") or "")))
+    elif today is not None and listed > today:
+        problems.append(Problem(None, "source_date", "future_date", listed.isoformat()))
+    if not raw_rows:
+        problems.append(Problem(None, None, "no_rows"))
+    if len(raw_rows) > MAX_ROWS:
+        problems.append(Problem(None, None, "too_many_rows"))
+        raw_rows = raw_rows[:MAX_ROWS]
+    rows = []
+    permits: dict[str, int] = {}
+    names: dict[tuple[str, str], int] = {}
+    for line, raw in raw_rows:
+        row = _clean_row(line, raw, problems)
+        if row["permit"]:
+            key = permit_key(row["permit"])
+            if key in permits:
+                problems.append(Problem(line, "permit", "duplicate_permit", row["permit"]))
+            permits.setdefault(key, line)
+        if row["name"]:
+            name_key = (fold(row["name"]), permit_key(row["permit"] or ""))
+            if name_key in names:
+                problems.append(Problem(line, "name", "duplicate_name", row["name"]))
+            names.setdefault(name_key, line)
+        rows.append(row)
+    if problems:
+        raise RegistryError(problems)
+    assert chosen is not None and listed is not None
+    return Registry(chosen, chosen_source, listed, bool(header.get("sample")), tuple(rows), PurePath(file_name).name)
+
+
+def parse_caption(caption: str | None) -> dict[str, str]:
+    """An admin's caption on a registry file: 'KG https://... 2026-11-20' in any order, any part optional."""
+    found: dict[str, str] = {}
+    for word in (caption or "").split():
+        if word.upper() in REGISTRIES and "country" not in found:
+            found["country"] = word.upper()
+        elif parse_day(word) is not None and "source_date" not in found:
+            found["source_date"] = word
+        elif "source" not in found and ("://" in word or "." in word):
+            found["source"] = word
+    return found
+
+
+# -- the service -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Imported:
+    country: str
+    rows: int
+    before: int  # rows in the snapshot it replaced
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """An agency's status on a given day: an active permit past its end date is expired."""
+
+    status: str
+    until: date | None
+    stale: bool  # the list is older than STALE_AFTER_DAYS
+    snapshot: Snapshot
+
+
+@dataclass
+class AgencyService:
+    db: Database
+    repo: AgencyRepository
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _index: AgencyIndex | None = None
+    _version: tuple[tuple[str, str], ...] | None = None
+    _snapshots: dict[str, Snapshot] = field(default_factory=dict)
+
+    def today(self, country: str) -> date:
+        return self.clock().astimezone(REGISTRIES.get(country, ZoneInfo("UTC"))).date()
+
+    async def import_registry(self, registry: Registry) -> Imported:
+        """Replace the country's snapshot with the file's rows, all or nothing."""
+        async with self.db.transaction():
+            before = await self.repo.count(registry.country)
+            await self.repo.replace(registry, self.clock())
+        self._version = None  # rebuild the index on the next search
+        return Imported(registry.country, len(registry.rows), before)
+
+    async def snapshots(self) -> dict[str, Snapshot]:
+        await self._fresh_index()
+        return dict(self._snapshots)
+
+    async def _fresh_index(self) -> AgencyIndex:
+        """The index, rebuilt if any snapshot changed (also by the CLI, in another process)."""
+        snapshots = await self.repo.snapshots()
+        version = tuple(sorted((s.country, s.imported_at.isoformat()) for s in snapshots))
+        if self._index is None or version != self._version:
+            self._index = AgencyIndex(await self.repo.all())
+            self._version = version
+            self._snapshots = {s.country: s for s in snapshots}
+        return self._index
+
+    async def search(self, query: str, prefer: str | None = None) -> Found:
+        index = await self._fresh_index()
+        sure, choices, vague = index.search(query, prefer)
+        return Found(query, sure, choices, tuple(self._snapshots), vague)
+
+    async def get(self, agency_id: int) -> Agency | None:
+        await self._fresh_index()
+        return await self.repo.get(agency_id)
+
+    def standing(self, agency: Agency) -> Standing:
+        snapshot = self._snapshots[agency.country]
+        today = self.today(agency.country)
+        status = agency.status
+        if status == "active" and agency.valid_to is not None and agency.valid_to < today:
+            status = "expired"
+        return Standing(status, agency.valid_to, self.is_stale(snapshot), snapshot)
+
+    def is_stale(self, snapshot: Snapshot) -> bool:
+        return (self.today(snapshot.country) - snapshot.source_date).days > STALE_AFTER_DAYS
+
+    async def load_samples(self, directory: Path) -> list[Imported]:
+        """Load the sample registries (for `python -m bot try`) into countries that have no list yet."""
+        have = {s.country for s in await self.repo.snapshots()}
+        done = []
+        for path in sorted(directory.glob("*.yaml")):
+            registry = load_file(path)
+            if registry.country not in have:
+                done.append(await self.import_registry(registry))
+        return done
+
+    async def report(self, report: Report) -> int:
+        return await self.repo.add_report(replace(report, created_at=report.created_at or self.clock()))
+
+    async def attach_case(self, report_id: int, case_id: int) -> None:
+        await self.repo.set_case(report_id, case_id)
+
+    async def reports(self, limit: int = 10) -> list[Report]:
+        return await self.repo.reports(limit)
+
+    async def forget(self, user_id: int) -> None:
+        await self.repo.forget(user_id)
+
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "samples" / "agencies"
+
+
+def load_file(path: str | Path, **meta: Any) -> Registry:
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    return parse_registry(data, str(path), **meta)
