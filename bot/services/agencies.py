@@ -46,7 +46,7 @@ STALE_AFTER_DAYS = 90  # a list older than this is shown with a warning that it 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_FIELD = 300
-SURE = 90.0  # a match this good is shown at once
+SURE = 87.0  # a match this good is shown at once (with a "make sure" note unless exact)
 CLOSE = 72.0  # from here, offered as a choice
 GENERIC_WEIGHT = 0.35
 ISO_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
@@ -393,6 +393,8 @@ def parse_day(value: Any) -> date | None:
 
 
 def _decode(data: bytes) -> str:
+    if b"\x00" in data:  # binary: a spreadsheet (.xlsx) or a PDF renamed, or UTF-16
+        raise RegistryError([Problem(None, None, "not_text")])
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             return data.decode(encoding)
@@ -644,9 +646,6 @@ class AgencyService:
 
     async def report(self, report: Report) -> int:
         return await self.repo.add_report(replace(report, created_at=report.created_at or self.clock()))
-
-    async def attach_case(self, report_id: int, case_id: int) -> None:
-        await self.repo.set_case(report_id, case_id)
 
     async def reports(self, limit: int = 10) -> list[Report]:
         return await self.repo.reports(limit)

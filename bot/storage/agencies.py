@@ -135,15 +135,12 @@ class AgencyRepository:
         assert report.created_at is not None
         report_id = await self.db.insert(
             "INSERT INTO agency_reports (created_at, user_id, language, registry, agency, permit, status, flags, "
-            "what, contact) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "what, contact, case_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (report.created_at.isoformat(), report.user_id, report.language, report.registry, report.agency,
-             report.permit, report.status, json.dumps(list(report.flags)), report.what, report.contact),
+             report.permit, report.status, json.dumps(list(report.flags)), report.what, report.contact, report.case_id),
         )
         assert report_id is not None
         return report_id
-
-    async def set_case(self, report_id: int, case_id: int) -> None:
-        await self.db.execute("UPDATE agency_reports SET case_id = ? WHERE id = ?", (case_id, report_id))
 
     async def reports(self, limit: int) -> list[Report]:
         rows = await self.db.fetchall("SELECT * FROM agency_reports ORDER BY id DESC LIMIT ?", (limit,))

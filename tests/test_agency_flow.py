@@ -1,0 +1,309 @@
+"""Checking an agency, its red flags and a report, through the real Dispatcher, SQLite and the sandbox
+Telegram, in each language; admins loading registries by sending the file."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.callbacks import AgCb
+from bot.content import format_day
+from bot.sandbox.client import Person
+from bot.services.agencies import SAMPLES_DIR
+from tests.conftest import GROUP, LANGS, Harness, make_settings, running
+
+ADMIN = 4_100_001
+CSV_HEADER = "name,aliases,permit,authority,valid_from,valid_to,status,destinations,phone,address,website,note\n"
+
+
+def setup_group(h: Harness) -> None:
+    h.sandbox.add_group(GROUP, "Consultants")
+
+
+@pytest.fixture
+async def h(tmp_path: Path) -> AsyncIterator[Harness]:
+    settings = make_settings(tmp_path, consultant_chat_id=GROUP, ngo_name="Safe Road", admin_ids=frozenset({ADMIN}))
+    async with running(settings, setup_group) as harness:
+        assert harness.app is not None
+        await harness.app.agencies.load_samples(SAMPLES_DIR)
+        yield harness
+
+
+async def person(h: Harness, lang: str, citizenship: str = "KG", destination: str = "TR") -> Person:
+    someone = await h.speaker(lang)
+    assert h.app is not None
+    await h.app.users.set_citizenship(someone.id, citizenship)
+    await h.app.users.set_destination(someone.id, destination)
+    return someone
+
+
+async def open_check(h: Harness, someone: Person, lang: str) -> None:
+    await someone.send("/menu")
+    await someone.click(h.t("🏢 Check a recruitment agency", lang))
+
+
+# ---------------------------------------------------------------------- the story, in each language
+STORY = {  # a misspelled name in the other script, as a mother would type it
+    "ru": ("тулпар тревл ворк", "ОсОО «Тулпар Трэвел Ворк»"),
+    "ky": ("Alatoo jumysh", "ОсОО «Ала-Тоо Жумуш»"),
+    "tg": ("Чохон кор", "ҶДММ «Ҷаҳон Кор»"),
+    "uz": ("Хориз иш сервис", "«Xorij Ish Servis» MChJ"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_check_answer_the_questions_and_report(h: Harness, lang: str) -> None:
+    t = lambda s: h.t(s, lang)  # noqa: E731
+    assert h.app is not None
+    mother = await person(h, lang, destination="KR")
+    await open_check(h, mother, lang)
+    intro = mother.last.text or ""
+    assert t("Type the agency's name or its permit number. Any alphabet; mistakes are fine.") in intro
+    assert "🧪" in intro  # the sample lists are labelled as test data
+
+    typed, name = STORY[lang]
+    await mother.send(typed)
+    result = mother.last.text or ""
+    assert name in result
+    assert t("{country} registry").split("{")[0] in result or "registry" not in t("{country} registry")
+    assert t("ℹ️ You typed «{typed}». Make sure it is the same agency: compare its permit number and "
+             "address with what they showed you.").format(typed=typed) in result
+    assert t("🧪 <b>TEST DATA.</b> This is a sample list for trying the bot out, not the official registry.").replace("<b>", "").replace("</b>", "") in result
+
+    # the red-flag questions: passport kept, not sure about the contract, the rest no
+    await mother.click(t("🚩 Check their offer: 8 questions"))
+    assert t("Question {number} of {count}").format(number=1, count=8) in (mother.last.text or "")
+    replies = ["❌", "✅", "❔", "❌", "❌", "❌", "❌", "❌"]  # prepay, passport, contract, ...
+    for reply in replies:
+        await mother.click(next(label for label in mother.last.button_labels() if label.startswith(reply)))
+    verdict = mother.last.text or ""
+    assert t("🔴 <b>High risk.</b> These are signs of fraud or of trafficking. "
+             "Do not pay, do not give your passport, do not travel with this agency.").replace("<b>", "").replace("</b>", "") in verdict
+    assert str(t("No one may keep your passport. Keeping it is a sign of forced labour.")) in verdict
+    assert t("no contract you can read") in verdict  # to find out
+    assert "romania.iom.int" in verdict  # the advice carries its source
+
+    # report it: what happened, a phone, consent
+    await mother.click(t("📣 Report this agency"))
+    await mother.send("They took my son's passport and 800 dollars")
+    await mother.send("+996 555 000 111")
+    summary = mother.last.text or ""
+    assert name in summary and "+996 555 000 111" in summary
+    assert t("Who will see it: the consultants of {who}. Not your Telegram account.").format(who="Safe Road") in summary
+    await mother.click(t("✅ Send the report"))
+    case = await h.app.cases.open_case_of(mother.id)
+    assert case is not None and case.kind == "agency" and case.level == "high"
+    assert case.subject is not None and case.subject["agency"] == name and case.subject["flags"] == ["passport"]
+    assert t("✅ <b>Request No. {number} is sent.</b>").format(number=case.id).replace("<b>", "").replace("</b>", "") in (mother.last.text or "")
+
+    # the consultants' alert names the agency and the flag, not the phone (that is for whoever takes it)
+    alert = [m for m in h.sandbox.bot_messages(GROUP) if m.buttons][-1].text or ""
+    assert name in alert and "+996" not in alert
+    ru = lambda s: h.t(s, "ru")  # noqa: E731  the team reads Russian
+    assert ru("report about an agency") in alert
+    assert ru("passport kept") in alert
+
+    # and it is stored as a report
+    reports = await h.app.agencies.reports()
+    assert reports[0].agency == name and reports[0].case_id == case.id and reports[0].contact == "+996 555 000 111"
+
+
+async def test_the_consultant_who_takes_it_sees_what_happened_and_the_contact(h: Harness) -> None:
+    assert h.app is not None
+    mother = await person(h, "ru")
+    aida = h.person("ru", "Aida")
+    h.sandbox.groups[GROUP]["members"].add(aida.id)
+    await aida.send("/start")
+    await open_check(h, mother, "ru")
+    await mother.send("нур ишкана")
+    await mother.click(h.t("📣 Report this agency", "ru"))
+    await mother.send("Взяли деньги за визу")
+    await mother.click(h.t("💬 Only here, in this chat", "ru"))
+    await mother.click(h.t("✅ Send the report", "ru"))
+    case = await h.app.cases.open_case_of(mother.id)
+    assert case is not None and case.level == "concern"  # a suspended agency, no red flags answered
+    alert = [m for m in h.sandbox.bot_messages(GROUP) if m.buttons][-1]
+    await aida.click(alert.button_labels()[0], message=alert)
+    summary = "\n".join(m.text or "" for m in h.sandbox.bot_messages(aida.id))
+    assert "ОсОО «Нур Ишкана»" in summary and "ЖК-0093" in summary
+    assert "Взяли деньги за визу" in summary
+    assert h.t("Contact the person gave: {contact}", "ru").split("{")[0] not in summary  # none given
+
+
+# ---------------------------------------------------------------------- honest results
+async def test_not_found_never_reads_as_safe(h: Harness) -> None:
+    mother = await person(h, "ky")
+    await open_check(h, mother, "ky")
+    await mother.send("Бишкек Стар Трэвел")
+    text = mother.last.text or ""
+    t = lambda s: h.t(s, "ky")  # noqa: E731
+    assert t("<b>This does not mean the agency is safe.</b> It may work without a permit, or under another name.").replace("<b>", "").replace("</b>", "") in text
+    assert "https://gov.uz/en/migration/pages/about" in text and "azattyk.org" in text  # where to check, sourced
+    assert t("📣 Report an agency") in mother.last.button_labels()
+    assert h.t("💬 Talk to a consultant", "ky") in mother.last.button_labels()
+
+
+@pytest.mark.parametrize(("typed", "msgid"), [
+    ("Тулпар Трэвел Ворк", "⛔ <b>Permit revoked</b>"),
+    ("Нур Ишкана", "⛔ <b>Permit suspended</b>"),
+    ("Ак-Жол Кадр", "❌ <b>Permit expired on {date}</b>"),
+])
+async def test_bad_statuses_say_what_to_do_and_offer_a_consultant(h: Harness, typed: str, msgid: str) -> None:
+    mother = await person(h, "ru")
+    await open_check(h, mother, "ru")
+    await mother.send(typed)
+    text = mother.last.text or ""
+    head = h.t(msgid, "ru").replace("<b>", "").replace("</b>", "")
+    assert head.format(date=format_day(date(2026, 6, 30), "ru")) in text
+    assert h.t("💬 Talk to a consultant", "ru") in mother.last.button_labels()
+
+
+async def test_a_permit_that_does_not_cover_the_destination_is_pointed_out(h: Harness) -> None:
+    mother = await person(h, "ru", destination="RU")
+    await open_check(h, mother, "ru")
+    await mother.send("Ала-Тоо Жумуш")  # licensed for Turkey, the UAE and Korea
+    text = mother.last.text or ""
+    assert "Турция" in text  # the destinations, named in Russian
+    assert h.t("⚠️ Its permit does not cover {country}: it may not send you there.", "ru").format(country="Россия") in text
+
+
+async def test_close_names_are_buttons_and_none_of_these_is_not_found(h: Harness) -> None:
+    mother = await person(h, "uz", citizenship="KG")
+    await open_check(h, mother, "uz")
+    await mother.send("ala too")
+    labels = mother.last.button_labels()
+    assert "✅ ОсОО «Ала-Тоо Жумуш» · 🇰🇬" in labels and "✅ ОсОО «Ала-Тоо Тревел» · 🇰🇬" in labels
+    await mother.click("✅ ОсОО «Ала-Тоо Тревел» · 🇰🇬")
+    assert "ЖК-0177" in (mother.last.text or "")
+    await mother.send("ala too")
+    await mother.click(h.t("None of these", "uz"))
+    assert "«ala too»" in (mother.last.text or "")
+
+
+async def test_vague_words_and_a_photo_get_a_clear_answer(h: Harness) -> None:
+    mother = await person(h, "tg")
+    await open_check(h, mother, "tg")
+    await mother.send("агентство")
+    assert h.t("Please type the agency's own name, as on its sign or contract (often the words in quotes), "
+               "or its permit number. Words like «agency» or «job» are in too many names.", "tg") in (mother.last.text or "")
+    await mother.send_media("photo")
+    assert h.t("Type the agency's name or its permit number.", "tg") in (mother.last.text or "")
+
+
+async def test_an_old_button_after_the_registry_was_replaced(h: Harness) -> None:
+    assert h.app is not None
+    mother = await person(h, "ru")
+    await open_check(h, mother, "ru")
+    await mother.send("ala too")
+    choices = mother.last
+    fresh = (CSV_HEADER + "Новое Агентство,,ЖК-9,,,,active,TR,,,,\n").encode()
+    registry = __import__("bot.services.agencies", fromlist=["parse_registry"]).parse_registry(
+        fresh, "kg.csv", country="KG", source="ref", source_date="2026-11-20")
+    await h.app.agencies.import_registry(registry)
+    await mother.click("✅ ОсОО «Ала-Тоо Жумуш» · 🇰🇬", message=choices)
+    assert h.t("This button is out of date. Here is the current menu.", "ru") in mother.alerts
+    assert AgCb(a="id", id=10**6).pack()  # callback data stays short
+    assert len(AgCb(a="id", id=10**9).pack()) <= 64
+
+
+# ---------------------------------------------------------------------- reports: edge cases
+async def test_report_by_typed_name_while_consultants_are_absent(tmp_path: Path) -> None:
+    async with running(make_settings(tmp_path, admin_ids=frozenset({ADMIN}))) as h:  # no consultants' group
+        assert h.app is not None
+        mother = await person(h, "uz")
+        await mother.send("/agency")
+        await mother.click(h.t("🚩 8 questions about the offer", "uz"))
+        for _ in range(8):
+            await mother.click(next(label for label in mother.last.button_labels() if label.startswith("❌")))
+        assert h.t("🟢 <b>No warning signs in your answers.</b> This does not prove the agency is honest: "
+                   "still check its permit and get a written contract.", "uz").replace("<b>", "").replace("</b>", "") in (mother.last.text or "")
+        await mother.click(h.t("📣 Report this agency", "uz"))
+        await mother.send("Baxt Yoʻli Servis")  # the name, typed: in no registry
+        await mother.send("Pul olishdi, shartnoma yoʻq")
+        await mother.click(h.t("💬 Only here, in this chat", "uz"))
+        await mother.click(h.t("✅ Send the report", "uz"))
+        assert h.t("✅ <b>Your report is saved.</b> The team will read it.", "uz").replace("<b>", "").replace("</b>", "") in (mother.last.text or "")
+        reports = await h.app.agencies.reports()
+        assert (reports[0].agency, reports[0].status, reports[0].case_id) == ("Baxt Yoʻli Servis", "not_found", None)
+        admin = h.person("ru", user_id=ADMIN)
+        await admin.send("/start")
+        await admin.send("/reports")
+        assert "Baxt Yoʻli Servis" in (admin.last.text or "") and "Pul olishdi" in (admin.last.text or "")
+
+
+async def test_report_with_an_open_case_goes_to_that_case(h: Harness) -> None:
+    assert h.app is not None
+    mother = await person(h, "ru")
+    await mother.send("/consult")
+    await mother.click(h.t("✅ I agree, connect me", "ru"))
+    await mother.click(h.t("⏭ Skip", "ru"))
+    await mother.click("Русский")
+    case = await h.app.cases.open_case_of(mother.id)
+    assert case is not None
+    await mother.send("/agency")
+    await mother.click(h.t("🚩 8 questions about the offer", "ru"))
+    for _ in range(8):
+        await mother.click(next(label for label in mother.last.button_labels() if label.startswith("❌")))
+    await mother.click(h.t("📣 Report this agency", "ru"))
+    assert h.t("Your request No. {number} is open. Write about the agency here: the consultant reads everything you send.",
+               "ru").format(number=case.id) in (mother.last.text or "")
+    await mother.send("Агентство Ала-Тоо взяло деньги")  # goes to the case, not to a search
+    history = await h.app.cases.history(case.id)
+    assert history[-1].text == "Агентство Ала-Тоо взяло деньги"
+
+
+async def test_forget_deletes_reports(h: Harness) -> None:
+    assert h.app is not None
+    mother = await person(h, "ru")
+    await open_check(h, mother, "ru")
+    await mother.send("Эмгек Плюс")
+    await mother.click(h.t("📣 Report this agency", "ru"))
+    await mother.send("Обещали Германию")
+    await mother.send("@mother_contact")
+    await mother.click(h.t("✅ Send the report", "ru"))
+    case = await h.app.cases.open_case_of(mother.id)
+    assert case is not None and case.subject is not None
+    await mother.send("/forget")
+    await mother.click(h.t("Yes, delete everything", "ru"))
+    assert await h.app.agencies.reports() == []
+    forgotten = await h.app.cases.get(case.id)
+    assert forgotten is not None and forgotten.subject is None and forgotten.description is None
+
+
+# ---------------------------------------------------------------------- admins load registries
+async def test_admin_uploads_a_registry_bad_then_good(h: Harness) -> None:
+    assert h.app is not None
+    admin = h.person("ru", user_id=ADMIN)
+    await admin.send("/start")
+    bad = (CSV_HEADER + "Good,,X-1,,,,active,TR,,,,\nBad,,X-2,,2026-01-01,31.02.2027,active,TR,,,,\n").encode()
+    await admin.send_document("kg.csv", bad, "KG https://example.org/kg-list 2026-11-20")
+    reply = admin.last.text or ""
+    assert h.t("❌ <b>Nothing was imported.</b> Fix these and send the file again:", "ru").replace("<b>", "").replace("</b>", "") in reply
+    assert h.t("line {number}", "ru").format(number=3) in reply and "valid_to" in reply and "31.02.2027" in reply
+    assert (await h.app.agencies.snapshots())["KG"].rows == 8  # nothing changed
+
+    good = (CSV_HEADER + "ОсОО «Жаңы Жол»,Jangy Jol,ЖК-0500,,2026-11-01,2027-10-31,active,TR; KR,,,,\n").encode()
+    await admin.send_document("kg.csv", good, "KG https://example.org/kg-list 2026-11-20")
+    assert h.t("✅ {country}: {count} agencies imported (the list had {before}).", "ru").format(
+        country="🇰🇬 Кыргызстан", count=1, before=8) in (admin.last.text or "")
+
+    mother = await person(h, "ky")
+    await open_check(h, mother, "ky")
+    assert "🧪" not in (mother.last.text or "").split("\n")[2]  # the Kyrgyz list is real now
+    await mother.send("jangy jol")
+    assert "ОсОО «Жаңы Жол»" in (mother.last.text or "") and "example.org/kg-list" in (mother.last.text or "")
+    await admin.send("/registries")
+    assert "example.org/kg-list" in (admin.last.text or "")
+
+
+async def test_only_admins_can_load_a_registry(h: Harness) -> None:
+    assert h.app is not None
+    stranger = await person(h, "ru")
+    good = (CSV_HEADER + "Fake Agency,,F-1,,,,active,TR,,,,\n").encode()
+    await stranger.send_document("kg.csv", good, "KG https://example.org 2026-11-20")
+    assert (await h.app.agencies.snapshots())["KG"].rows == 8
+    await stranger.send("/registries")
+    assert h.t("I don't know this command. Choose a section from the menu, or send /help.", "ru") in (stranger.last.text or "")
