@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,6 +49,7 @@ MAX_ROWS = 50_000
 MAX_FIELD = 300
 SURE = 87.0  # a match this good is shown at once (with a "make sure" note unless exact)
 CLOSE = 72.0  # from here, offered as a choice
+MAX_CANDIDATES = 80  # spellings scored in full per reading of the query
 GENERIC_WEIGHT = 0.35
 ISO_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
 
@@ -148,6 +150,7 @@ def _weight(token: str) -> float:
     return GENERIC_WEIGHT if token in GENERIC or token in LEGAL_FORMS else 1.0
 
 
+@lru_cache(maxsize=200_000)
 def _token_similarity(a: str, b: str) -> float:
     """1.0 the same word; 0.9 one begins the other; a typo: the share of letters in common. Short words
     (3-4 letters) allow one changed letter at most, so "ala" does not meet "dala"."""
@@ -244,6 +247,7 @@ class AgencyIndex:
                     self.permits[digits].append(position)
         self.postings = dict(postings)
         self.vocabulary = list(self.postings)
+        self.sorted_vocabulary = sorted(self.postings)
         self.compacts = [key.compact for key in self.keys]
         self.by_compact = sorted((key.compact, key_id) for key_id, key in enumerate(self.keys))
 
@@ -282,33 +286,51 @@ class AgencyIndex:
         found = self.permits.get(permit_key(query)) or self.permits.get(re.sub(r"\D", "", query)) or []
         return list(dict.fromkeys(found))
 
-    def _candidates(self, tokens: tuple[str, ...]) -> set[int]:
-        found: set[int] = set()
+    def _candidates(self, tokens: tuple[str, ...]) -> list[int]:
+        """Spellings worth scoring in full: those sharing a like word with the query, best first (a rough
+        share of the query's words they contain), and those like the whole name or beginning with it."""
+        rough: dict[int, float] = defaultdict(float)
+        total = sum(_weight(t) for t in tokens) or 1.0
+        only_common = all(_weight(t) < 1 for t in tokens)
         for token in set(tokens):
+            if _weight(token) < 1 and not only_common:
+                continue  # "agency", "ОсОО": in too many names to find one by
             if len(token) < 3:
-                found.update(self.postings.get(token, ()))
-                continue
-            similar = process.extract(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=70, limit=50, processor=None)
-            similar += [(word, 90, 0) for word in self._prefixed(token)]
-            for word, _score, _at in similar:
-                posting = self.postings[word]
-                if len(posting) <= 2000 or word == token:  # a word in thousands of names alone finds nothing
-                    found.update(posting)
+                similar = [(token, 100.0)] if token in self.postings else []
+            else:
+                similar = [(w, score) for w, score, _at in process.extract(
+                    token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=70, limit=30, processor=None)]
+                similar += [(word, 90.0) for word in self._prefixed(token)]
+            best: dict[int, float] = {}
+            for word, score in similar:
+                for key_id in self.postings[word]:
+                    if score > best.get(key_id, 0.0):
+                        best[key_id] = score
+            for key_id, score in best.items():
+                rough[key_id] += _weight(token) * score / total
+        ranked = sorted(rough, key=rough.__getitem__, reverse=True)[:MAX_CANDIDATES]
         compact = "".join(tokens)
-        for _compact, _score, key_id in process.extract(compact, self.compacts, scorer=fuzz.ratio, score_cutoff=75, limit=20, processor=None):
-            found.add(key_id)
+        ranked += [key_id for _c, _s, key_id in process.extract(
+            compact, self.compacts, scorer=fuzz.ratio, score_cutoff=75, limit=20, processor=None)]
         if len(compact) >= 4:  # names that begin with what was typed ("akjol" for "Ак-Жол Кадр")
             start = bisect.bisect_left(self.by_compact, (compact, -1))
             for name, key_id in self.by_compact[start:start + 20]:
                 if not name.startswith(compact):
                     break
-                found.add(key_id)
-        return found
+                ranked.append(key_id)
+        return list(dict.fromkeys(ranked))
 
     def _prefixed(self, token: str) -> list[str]:
+        """Words of the registry that begin with `token` (at most 30)."""
         if len(token) < 4:
             return []
-        return [word for word in self.postings if len(word) > len(token) and word.startswith(token)][:50]
+        start = bisect.bisect_right(self.sorted_vocabulary, token)
+        found = []
+        for word in self.sorted_vocabulary[start:start + 30]:
+            if not word.startswith(token):
+                break
+            found.append(word)
+        return found
 
 
 # -- registry files ----------------------------------------------------------------------------------
@@ -337,8 +359,7 @@ REASONS = {
     "bad_yaml": N_("not valid YAML"),
     "bad_format": N_("not a registry: expected a CSV file with a header row, or YAML with an 'agencies' list"),
     "bad_extension": N_("the file name must end in .csv, .yaml or .yml"),
-    "unknown_column": N_("unknown column; the columns are: name, aliases, permit, authority, valid_from, valid_to, "
-                         "status, destinations, phone, address, website, note"),
+    "unknown_column": N_("unknown column; the columns are listed in the README"),
     "missing_column": N_("this required column is missing"),
     "no_rows": N_("the file has no agencies; an empty list would erase the registry"),
     "too_many_rows": N_("more than 50,000 rows"),
