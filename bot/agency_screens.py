@@ -385,7 +385,7 @@ def problems_text(problems: list[Problem], limit: int = 15) -> str:
         where = _("line {number}").format(number=problem.line) if problem.line is not None else _("file")
         field = f", {escape(problem.field)}" if problem.field else ""
         value = f" ({escape(problem.value[:40])})" if problem.value else ""
-        reason = _(REASONS.get(problem.reason, problem.reason))
+        reason = Problem.explain(_(REASONS.get(problem.reason, problem.reason)))
         lines.append(f"• {where}{field}: {reason}{value}")
     if len(problems) > limit:
         lines.append(_("…and {count} more.").format(count=len(problems) - limit))

@@ -345,7 +345,12 @@ class Problem:
         where = f"line {self.line}" if self.line is not None else "file"
         what = f" {self.field}" if self.field else ""
         shown = f": {self.value!r}" if self.value else ""
-        return f"{where}{what}: {REASONS.get(self.reason, self.reason)}{shown}"
+        return f"{where}{what}: {self.explain(REASONS.get(self.reason, self.reason))}{shown}"
+
+    @staticmethod
+    def explain(reason: str) -> str:
+        """A reason, translated or not, with the list of statuses put in."""
+        return reason.format(values=", ".join(STATUSES))
 
 
 def N_(text: str) -> str:
@@ -371,7 +376,7 @@ REASONS = {
     "required": N_("is empty"),
     "too_long": N_("is longer than 300 characters"),
     "bad_date": N_("is not a date (YYYY-MM-DD or DD.MM.YYYY)"),
-    "bad_status": N_("must be active, suspended, revoked or expired"),
+    "bad_status": N_("must be one of: {values}"),
     "bad_country": N_("is not a two-letter country code (RU, TR, KR...)"),
     "date_order": N_("valid_to is before valid_from"),
     "duplicate_permit": N_("the same permit number is on another row"),
