@@ -30,6 +30,7 @@ def commands() -> list[BotCommand]:
         BotCommand(command="guide", description=_("Safe migration: what to know")),
         BotCommand(command="checklist", description=_strip(keyboards.section_label("checklist"))),
         BotCommand(command="reminders", description=_("My reminders")),
+        BotCommand(command="agency", description=_strip(keyboards.section_label("agency"))),
         BotCommand(command="check", description=_strip(keyboards.section_label("risk"))),
         BotCommand(command="consult", description=_strip(keyboards.section_label("consult"))),
         BotCommand(command="language", description=_("Change the language")),

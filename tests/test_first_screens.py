@@ -112,7 +112,7 @@ async def test_command_menus_and_descriptions_published_per_language(harness: Ha
         key = ('{"type": "default"}', lang)
         commands = {c["command"]: c["description"] for c in sandbox.commands[key]}
         assert set(commands) == {
-            "start", "menu", "contacts", "countries", "guide", "checklist", "reminders", "check", "consult", "language",
+            "start", "menu", "contacts", "countries", "guide", "checklist", "reminders", "agency", "check", "consult", "language",
             "profile", "forget", "help",
         }
         assert commands["menu"] == harness.t("Main menu", lang)

@@ -16,8 +16,8 @@ from bot.i18n import LANGUAGE_NAMES
 from tests.conftest import LANGS, ROOT, Harness
 
 # Buttons that change the person's settings are walked by their own tests, not by the crawler.
-# Flows with steps in order (settings, the self-check's answers, the consent) have tests of their own.
-SETTINGS = re.compile(r"^(lang|pf|forget|esc):|^scr:\d+:[ynus]$")
+# Flows with steps in order (settings, the self-check's and the red-flag answers, the consent) have tests of their own.
+SETTINGS = re.compile(r"^(lang|pf|forget|esc):|^scr:\d+:[ynus]$|^rf:\d+:[ynu]$")
 CONTENT = require_content(ROOT / "content")
 
 
