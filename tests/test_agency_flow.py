@@ -307,3 +307,53 @@ async def test_only_admins_can_load_a_registry(h: Harness) -> None:
     assert (await h.app.agencies.snapshots())["KG"].rows == 8
     await stranger.send("/registries")
     assert h.t("I don't know this command. Choose a section from the menu, or send /help.", "ru") in (stranger.last.text or "")
+
+
+# ---------------------------------------------------------------------- leaving the check
+async def test_a_cry_for_help_typed_in_the_check_is_answered_as_one(h: Harness) -> None:
+    mother = await person(h, "ru", destination="RU")
+    await open_check(h, mother, "ru")
+    await mother.send("у меня забрали паспорт и бьют")
+    text = mother.last.text or ""
+    assert h.t("<b>It sounds like you may be in danger.</b> You are not alone, and it is not your fault.\n"
+               "If your life or health is at risk, call the emergency number now.", "ru").replace("<b>", "").replace("</b>", "") in text
+    assert "112" in text
+
+
+async def test_after_leaving_the_check_typed_text_is_a_question_again(h: Harness) -> None:
+    assert h.app is not None
+    mother = await person(h, "ru")
+    await open_check(h, mother, "ru")
+    await mother.send("ала тоо")
+    await mother.send("/contacts")
+    await mother.send("Ала-Тоо Жумуш")  # no longer a registry search: the guidance search answers
+    assert "ЖК-0142" not in (mother.last.text or "")
+    guide_answers = (h.t("I did not find a topic for that. Try other words, open the menu, or ask a consultant.", "ru"),
+                     h.t("Here is what I found. Tap a topic:", "ru"))
+    assert (mother.last.text or "") in guide_answers
+    await mother.send("/menu")
+    await mother.click(h.t("🏢 Check a recruitment agency", "ru"))
+    await mother.click(h.t("⬅️ Main menu", "ru"))  # a button out of the check ends it too
+    await mother.send("Ала-Тоо Жумуш")
+    assert (mother.last.text or "") in guide_answers
+    await mother.send("/agency")
+    await mother.send("Ала-Тоо Жумуш")
+    assert "ЖК-0142" in (mother.last.text or "")
+
+
+async def test_an_abandoned_report_is_not_kept(h: Harness) -> None:
+    assert h.app is not None
+    mother = await person(h, "ru")
+    await open_check(h, mother, "ru")
+    await mother.send("Эмгек Плюс")
+    await mother.click(h.t("📣 Report this agency", "ru"))
+    await mother.send("Секретная история о том, что случилось")
+    await mother.send("/menu")
+    assert "Секретная история" not in str(await h.app.storage.get_data(key=_key(h, mother)))
+
+
+def _key(h: Harness, someone: Person):  # the FSM key of a private chat
+    from aiogram.fsm.storage.base import StorageKey
+
+    assert h.app is not None
+    return StorageKey(bot_id=h.app.bot.id, chat_id=someone.id, user_id=someone.id)

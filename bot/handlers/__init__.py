@@ -25,10 +25,10 @@ def build_routers() -> list[Router]:
     return [
         errors.router(),
         membership.router(),
+        agency.early_router(),
         start.router(),
         profile.router(),
         privacy.router(),
-        agency.admin_router(),
         consultants.router(),
         screening.router(),
         escalation.router(),

@@ -11,7 +11,8 @@ import io
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -26,6 +27,7 @@ from bot.content import Content
 from bot.escalation import Desk
 from bot.handlers.common import private_router, show, stale_button
 from bot.handlers.escalation import opened_text
+from bot.handlers.search import answer as search_answer
 from bot.services.agencies import (
     MAX_FILE_BYTES,
     AgencyService,
@@ -37,6 +39,7 @@ from bot.services.agencies import (
 )
 from bot.services.cases import CaseError, Draft
 from bot.services.redflags import FLAGS, Reply, Verdict, assess
+from bot.services.search import SearchIndex
 from bot.storage.agencies import Agency, Report
 from bot.storage.users import User
 
@@ -95,7 +98,13 @@ def router() -> Router:
         await show(query, *views.ask_again())
 
     @router.message(AgencyFlow.query, F.text, ~F.text.startswith("/"))
-    async def typed(message: Message, state: FSMContext, agencies: AgencyService, content: Content, locale: str, user: User) -> None:
+    async def typed(
+        message: Message, state: FSMContext, agencies: AgencyService, search: SearchIndex, content: Content, locale: str, user: User,
+    ) -> None:
+        if search.is_danger(locale, message.text or ""):  # a cry for help where a name was expected
+            await state.clear()
+            await search_answer(message, content, search, locale, user)
+            return
         text = " ".join((message.text or "").split())[:MAX_QUERY]
         found = await agencies.search(text, prefer=user.citizenship)
         if found.too_vague:
@@ -281,10 +290,21 @@ def router() -> Router:
     return router
 
 
-def admin_router() -> Router:
-    """Admins load registries by sending the file, and read the latest reports. Placed before the
-    consultants' router, so that a file an admin sends is never relayed to a person in a case."""
-    router = private_router("agency-admin")
+def early_router() -> Router:
+    """Runs before the other features' routers.
+
+    Leaving the agency check (any other button or command) ends it, so a question typed later reaches
+    the search, not the registry; a half-written report is dropped with it. Admins load registries by
+    sending the file here, before the consultants' router, so that a file an admin sends is never
+    relayed to a person in a case.
+    """
+    router = private_router("agency-early")
+
+    @router.callback_query(StateFilter(AgencyFlow), ~F.data.startswith(("ag:", "rf:")))
+    @router.message(StateFilter(AgencyFlow), F.text.startswith("/"), ~F.text.startswith("/agency"))
+    async def leaving(event: Message | CallbackQuery, state: FSMContext) -> None:
+        await state.clear()
+        raise SkipHandler()
 
     async def is_admin(event: Message, authorizer: Authorizer) -> bool:
         return event.from_user is not None and authorizer.is_admin(event.from_user.id)

@@ -24,40 +24,42 @@ MAX_WORDS_CHARS = 600  # a question is short; a pasted page is matched on its be
 def router() -> Router:
     router = private_router("search")
 
-    @router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
-    async def free_text(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
-        query = (message.text or "")[:MAX_WORDS_CHARS]
-        hits = search.find(locale, query)
-        citizenship = user.citizenship if user.citizenship in CITIZENSHIPS else None
-        topics = [hit.topic for hit in hits if content.topic_applies(hit.topic, citizenship)]
-        if search.is_danger(locale, query):
-            lead = _(
-                "<b>It sounds like you may be in danger.</b> You are not alone, and it is not your fault.\n"
-                "If your life or health is at risk, call the emergency number now."
-            )
-            text = f"{lead}\n\n{screens.urgent_text(content, locale, user.destination)}"
-            rows = [[screens.button(keyboards.section_label("consult"), EscCb(step="start", value="danger").pack())]]
-            rows += _topic_rows(content, locale, topics[:3])
-            rows.append([screens.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())])
-            rows.append([keyboards.menu_button()])
-            await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
-            return
-        if topics:
-            text = _("Here is what I found. Tap a topic:")
-            rows = _topic_rows(content, locale, topics)
-        else:
-            text = _(
-                "I did not find a topic for that. Try other words, open the menu, "
-                "or ask a consultant."
-            )
-            rows = [
-                [screens.button(keyboards.section_label("guide"), GuideCb(kind="home").pack())],
-                [screens.button(keyboards.section_label("consult"), MenuCb(section="consult").pack())],
-            ]
+    router.message.register(answer, StateFilter(None), F.text, ~F.text.startswith("/"))
+    return router
+
+
+async def answer(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
+    """Topics for a question typed in the person's words; danger words first get the numbers to call."""
+    query = (message.text or "")[:MAX_WORDS_CHARS]
+    hits = search.find(locale, query)
+    citizenship = user.citizenship if user.citizenship in CITIZENSHIPS else None
+    topics = [hit.topic for hit in hits if content.topic_applies(hit.topic, citizenship)]
+    if search.is_danger(locale, query):
+        lead = _(
+            "<b>It sounds like you may be in danger.</b> You are not alone, and it is not your fault.\n"
+            "If your life or health is at risk, call the emergency number now."
+        )
+        text = f"{lead}\n\n{screens.urgent_text(content, locale, user.destination)}"
+        rows = [[screens.button(keyboards.section_label("consult"), EscCb(step="start", value="danger").pack())]]
+        rows += _topic_rows(content, locale, topics[:3])
+        rows.append([screens.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())])
         rows.append([keyboards.menu_button()])
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
-
-    return router
+        return
+    if topics:
+        text = _("Here is what I found. Tap a topic:")
+        rows = _topic_rows(content, locale, topics)
+    else:
+        text = _(
+            "I did not find a topic for that. Try other words, open the menu, "
+            "or ask a consultant."
+        )
+        rows = [
+            [screens.button(keyboards.section_label("guide"), GuideCb(kind="home").pack())],
+            [screens.button(keyboards.section_label("consult"), MenuCb(section="consult").pack())],
+        ]
+    rows.append([keyboards.menu_button()])
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def _topic_rows(content: Content, locale: str, topics: list[str]) -> list[list[InlineKeyboardButton]]:
