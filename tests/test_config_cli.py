@@ -101,3 +101,41 @@ def test_try_runs_in_the_terminal(tmp_path) -> None:
     assert "[1] Кыргызча" in result.stdout  # suggested first for a Kyrgyz phone
     assert "Кош келиңиз!" in result.stdout  # tapped button 1
     assert "Башкы меню" in result.stdout
+
+
+def test_cli_agencies_import_is_all_or_nothing(tmp_path) -> None:
+    db = str(tmp_path / "db.sqlite3")
+    loaded = _cli("agencies", "import", "samples/agencies/kg.yaml", DATABASE_PATH=db)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "KG: 8 agencies imported (replacing 0), list of 2026-11-01" in loaded.stdout
+    assert "SAMPLE" in loaded.stdout
+
+    bad = tmp_path / "kg.csv"
+    bad.write_text(
+        "name,permit,valid_to,status,destinations\n"
+        "Good Agency,A-1,2027-01-01,active,TR\n"
+        "Bad Agency,A-2,2027-13-01,active,Turkey\n",
+        encoding="utf-8",
+    )
+    refused = _cli("agencies", "import", str(bad), "--country", "KG", "--source", "https://example.org", "--date", "2026-11-20", DATABASE_PATH=db)
+    assert refused.returncode == 1
+    assert "nothing imported: 2 problem(s)" in refused.stdout
+    assert "line 3 valid_to: is not a date (YYYY-MM-DD or DD.MM.YYYY): '2027-13-01'" in refused.stdout
+    assert "line 3 destinations: is not a two-letter country code (RU, TR, KR...): 'TURKEY'" in refused.stdout
+    listed = _cli("agencies", "list", DATABASE_PATH=db)
+    assert "KG: 8 agencies, list of 2026-11-01" in listed.stdout  # unchanged
+
+    bad.write_text("name,permit,valid_to,status,destinations\nGood Agency,A-1,2027-01-01,active,TR\n", encoding="utf-8")
+    good = _cli("agencies", "import", str(bad), "--country", "KG", "--source", "https://example.org", "--date", "2026-11-20", DATABASE_PATH=db)
+    assert good.returncode == 0 and "KG: 1 agencies imported (replacing 8)" in good.stdout
+    assert "KG: 1 agencies, list of 2026-11-20" in _cli("agencies", "list", DATABASE_PATH=db).stdout
+
+
+def test_try_loads_the_sample_registries_and_checks_an_agency(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "try", "--lang", "ru"], cwd=ROOT, env=_env(DATABASE_PATH=str(tmp_path / "t.sqlite3")),
+        input="1\n/agency\nAlatoo jumysh\n/quit\n", capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sample agency registry loaded: KG, 8 agencies" in result.stdout
+    assert "ОсОО «Ала-Тоо Жумуш»" in result.stdout and "ТЕСТОВЫЕ ДАННЫЕ" in result.stdout
