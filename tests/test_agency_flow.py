@@ -45,6 +45,15 @@ async def open_check(h: Harness, someone: Person, lang: str) -> None:
     await someone.click(h.t("🏢 Check a recruitment agency", lang))
 
 
+async def report_about(h: Harness, typed: str) -> Person:
+    """A Russian speaker finds the agency and starts a report about it."""
+    mother = await person(h, "ru")
+    await open_check(h, mother, "ru")
+    await mother.send(typed)
+    await mother.click(h.t("📣 Report this agency", "ru"))
+    return mother
+
+
 # ---------------------------------------------------------------------- the story, in each language
 STORY = {  # a misspelled name in the other script, as a mother would type it
     "ru": ("тулпар тревл ворк", "ОсОО «Тулпар Трэвел Ворк»"),
@@ -257,10 +266,7 @@ async def test_report_with_an_open_case_goes_to_that_case(h: Harness) -> None:
 
 async def test_forget_deletes_reports(h: Harness) -> None:
     assert h.app is not None
-    mother = await person(h, "ru")
-    await open_check(h, mother, "ru")
-    await mother.send("Эмгек Плюс")
-    await mother.click(h.t("📣 Report this agency", "ru"))
+    mother = await report_about(h, "Эмгек Плюс")
     await mother.send("Обещали Германию")
     await mother.send("@mother_contact")
     await mother.click(h.t("✅ Send the report", "ru"))
@@ -343,10 +349,7 @@ async def test_after_leaving_the_check_typed_text_is_a_question_again(h: Harness
 
 async def test_an_abandoned_report_is_not_kept(h: Harness) -> None:
     assert h.app is not None
-    mother = await person(h, "ru")
-    await open_check(h, mother, "ru")
-    await mother.send("Эмгек Плюс")
-    await mother.click(h.t("📣 Report this agency", "ru"))
+    mother = await report_about(h, "Эмгек Плюс")
     await mother.send("Секретная история о том, что случилось")
     await mother.send("/menu")
     assert "Секретная история" not in str(await h.app.storage.get_data(key=_key(h, mother)))

@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.consultants import Authorizer
 from bot.content import Content
 from bot.escalation import Desk
-from bot.handlers.common import private_router, show, stale_button
+from bot.handlers.common import in_order, private_router, show, stale_button
 from bot.handlers.escalation import opened_text
 from bot.handlers.search import answer as search_answer
 from bot.services.agencies import (
@@ -161,15 +161,7 @@ def router() -> Router:
     @router.callback_query(FlagCb.filter(F.a.in_([r.value for r in Reply])))
     async def answered(query: CallbackQuery, callback_data: FlagCb, state: FSMContext, content: Content, locale: str, user: User) -> None:
         data = await _data(state)
-        expected = data.get("next")
-        if await state.get_state() != AgencyFlow.quiz.state or not isinstance(expected, int):
-            await stale_button(query)
-            return
-        if callback_data.q < expected:  # a double tap on a question already answered
-            await query.answer()
-            return
-        if callback_data.q > expected or callback_data.q >= len(FLAGS):
-            await stale_button(query)
+        if not await in_order(query, state, AgencyFlow.quiz, data.get("next"), callback_data.q, len(FLAGS)):
             return
         answers = dict(data.get("rf") or {})
         answers[FLAGS[callback_data.q].id] = callback_data.a

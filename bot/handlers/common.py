@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -56,3 +58,19 @@ async def stale_button(query: CallbackQuery) -> None:
     """A button from an old screen or with forged data: say so, and show the current menu."""
     await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
     await show_menu(query, answer=False)
+
+
+async def in_order(query: CallbackQuery, state: FSMContext, asking: State, expected: object, number: int, total: int) -> bool:
+    """Whether a tapped answer to question `number` (of `total`) is the one awaited. When it is not, the
+    tap is answered here: a double tap on a question already answered is ignored; an answer from an old
+    screen, or forged, gets the current menu."""
+    if await state.get_state() != asking.state or not isinstance(expected, int):
+        await stale_button(query)
+        return False
+    if number < expected:
+        await query.answer()
+        return False
+    if number > expected or number >= total:
+        await stale_button(query)
+        return False
+    return True

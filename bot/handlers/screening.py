@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards, screens, texts
 from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb, ScreenCb
 from bot.content import Content
-from bot.handlers.common import private_router, show, stale_button
+from bot.handlers.common import in_order, private_router, show, stale_button
 from bot.services.screening import QUESTIONS, Answer, Level, Result, score
 from bot.storage.users import User
 
@@ -126,15 +126,7 @@ def router() -> Router:
         query: CallbackQuery, callback_data: ScreenCb, state: FSMContext, content: Content, locale: str, user: User
     ) -> None:
         data = await state.get_data()
-        expected = data.get("next")
-        if await state.get_state() != Screening.asking.state or not isinstance(expected, int):
-            await stale_button(query)
-            return
-        if callback_data.q < expected:  # a double tap on a question already answered
-            await query.answer()
-            return
-        if callback_data.q > expected or callback_data.q >= len(QUESTIONS):
-            await stale_button(query)
+        if not await in_order(query, state, Screening.asking, data.get("next"), callback_data.q, len(QUESTIONS)):
             return
         answers = dict(data.get("scr") or {})
         answers[QUESTIONS[callback_data.q].id] = callback_data.a

@@ -173,7 +173,7 @@ MIGRATIONS: tuple[str, ...] = (
         rows        INTEGER NOT NULL
     );
     CREATE TABLE agencies (
-        id           INTEGER PRIMARY KEY,
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an old button must not show another agency
         country      TEXT NOT NULL REFERENCES agency_snapshots(country) ON DELETE CASCADE,
         name         TEXT NOT NULL,
         aliases      TEXT NOT NULL DEFAULT '[]',       -- JSON: other spellings, other scripts
