@@ -198,9 +198,11 @@ def card(agency: Agency, standing: Standing, match: Match | None, typed: str | N
                 and user.destination not in agency.destinations):
             lines.append(_("⚠️ Its permit does not cover {country}: it may not send you there.").format(
                 country=place_name(user.destination)))
-    contacts = [f"☎️ {escape(agency.phone)}" if agency.phone else "", f"📍 {escape(agency.address)}" if agency.address else ""]
-    if any(contacts):
-        lines.append(" · ".join(c for c in contacts if c))
+    contacts = [f"{icon} {escape(value)}" for icon, value in (("☎️", agency.phone), ("📍", agency.address), ("🌐", agency.website)) if value]
+    if contacts:
+        lines.append(" · ".join(contacts))
+    if agency.note:  # as the registry gives it
+        lines.append(f"📝 {escape(agency.note)}")
     lines += ["", meaning, todo]
     if match is not None and not match.exact and typed:
         lines += ["", _("ℹ️ You typed «{typed}». Make sure it is the same agency: compare its permit number and "
@@ -407,7 +409,7 @@ def reports_text(reports: list[Report], locale: str) -> str:
         return _("No agency reports yet.")
     lines = [_("<b>Latest agency reports</b>")]
     for report in reports:
-        head = f"<b>No. {report.id}</b> · {format_day(report.created_at.date(), locale) if report.created_at else ''}"
+        head = f"<b>№{report.id}</b> · {format_day(report.created_at.date(), locale) if report.created_at else ''}"
         status = f"{STATUS_ICONS.get(report.status, '')} {STATUS_NAMES.get(report.status, report.status)}"
         registry = f" · {report.registry}" if report.registry else ""
         lines.append(f"{head} · {escape(report.agency)}{registry} · {status}")
