@@ -36,6 +36,7 @@ from bot.middlewares.user import UserMiddleware
 from bot.services.agencies import AgencyService
 from bot.services.cases import CaseService
 from bot.services.checklists import ChecklistService
+from bot.services.events import EventLog
 from bot.services.search import SearchIndex
 from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
@@ -158,6 +159,7 @@ async def build_app(
         desk=desk,
         checklists=checklists,
         agencies=agencies,
+        events=EventLog(db, clock=now),
         authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
     inflight = InFlight()

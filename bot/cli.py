@@ -1,4 +1,4 @@
-"""`python -m bot run | try | check | i18n | qr | links | agencies`."""
+"""`python -m bot run | try | check | i18n | qr | links | agencies | stats`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import agencies_cli
+from bot import agencies_cli, stats_cli
 from bot.config import ConfigError, load_settings
 from bot.content import ContentError
 from bot.services.users import LANGUAGES
@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     qr.add_argument("--scale", type=int, default=10, help="pixels per QR module in a PNG (default 10)")
     commands.add_parser("links", help="list every deep-link payload the content supports")
     agencies_cli.add_parser(commands)
+    stats_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     try:
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             return write_qr(config, args.payload, language=args.lang, bot=args.bot, out=args.out, scale=args.scale)
         if args.command == "agencies":
             return agencies_cli.run(config, args)
+        if args.command == "stats":
+            return stats_cli.run(config, args)
         if args.command == "i18n":
             from bot.i18n import update_catalogs
 

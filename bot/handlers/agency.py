@@ -39,6 +39,7 @@ from bot.services.agencies import (
 )
 from bot.services.cases import CaseError, Draft
 from bot.services.redflags import FLAGS, Reply, Verdict, assess
+from bot.services.events import EventLog
 from bot.services.search import SearchIndex
 from bot.storage.agencies import Agency, Report
 from bot.storage.users import User
@@ -100,6 +101,7 @@ def router() -> Router:
     @router.message(AgencyFlow.query, F.text, ~F.text.startswith("/"))
     async def typed(
         message: Message, state: FSMContext, agencies: AgencyService, search: SearchIndex, content: Content, locale: str, user: User,
+        events: EventLog,
     ) -> None:
         if search.is_danger(locale, message.text or ""):  # a cry for help where a name was expected
             await state.clear()
@@ -109,15 +111,20 @@ def router() -> Router:
         found = await agencies.search(text, prefer=user.citizenship)
         if found.too_vague:
             await show(message, *views.too_vague())
+            await events.record("agency_check", user, "too_vague")
             return
         await _put(state, typed=text, agency=None, flags=None)
         if found.sure is not None:
             await _show_agency(message, state, agencies, found.sure.agency, found.sure, text, locale, user)
+            result = agencies.standing(found.sure.agency).status
         elif found.choices:
             standings = {m.agency.id: agencies.standing(m.agency) for m in found.choices}
             await show(message, *views.choices(found, standings))
+            result = "choices"
         else:
             await show(message, *views.not_found(text, await agencies.snapshots(), content, locale))
+            result = "not_found"
+        await events.record("agency_check", user, result)
 
     @router.message(AgencyFlow.query, ~F.text)
     async def typed_not_text(message: Message) -> None:
@@ -249,6 +256,7 @@ def router() -> Router:
     @router.callback_query(AgCb.filter(F.a == "send"), AgencyFlow.report_confirm)
     async def send(
         query: CallbackQuery, state: FSMContext, agencies: AgencyService, desk: Desk, content: Content, locale: str, user: User,
+        events: EventLog,
     ) -> None:
         draft = (await _data(state)).get("draft")
         if not draft or not draft.get("agency"):
@@ -273,6 +281,7 @@ def router() -> Router:
             what=draft.get("what"), contact=draft.get("contact"), case_id=case.id if case else None,
         ))
         await state.clear()
+        await events.record("agency_report", user, draft.get("status") or "not_found")
         if case is not None:
             await show(query, opened_text(desk, case, content, locale, user.destination), keyboards.back_to_menu(), answer=False)
             return

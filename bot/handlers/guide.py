@@ -13,6 +13,7 @@ from bot.content import Content
 from bot.handlers.common import private_router, show, stale_button
 from bot.handlers.profile import ProfileForm
 from bot.screens import NEED_LABELS
+from bot.services.events import EventLog
 from bot.storage.users import User
 
 
@@ -35,12 +36,14 @@ def router() -> Router:
         await show(query, screen.text, screen.markup)
 
     @router.callback_query(GuideCb.filter(F.kind == "top"))
-    async def topic(query: CallbackQuery, callback_data: GuideCb, content: Content, locale: str, user: User) -> None:
+    async def topic(query: CallbackQuery, callback_data: GuideCb, content: Content, locale: str, user: User, events: EventLog) -> None:
         if callback_data.id not in content.parents:
             await stale_button(query)
             return
         screen = screens.topic(content, locale, callback_data.id, callback_data.page, user)
         await show(query, screen.text, screen.markup)
+        if callback_data.page == 0:
+            await events.record("guide", user, callback_data.id)
 
     @router.message(Command("countries"))
     @router.callback_query(MenuCb.filter(F.section == "countries"))
@@ -62,12 +65,13 @@ def router() -> Router:
         await show(query, screen.text, screen.markup)
 
     @router.callback_query(GuideCb.filter(F.kind == "cty"))
-    async def country(query: CallbackQuery, callback_data: GuideCb, content: Content, locale: str, user: User) -> None:
+    async def country(query: CallbackQuery, callback_data: GuideCb, content: Content, locale: str, user: User, events: EventLog) -> None:
         if callback_data.id not in content.guide.countries:
             await stale_button(query)
             return
         screen = screens.country(content, locale, callback_data.id, user)
         await show(query, screen.text, screen.markup)
+        await events.record("country", user, callback_data.id)
 
     @router.message(Command("contacts"))
     @router.callback_query(MenuCb.filter(F.section == "contacts"))

@@ -13,6 +13,7 @@ from bot.escalation import Desk
 from bot.handlers.common import private_router, show
 from bot.services.agencies import AgencyService
 from bot.services.checklists import ChecklistService
+from bot.services.events import EventLog
 from bot.services.users import UserService
 from bot.storage.users import User
 
@@ -36,11 +37,13 @@ def router() -> Router:
 
     @router.callback_query(ForgetCb.filter(F.confirm))
     async def confirm(
-        query: CallbackQuery, user: User, users: UserService, desk: Desk, checklists: ChecklistService, agencies: AgencyService
+        query: CallbackQuery, user: User, users: UserService, desk: Desk, checklists: ChecklistService, agencies: AgencyService,
+        events: EventLog,
     ) -> None:
         await desk.forget(user.id)  # cases: what the person wrote goes, anonymous figures stay
         await checklists.forget(user.id)  # dates, ticks and reminders
         await agencies.forget(user.id)  # reports about agencies
+        await events.forget(user.id)  # usage events (keyed hash of the person)
         await users.forget(user.id)
         await show(query, _("Your data has been deleted. To start again, send /start."))
 

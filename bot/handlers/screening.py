@@ -18,6 +18,7 @@ from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb, ScreenCb
 from bot.content import Content
 from bot.handlers.common import in_order, private_router, show, stale_button
 from bot.services.screening import QUESTIONS, Answer, Level, Result, score
+from bot.services.events import EventLog
 from bot.storage.users import User
 
 ANSWER_LABELS = {Answer.YES: "✅", Answer.NO: "❌", Answer.UNSURE: "❔", Answer.SKIP: "⏭"}
@@ -123,7 +124,8 @@ def router() -> Router:
 
     @router.callback_query(ScreenCb.filter(F.a.in_([a.value for a in Answer])))
     async def answer(
-        query: CallbackQuery, callback_data: ScreenCb, state: FSMContext, content: Content, locale: str, user: User
+        query: CallbackQuery, callback_data: ScreenCb, state: FSMContext, content: Content, locale: str, user: User,
+        events: EventLog,
     ) -> None:
         data = await state.get_data()
         if not await in_order(query, state, Screening.asking, data.get("next"), callback_data.q, len(QUESTIONS)):
@@ -139,5 +141,6 @@ def router() -> Router:
         await state.set_state(Screening.result)
         await state.set_data({"level": result.level.value, "indicators": list(result.indicators), "answers": answers})
         await show(query, *result_screen(result, content, locale, user.destination))
+        await events.record("screening", user, result.level.value)
 
     return router

@@ -206,4 +206,24 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX agency_reports_user ON agency_reports(user_id);
     ALTER TABLE cases ADD COLUMN subject TEXT
     """,
+    # 5: usage events for the figures NGO staff report: what happened, never what anyone wrote. `actor`
+    # is a keyed hash of the person (the key in `meta`), so people can be counted but not named
+    """
+    CREATE TABLE meta (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,                     -- ISO 8601 UTC
+        kind        TEXT NOT NULL,                     -- guide | screening | agency_check | checklist | ...
+        detail      TEXT,                              -- a topic id, a level, a result: never free text
+        language    TEXT,
+        citizenship TEXT,
+        destination TEXT,
+        actor       TEXT NOT NULL
+    );
+    CREATE INDEX events_at ON events(at);
+    CREATE INDEX events_actor ON events(actor)
+    """,
 )
