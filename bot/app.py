@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import profile_setup
 from bot.config import SANDBOX_TOKEN, ConfigError, Settings
+from bot.broadcasts import Broadcasts
 from bot.consultants import Authorizer
 from bot.content import Content, require_content
 from bot.delivery import Outbox
@@ -42,6 +43,7 @@ from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
 from bot.storage import Database, SQLiteStorage, UserRepository
 from bot.storage.agencies import AgencyRepository
+from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.cases import CaseRepository
 from bot.storage.checklists import ChecklistRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
@@ -73,6 +75,7 @@ class App:
     checklists: ChecklistService
     reminders: ReminderSender
     agencies: AgencyService
+    broadcasts: Broadcasts
 
     async def publish_profile(self) -> None:
         await profile_setup.publish(self.bot, self.i18n)
@@ -85,6 +88,7 @@ class App:
             log.info("handled %d updates left over from the last run", replayed)
         await self.outbox.recover()
         await self.reminders.recover()
+        await self.broadcasts.recover()
         if not self.desk.available:
             log.warning("no consultants' group (CONSULTANT_CHAT_ID or TEAMS_FILE): people are given hotlines only")
 
@@ -95,6 +99,7 @@ class App:
         # Reminders live in SQLite, not in the scheduler: a tick finds what is due, so ticks missed while
         # the bot was down are caught up by the first one (run at start), and nothing is kept in memory.
         self.scheduler.add_job(self.reminders.tick, "interval", seconds=30, id="reminders", next_run_time=datetime.now(UTC))
+        self.scheduler.add_job(self.broadcasts.run, "interval", seconds=2, id="broadcasts")
 
     async def close(self) -> None:
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
@@ -143,9 +148,9 @@ async def build_app(
     desk = Desk(bot, config, i18n, content, cases, outbox, clock=now)
     inbox = InboxRepository(db)
     checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now)
-    reminders = ReminderSender(
-        bot, checklists, users, content, i18n, config.default_language, clock=now, pacer=Pacer(25.0, clock=monotonic, sleep=sleep)
-    )
+    pacer = Pacer(25.0, clock=monotonic, sleep=sleep)  # one pace for every bulk send: reminders and broadcasts
+    reminders = ReminderSender(bot, checklists, users, content, i18n, config.default_language, clock=now, pacer=pacer)
+    broadcasts = Broadcasts(bot, db, BroadcastRepository(db), users, i18n, config.default_language, pacer, clock=now, monotonic=monotonic)
 
     agencies = AgencyService(db, AgencyRepository(db), clock=now)
 
@@ -159,6 +164,7 @@ async def build_app(
         desk=desk,
         checklists=checklists,
         agencies=agencies,
+        broadcasts=broadcasts,
         events=EventLog(db, clock=now),
         authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
@@ -179,5 +185,5 @@ async def build_app(
         job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
     )
     return App(
-        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders, agencies
+        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders, agencies, broadcasts
     )

@@ -94,3 +94,10 @@ class FlagCb(CallbackData, prefix="rf"):
 
     q: int
     a: str
+
+
+class BcCb(CallbackData, prefix="bc"):
+    """A broadcast being prepared: lang / cit / dst (v = the next choice), go, drop; stop (v = its number)."""
+
+    a: str
+    v: str = ""

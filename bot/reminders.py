@@ -52,11 +52,13 @@ class Pacer:
         self.next_slot = 0.0
 
     async def wait(self) -> None:
+        """Take the next free slot, then wait for it. The slot is taken before waiting, so senders that
+        share one pacer (reminders, broadcasts) never get the same slot."""
         now = self.clock()
-        if self.next_slot > now:
-            await self.sleep(self.next_slot - now)
-            now = self.clock()
-        self.next_slot = max(now, self.next_slot) + self.interval
+        slot = max(now, self.next_slot)
+        self.next_slot = slot + self.interval
+        if slot > now:
+            await self.sleep(slot - now)
 
 
 class ReminderSender:

@@ -6,6 +6,7 @@ from aiogram import Router
 
 from bot.handlers import (
     agency,
+    broadcast,
     checklist,
     consultants,
     errors,
@@ -26,6 +27,7 @@ def build_routers() -> list[Router]:
         errors.router(),
         membership.router(),
         agency.early_router(),
+        broadcast.router(),
         start.router(),
         profile.router(),
         privacy.router(),

@@ -226,4 +226,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_at ON events(at);
     CREATE INDEX events_actor ON events(actor)
     """,
+    # 6: broadcasts by admins, and their recipients (each gets it at most once: pending -> claimed ->
+    # sending -> sent | failed | blocked. A restart puts claimed back to pending and turns sending into unknown)
+    """
+    CREATE TABLE broadcasts (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at    TEXT NOT NULL,
+        author_id     INTEGER NOT NULL,
+        text          TEXT NOT NULL,                   -- HTML, exactly as previewed
+        language      TEXT,                            -- the audience: NULL is anyone
+        citizenship   TEXT,
+        destination   TEXT,
+        status        TEXT NOT NULL,                   -- sending | done | cancelled
+        total         INTEGER NOT NULL,
+        not_before    TEXT,                            -- after a long 429
+        progress_chat INTEGER,
+        progress_msg  INTEGER,
+        finished_at   TEXT
+    );
+    CREATE TABLE broadcast_recipients (
+        broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+        user_id      INTEGER NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'pending',   -- pending | claimed | sending | sent | failed | blocked | unknown
+        PRIMARY KEY (broadcast_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX broadcast_pending ON broadcast_recipients(broadcast_id, status)
+    """,
 )

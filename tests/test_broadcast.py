@@ -1,0 +1,155 @@
+"""Broadcasts through the real Dispatcher, SQLite and the sandbox Telegram with its flood limits and a
+controllable clock: targeting with a preview, pacing never over the limits, at most once across a
+crash, 403 and 429, cancel, and admins only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.client import Person
+from bot.sandbox.core import Limits
+from tests.conftest import Harness, make_settings, running
+from tests.test_escalation import crash_during
+
+ADMIN = 4_200_001
+TEXT = "Новые правила с 1 декабря: проверьте свой патент & регистрацию."
+
+
+def strict(h: Harness) -> None:
+    h.sandbox.limits = Limits.strict()  # 1/s into a chat, no bursts; 30/s overall
+
+
+@pytest.fixture
+async def h(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running(make_settings(tmp_path, admin_ids=frozenset({ADMIN})), strict) as harness:
+        yield harness
+
+
+async def crowd(h: Harness, count: int, lang: str = "uz", destination: str | None = "RU") -> list[Person]:
+    assert h.app is not None
+    people = []
+    for _ in range(count):
+        someone = h.person(lang)
+        await someone.send("/start")
+        await someone.click({"ru": "Русский", "ky": "Кыргызча", "tg": "Тоҷикӣ", "uz": "Oʻzbekcha"}[lang])
+        if destination:
+            await h.app.users.set_destination(someone.id, destination)
+        people.append(someone)
+    return people
+
+
+def received(h: Harness, someone: Person) -> list[str]:
+    return [m.text or "" for m in h.sandbox.bot_messages(someone.id) if (m.text or "").startswith("Новые правила")]
+
+
+async def prepare(h: Harness, lang_taps: int = 0) -> Person:
+    admin = h.person("ru", user_id=ADMIN)
+    await admin.send("/start")
+    await admin.click("Русский")
+    await admin.send("/broadcast")
+    await admin.send(TEXT)
+    for _ in range(lang_taps):
+        await admin.click(admin.last.button_labels()[0])
+    return admin
+
+
+async def test_admin_targets_previews_sends_and_sees_it_finished(h: Harness) -> None:
+    assert h.app is not None
+    uz = await crowd(h, 6, "uz")
+    ru = await crowd(h, 3, "ru")
+    admin = await prepare(h)
+    preview = h.sandbox.bot_messages(ADMIN)[-2]
+    assert preview.text == TEXT  # exactly what people will get (the & escaped for HTML and shown as typed)
+    assert h.t("Recipients now: {count}", "ru").format(count=10) in (admin.last.text or "")  # the admin too
+    for _ in range(4):  # everyone -> ru -> ky -> tg -> uz
+        await admin.click(admin.last.button_labels()[0])
+    assert h.t("✅ Send to {count} people", "ru").format(count=6) in admin.last.button_labels()
+    await admin.click(h.t("✅ Send to {count} people", "ru").format(count=6))
+    await h.app.broadcasts.run()
+    assert all(len(received(h, p)) == 1 for p in uz)
+    assert all(received(h, p) == [] for p in ru)
+    progress = h.sandbox.bot_messages(ADMIN)[-1]
+    assert h.t("✅ <b>Broadcast No. {number} finished.</b>", "ru").format(number=1).replace("<b>", "").replace("</b>", "") in (progress.text or "")
+    assert h.t("Sent: {sent} of {total} · not delivered: {failed} · blocked the bot: {blocked}", "ru").format(
+        sent=6, total=6, failed=0, blocked=0) in (progress.text or "")
+
+
+async def test_pace_stays_under_telegrams_limits(h: Harness) -> None:
+    assert h.app is not None
+    people = await crowd(h, 120, "uz")
+    admin = await prepare(h, lang_taps=4)  # Uzbek speakers (not the admin, who just got the screen)
+    await admin.click(admin.last.button_labels()[-2])  # send
+    limited = h.sandbox.rate_limited  # (the preview and its buttons, two messages at once, may meet the strict limit)
+    started = h.clock()
+    while (await h.app.broadcasts.repo.active()):
+        await h.app.broadcasts.run()
+    elapsed = h.clock() - started
+    assert h.sandbox.rate_limited == limited  # not one 429 while broadcasting
+    assert sum(len(received(h, p)) for p in people) == 120
+    assert elapsed >= 119 / 25 - 1e-6  # 25 a second at most
+
+
+async def test_a_crash_mid_send_never_sends_twice(h: Harness) -> None:
+    assert h.app is not None
+    people = await crowd(h, 40, "tg")
+    admin = await prepare(h, lang_taps=3)
+    await admin.click(admin.last.button_labels()[-2])
+    await h.app.broadcasts.run(budget=0.5)  # part of it
+    sent_before = sum(len(received(h, p)) for p in people)
+    assert 0 < sent_before < 40
+    await crash_during(h, "sendMessage", h.app.broadcasts.run())
+    await h.restart()
+    assert h.app is not None
+    while await h.app.broadcasts.repo.active():
+        await h.app.broadcasts.run()
+    counts = [len(received(h, p)) for p in people]
+    assert max(counts) == 1  # at most once
+    assert counts.count(0) == 1  # the one cut off during its request is not sent again
+    final = await h.app.broadcasts.repo.counts(1)
+    assert final == {"sent": 39, "unknown": 1}
+
+
+async def test_403_marks_inactive_and_429_waits(h: Harness) -> None:
+    assert h.app is not None
+    people = await crowd(h, 10, "ky")
+    admin = await prepare(h, lang_taps=2)
+    await admin.click(admin.last.button_labels()[-2])
+    h.sandbox.users[people[3].id].blocked_bot = True  # blocked after the list was made: Telegram answers 403
+    h.sandbox.inject_error("sendMessage", 429, "Too Many Requests: retry after 60", retry_after=60)
+    await h.app.broadcasts.run()
+    assert sum(len(received(h, p)) for p in people) == 0  # paused at once
+    await h.app.broadcasts.run()
+    assert sum(len(received(h, p)) for p in people) == 0  # still waiting
+    h.advance(seconds=61)
+    await h.app.broadcasts.run()
+    assert [len(received(h, p)) for p in people] == [1, 1, 1, 0, 1, 1, 1, 1, 1, 1]
+    user = await h.app.users.users.get(people[3].id)
+    assert user is not None and user.blocked
+    assert (await h.app.broadcasts.repo.counts(1)) == {"sent": 9, "blocked": 1}
+
+
+async def test_cancel_stops_it(h: Harness) -> None:
+    assert h.app is not None
+    people = await crowd(h, 60, "ru")
+    admin = await prepare(h)
+    await admin.click(admin.last.button_labels()[-2])
+    await h.app.broadcasts.run(budget=0.5)
+    progress = next(m for m in reversed(h.sandbox.bot_messages(ADMIN)) if m.buttons)
+    await admin.click(h.t("⏹ Cancel the broadcast", "ru"), message=progress)
+    sent = sum(len(received(h, p)) for p in people)
+    await h.app.broadcasts.run()
+    assert sum(len(received(h, p)) for p in people) == sent < 60
+    assert h.t("⏹ <b>Broadcast No. {number} cancelled.</b>", "ru").format(number=1).replace("<b>", "").replace("</b>", "") in (
+        h.sandbox.messages[(ADMIN, progress.message_id)].text or "")
+
+
+async def test_only_admins_can_broadcast(h: Harness) -> None:
+    assert h.app is not None
+    people = await crowd(h, 3, "ru")
+    await people[0].send("/broadcast")
+    assert h.t("I don't know this command. Choose a section from the menu, or send /help.", "ru") in (people[0].last.text or "")
+    await people[0].click_data("bc:go")
+    assert await h.app.broadcasts.repo.active() == []
