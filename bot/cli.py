@@ -1,4 +1,4 @@
-"""`python -m bot run | try | check | i18n | qr | links | agencies | stats`."""
+"""`python -m bot run | try | check | i18n | qr | links | agencies | stats | broadcast`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import agencies_cli, stats_cli
+from bot import agencies_cli, broadcast_cli, stats_cli
 from bot.config import ConfigError, load_settings
 from bot.content import ContentError
 from bot.services.users import LANGUAGES
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("links", help="list every deep-link payload the content supports")
     agencies_cli.add_parser(commands)
     stats_cli.add_parser(commands)
+    broadcast_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     try:
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return agencies_cli.run(config, args)
         if args.command == "stats":
             return stats_cli.run(config, args)
+        if args.command == "broadcast":
+            return broadcast_cli.run(config, args)
         if args.command == "i18n":
             from bot.i18n import update_catalogs
 

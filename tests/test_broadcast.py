@@ -63,7 +63,9 @@ async def test_admin_targets_previews_sends_and_sees_it_finished(h: Harness) -> 
     admin = await prepare(h)
     preview = h.sandbox.bot_messages(ADMIN)[-2]
     assert preview.text == TEXT  # exactly what people will get (the & escaped for HTML and shown as typed)
-    assert h.t("Recipients now: {count}", "ru").format(count=10) in (admin.last.text or "")  # the admin too
+    audience = h.t("<b>Who gets it?</b> Tap to change. The preview above is exactly what people will see.\n"
+                   "Recipients now: {count}", "ru")
+    assert audience.format(count=10).replace("<b>", "").replace("</b>", "") in (admin.last.text or "")  # the admin too
     for _ in range(4):  # everyone -> ru -> ky -> tg -> uz
         await admin.click(admin.last.button_labels()[0])
     assert h.t("✅ Send to {count} people", "ru").format(count=6) in admin.last.button_labels()
@@ -153,3 +155,28 @@ async def test_only_admins_can_broadcast(h: Harness) -> None:
     assert h.t("I don't know this command. Choose a section from the menu, or send /help.", "ru") in (people[0].last.text or "")
     await people[0].click_data("bc:go")
     assert await h.app.broadcasts.repo.active() == []
+
+
+async def test_cli_queues_a_broadcast_the_bot_sends(h: Harness) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.test_config_cli import _env
+
+    assert h.app is not None
+    uz = await crowd(h, 3, "uz")
+    ru = await crowd(h, 2, "ru")
+    env = _env(DATABASE_PATH=str(h.settings.database_path))
+    dry = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--text", TEXT, "--lang", "uz"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0 and "would reach 3 people" in dry.stdout
+    assert await h.app.broadcasts.repo.active() == []
+    sent = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--text", TEXT, "--lang", "uz", "--send"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert sent.returncode == 0 and "broadcast 1 queued for 3 people" in sent.stdout
+    await h.app.broadcasts.run()
+    assert [len(received(h, p)) for p in uz] == [1, 1, 1] and all(received(h, p) == [] for p in ru)
+    status = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--status", "1"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert "broadcast 1: done, 3 recipients: sent 3" in status.stdout

@@ -1,0 +1,77 @@
+"""`python -m bot broadcast --text "..." [--lang uz] [--citizenship UZ] [--destination RU] [--send]`.
+
+Without --send: shows how many people the text would reach (a dry run). With --send: queues the
+broadcast in the bot's database; the running bot sends it at its pace (25 a second overall, each
+person once), exactly as an admin's /broadcast. `--status N` shows a broadcast's progress.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.services.users import CITIZENSHIPS, DESTINATIONS, LANGUAGES
+from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.db import Database
+
+MAX_TEXT = 3500
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("broadcast", help="send an announcement to the bot's users (dry run unless --send)")
+    parser.add_argument("--text", help="the announcement; plain text (use --html for Telegram HTML)")
+    parser.add_argument("--html", action="store_true", help="the text is Telegram HTML (<b>, <i>, <a href>)")
+    parser.add_argument("--lang", choices=LANGUAGES, help="only people who chose this language")
+    parser.add_argument("--citizenship", choices=CITIZENSHIPS, help="only citizens of this country")
+    parser.add_argument("--destination", choices=DESTINATIONS, help="only people going to this country")
+    parser.add_argument("--send", action="store_true", help="queue it for sending (without it: only count)")
+    parser.add_argument("--status", type=int, metavar="N", help="show the progress of broadcast N")
+
+
+async def _run(config: Settings, args: argparse.Namespace) -> int:
+    db = Database(config.database_path)
+    await db.connect()
+    repo = BroadcastRepository(db)
+    try:
+        if args.status is not None:
+            broadcast = await repo.get(args.status)
+            if broadcast is None:
+                print(f"no broadcast {args.status}")
+                return 1
+            counts = await repo.counts(broadcast.id)
+            print(f"broadcast {broadcast.id}: {broadcast.status}, {broadcast.total} recipients: "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            return 0
+        if not args.text or not args.text.strip():
+            print("--text is required")
+            return 2
+        text = args.text if args.html else html.escape(args.text, quote=False)
+        if len(text) > MAX_TEXT:
+            print(f"the text is too long: {len(text)} characters, at most {MAX_TEXT}")
+            return 2
+        count = await repo.count_audience(args.lang, args.citizenship, args.destination)
+        if not args.send:
+            print(f"would reach {count} people (dry run; add --send to queue it)")
+            return 0
+        if count == 0:
+            print("nobody matches: nothing queued")
+            return 1
+        async with db.transaction():
+            broadcast_id = await repo.create({
+                "created_at": datetime.now(UTC).isoformat(), "author_id": 0, "text": text, "language": args.lang,
+                "citizenship": args.citizenship, "destination": args.destination, "status": "sending", "total": 0,
+            })
+        created = await repo.get(broadcast_id)
+        assert created is not None
+        print(f"broadcast {broadcast_id} queued for {created.total} people; the running bot sends it "
+              f"(about {max(1, round(created.total / 25 / 60))} min); follow it with --status {broadcast_id}")
+        return 0
+    finally:
+        await db.close()
+
+
+def run(config: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_run(config, args))
