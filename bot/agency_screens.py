@@ -139,7 +139,7 @@ def _next_buttons(agency_known: bool, status: str) -> list[list[InlineKeyboardBu
     return rows
 
 
-def status_lines(agency: Agency, standing: Standing, locale: str) -> list[str]:
+def status_lines(standing: Standing, locale: str) -> list[str]:
     """The status, what it means and what to do."""
     status = standing.status
     if status == "active":
@@ -190,7 +190,7 @@ def card(agency: Agency, standing: Standing, match: Match | None, typed: str | N
     lines.append(where)
     if agency.authority:
         lines.append(_("Issued by: {authority}").format(authority=escape(agency.authority)))
-    head, meaning, todo = status_lines(agency, standing, locale)
+    head, meaning, todo = status_lines(standing, locale)
     lines += ["", head]
     if agency.destinations:
         lines.append(_("For work in: {countries}").format(countries=places(agency.destinations)))
@@ -397,11 +397,9 @@ def problems_text(problems: list[Problem], limit: int = 15) -> str:
 def imported_text(country: str, rows: int, before: int, sample: bool) -> str:
     text = _("✅ {country}: {count} agencies imported (the list had {before}).").format(
         country=screens.flagged(country), count=rows, before=before)
-    return text + ("\n" + _sample_warning_admin() if sample else "")
-
-
-def _sample_warning_admin() -> str:
-    return _("🧪 The file is marked as sample data: people see a TEST DATA warning on every result.")
+    if sample:
+        text += "\n" + _("🧪 The file is marked as sample data: people see a TEST DATA warning on every result.")
+    return text
 
 
 def reports_text(reports: list[Report], locale: str) -> str:

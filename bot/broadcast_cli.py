@@ -60,10 +60,7 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
             print("nobody matches: nothing queued")
             return 1
         async with db.transaction():
-            broadcast_id = await repo.create({
-                "created_at": datetime.now(UTC).isoformat(), "author_id": 0, "text": text, "language": args.lang,
-                "citizenship": args.citizenship, "destination": args.destination, "status": "sending", "total": 0,
-            })
+            broadcast_id = await repo.create(0, text, args.lang, args.citizenship, args.destination, datetime.now(UTC))
         created = await repo.get(broadcast_id)
         assert created is not None
         print(f"broadcast {broadcast_id} queued for {created.total} people; the running bot sends it "

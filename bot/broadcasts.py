@@ -62,10 +62,7 @@ class Broadcasts:
 
     async def create(self, author_id: int, text: str, language: str | None, citizenship: str | None, destination: str | None) -> Broadcast:
         async with self.db.transaction():
-            broadcast_id = await self.repo.create({
-                "created_at": self.clock().isoformat(), "author_id": author_id, "text": text, "language": language,
-                "citizenship": citizenship, "destination": destination, "status": "sending", "total": 0,
-            })
+            broadcast_id = await self.repo.create(author_id, text, language, citizenship, destination, self.clock())
             broadcast = await self.repo.get(broadcast_id)
         assert broadcast is not None
         log.info("broadcast %s created for %d recipients", broadcast.id, broadcast.total)
@@ -138,7 +135,7 @@ class Broadcasts:
 
     # ------------------------------------------------------------------ progress
     async def _locale_of(self, user_id: int) -> str:
-        user = await self.users.users.get(user_id)
+        user = await self.users.get(user_id)
         return user.language if user is not None and user.language else self.default_locale
 
     async def _progress(self, broadcast: Broadcast, *, force: bool = False) -> None:

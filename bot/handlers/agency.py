@@ -115,14 +115,13 @@ def router() -> Router:
             return
         await _put(state, typed=text, agency=None, flags=None)
         if found.sure is not None:
-            await _show_agency(message, state, agencies, found.sure.agency, found.sure, text, locale, user)
-            result = agencies.standing(found.sure.agency).status
+            result = await _show_agency(message, state, agencies, found.sure.agency, found.sure, text, locale, user)
         elif found.choices:
             standings = {m.agency.id: agencies.standing(m.agency) for m in found.choices}
             await show(message, *views.choices(found, standings))
             result = "choices"
         else:
-            await show(message, *views.not_found(text, await agencies.snapshots(), content, locale))
+            await show(message, *views.not_found(text, found.snapshots, content, locale))
             result = "not_found"
         await events.record("agency_check", user, result)
 
@@ -143,10 +142,12 @@ def router() -> Router:
     async def _show_agency(
         event: Message | CallbackQuery, state: FSMContext, agencies: AgencyService, agency: Agency,
         match: Match | None, typed: str | None, locale: str, user: User,
-    ) -> None:
+    ) -> str:
+        """Show the agency's card and keep it as the one in view; returns its status."""
         standing = agencies.standing(agency)
         await _put(state, agency=_about(agency, standing.status))
         await show(event, *views.card(agency, standing, match, typed, user, locale))
+        return standing.status
 
     @router.callback_query(AgCb.filter(F.a == "none"))
     async def none_of_these(query: CallbackQuery, state: FSMContext, agencies: AgencyService, content: Content, locale: str) -> None:

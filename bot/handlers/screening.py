@@ -10,13 +10,13 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards, screens, texts
 from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb, ScreenCb
 from bot.content import Content
-from bot.handlers.common import in_order, private_router, show, stale_button
+from bot.handlers.common import in_order, private_router, show
 from bot.services.screening import QUESTIONS, Answer, Level, Result, score
 from bot.services.events import EventLog
 from bot.storage.users import User

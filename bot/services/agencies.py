@@ -204,7 +204,6 @@ def permit_key(text: str) -> str:
 class Match:
     agency: Agency
     score: float
-    by: str  # name | permit
 
     @property
     def exact(self) -> bool:
@@ -218,7 +217,7 @@ class Found:
     query: str
     sure: Match | None
     choices: tuple[Match, ...]
-    searched: tuple[str, ...]  # the registries searched (countries)
+    snapshots: dict[str, Snapshot]  # the registries searched
     too_vague: bool = False  # only words like "agency" or "job": ask for the agency's own name
 
     @property
@@ -257,7 +256,7 @@ class AgencyIndex:
             return None, (), False
         by_permit = self._by_permit(query)
         if by_permit:
-            matches = [Match(self.agencies[p], 100.0, "permit") for p in by_permit]
+            matches = [Match(self.agencies[p], 100.0) for p in by_permit]
             return (matches[0], (), False) if len(matches) == 1 else (None, tuple(matches[:limit]), False)
         if all(t in GENERIC for t in readings[0]):
             return None, (), True
@@ -271,7 +270,7 @@ class AgencyIndex:
         if prefer:  # the registry of the person's own country first, when the names tie
             scores = {a: s + (0.5 if self.agencies[a].country == prefer else 0.0) for a, s in scores.items()}
         ranked = sorted(((s, a) for a, s in scores.items() if s >= CLOSE), key=lambda item: (-item[0], item[1]))
-        matches = [Match(self.agencies[a], min(s, 100.0), "name") for s, a in ranked[: limit + 1]]
+        matches = [Match(self.agencies[a], min(s, 100.0)) for s, a in ranked[: limit + 1]]
         if not matches:
             return None, (), False
         best = matches[0]
@@ -643,7 +642,7 @@ class AgencyService:
     async def search(self, query: str, prefer: str | None = None) -> Found:
         index = await self._fresh_index()
         sure, choices, vague = index.search(query, prefer)
-        return Found(query, sure, choices, tuple(self._snapshots), vague)
+        return Found(query, sure, choices, dict(self._snapshots), vague)
 
     async def get(self, agency_id: int) -> Agency | None:
         await self._fresh_index()

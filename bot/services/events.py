@@ -91,12 +91,11 @@ async def figures(db: Database, start: date, end: date) -> list[Figure]:
     row = await db.fetchone("SELECT count(DISTINCT actor) FROM events WHERE at >= ? AND at < ?", (since, until))
     out.append(Figure("active", "people", row[0] if row else 0))
     rows = await db.fetchall(
-        "SELECT kind, coalesce(detail, '-'), count(*), count(DISTINCT actor) FROM events WHERE at >= ? AND at < ? "
+        "SELECT kind, coalesce(detail, '-'), count(*) FROM events WHERE at >= ? AND at < ? "
         "GROUP BY kind, detail ORDER BY kind, detail",
         (since, until),
     )
-    for kind, detail, count, _people in rows:
-        out.append(Figure(kind, detail, count))
+    out += [Figure(kind, detail, count) for kind, detail, count in rows]
     row = await db.fetchone(
         "SELECT count(*) FROM reminders WHERE status = 'sent' AND sent_at >= ? AND sent_at < ?",
         (int(datetime.fromisoformat(since).timestamp()), int(datetime.fromisoformat(until).timestamp())),

@@ -40,24 +40,33 @@ AUDIENCE = (
 )
 
 
+def _audience(language: str | None, citizenship: str | None, destination: str | None) -> tuple[str | None, ...]:
+    """The parameters of AUDIENCE: each filter twice (NULL matches anyone)."""
+    return (language, language, citizenship, citizenship, destination, destination)
+
+
 class BroadcastRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def count_audience(self, language: str | None, citizenship: str | None, destination: str | None) -> int:
-        row = await self.db.fetchone(f"SELECT count(*) {AUDIENCE}", (language, language, citizenship, citizenship, destination, destination))
+        row = await self.db.fetchone(f"SELECT count(*) {AUDIENCE}", _audience(language, citizenship, destination))
         return int(row[0]) if row else 0
 
-    async def create(self, values: dict[str, Any]) -> int:
-        """Insert the broadcast and its recipients (the audience as of now); the caller holds the transaction."""
-        columns = ", ".join(values)
+    async def create(
+        self, author_id: int, text: str, language: str | None, citizenship: str | None, destination: str | None, now: datetime,
+    ) -> int:
+        """Insert the broadcast, to be sent, and its recipients (the audience as of now); the caller holds the transaction."""
         broadcast_id = await self.db.insert(
-            f"INSERT INTO broadcasts ({columns}) VALUES ({', '.join('?' for _ in values)})", tuple(values.values())
+            "INSERT INTO broadcasts (created_at, author_id, text, language, citizenship, destination, status, total) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'sending', 0)",
+            (now.isoformat(), author_id, text, language, citizenship, destination),
         )
         assert broadcast_id is not None
-        who = (values["language"], values["language"], values["citizenship"], values["citizenship"],
-               values["destination"], values["destination"])
-        await self.db.execute(f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?, id {AUDIENCE}", (broadcast_id, *who))
+        await self.db.execute(
+            f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?, id {AUDIENCE}",
+            (broadcast_id, *_audience(language, citizenship, destination)),
+        )
         row = await self.db.fetchone("SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,))
         await self.db.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (row[0] if row else 0, broadcast_id))
         return broadcast_id
