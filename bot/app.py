@@ -33,7 +33,7 @@ from bot.middlewares.fallback import FallbackMiddleware
 from bot.middlewares.inbox import InboxMiddleware, replay
 from bot.middlewares.inflight import InFlight
 from bot.middlewares.retry import RetryAfter
-from bot.middlewares.user import UserMiddleware
+from bot.middlewares.user import ActivityMiddleware, UserMiddleware
 from bot.services.agencies import AgencyService
 from bot.services.cases import CaseService
 from bot.services.checklists import ChecklistService
@@ -41,6 +41,7 @@ from bot.services.events import EventLog
 from bot.services.search import SearchIndex
 from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
+from bot.stats import Digest, Stats
 from bot.storage import Database, SQLiteStorage, UserRepository
 from bot.storage.agencies import AgencyRepository
 from bot.storage.broadcasts import BroadcastRepository
@@ -76,6 +77,7 @@ class App:
     reminders: ReminderSender
     agencies: AgencyService
     broadcasts: Broadcasts
+    digest: Digest
 
     async def publish_profile(self) -> None:
         await profile_setup.publish(self.bot, self.i18n)
@@ -100,6 +102,9 @@ class App:
         # the bot was down are caught up by the first one (run at start), and nothing is kept in memory.
         self.scheduler.add_job(self.reminders.tick, "interval", seconds=30, id="reminders", next_run_time=datetime.now(UTC))
         self.scheduler.add_job(self.broadcasts.run, "interval", seconds=2, id="broadcasts")
+        if self.config.weekly_digest:
+            # a tick that finds the digest already sent does nothing: restarts and downtime never repeat it
+            self.scheduler.add_job(self.digest.tick, "interval", minutes=10, id="digest", next_run_time=datetime.now(UTC))
 
     async def close(self) -> None:
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
@@ -147,12 +152,15 @@ async def build_app(
     outbox = Outbox(bot, OutboxRepository(db), cases, clock=now)
     desk = Desk(bot, config, i18n, content, cases, outbox, clock=now)
     inbox = InboxRepository(db)
-    checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now)
+    events = EventLog(db, clock=now)
+    checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now, events=events)
     pacer = Pacer(25.0, clock=monotonic, sleep=sleep)  # one pace for every bulk send: reminders and broadcasts
     reminders = ReminderSender(bot, checklists, users, content, i18n, config.default_language, clock=now, pacer=pacer)
     broadcasts = Broadcasts(bot, db, BroadcastRepository(db), users, i18n, config.default_language, pacer, clock=now, monotonic=monotonic)
 
     agencies = AgencyService(db, AgencyRepository(db), clock=now)
+    stats = Stats(db, content, clock=now)
+    digest = Digest(bot, db, stats, users, i18n, config.admin_ids, config.default_language, clock=now)
 
     dp = Dispatcher(
         storage=storage,
@@ -165,7 +173,8 @@ async def build_app(
         checklists=checklists,
         agencies=agencies,
         broadcasts=broadcasts,
-        events=EventLog(db, clock=now),
+        events=events,
+        stats=stats,
         authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
     inflight = InFlight()
@@ -173,6 +182,8 @@ async def build_app(
     dp.update.outer_middleware(inflight)
     dp.update.outer_middleware(UserMiddleware(users))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
+    dp.message.outer_middleware(ActivityMiddleware(events))
+    dp.callback_query.outer_middleware(ActivityMiddleware(events))
     dp.message.outer_middleware(FallbackMiddleware())
     dp.edited_message.outer_middleware(FallbackMiddleware(edited=True))
     dp.callback_query.outer_middleware(FallbackMiddleware())
@@ -185,5 +196,6 @@ async def build_app(
         job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
     )
     return App(
-        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders, agencies, broadcasts
+        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders, agencies, broadcasts,
+        digest,
     )

@@ -101,3 +101,11 @@ class BcCb(CallbackData, prefix="bc"):
 
     a: str
     v: str = ""
+
+
+class StatsCb(CallbackData, prefix="st"):
+    """Figures for admins: show (a period, s..e as YYYY-MM-DD) or csv (the same period as a file)."""
+
+    a: str
+    s: str
+    e: str

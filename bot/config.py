@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     realert_minutes: int = Field(default=10, ge=1, le=24 * 60, description="a case not taken is alerted again after this")
     hotlines_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a person still waiting gets the hotlines after this")
     retention_days: int = Field(default=90, ge=1, le=3650, description="messages of closed cases are deleted after this")
+    weekly_digest: bool = Field(default=True, description="send admins last week's figures every Monday")
 
     @field_validator("bot_token")
     @classmethod

@@ -19,6 +19,7 @@ from bot.handlers import (
     search,
     sections,
     start,
+    stats,
 )
 
 
@@ -28,6 +29,7 @@ def build_routers() -> list[Router]:
         membership.router(),
         agency.early_router(),
         broadcast.router(),
+        stats.router(),
         start.router(),
         profile.router(),
         privacy.router(),

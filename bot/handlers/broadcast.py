@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -64,6 +65,13 @@ def router() -> Router:
 
     async def is_admin(event: Message | CallbackQuery, authorizer: Authorizer) -> bool:
         return event.from_user is not None and authorizer.is_admin(event.from_user.id)
+
+    @router.callback_query(StateFilter(BroadcastForm), ~F.data.startswith("bc:"))
+    @router.message(StateFilter(BroadcastForm), F.text.startswith("/"), ~F.text.startswith(("/broadcast", "/cancel")))
+    async def leaving(event: Message | CallbackQuery, state: FSMContext) -> None:
+        """Another button or command ends the unsent announcement (nothing is sent without "Send")."""
+        await state.clear()
+        raise SkipHandler()
 
     @router.message(Command("broadcast"), is_admin)
     async def begin(message: Message, state: FSMContext) -> None:

@@ -1,4 +1,4 @@
-"""Loads (or creates) the person behind every update and puts the `user` into handler data."""
+"""Loads (or creates) the person behind every update and puts the `user` into handler data; counts them active."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 
+from bot.services.events import EventLog
 from bot.services.users import UserService
 
 
@@ -27,4 +28,22 @@ class UserMiddleware(BaseMiddleware):
         # Only people who talk to the bot in private are users; a consultant writing in the group is not.
         if tg_user is not None and not tg_user.is_bot and (chat is None or chat.type == "private"):
             data["user"] = await self.users.seen(tg_user.id, tg_user.language_code)
+        return await handler(event, data)
+
+
+class ActivityMiddleware(BaseMiddleware):
+    """Counts the person as active today (a message or a button from them), for the figures."""
+
+    def __init__(self, events: EventLog) -> None:
+        self.events = events
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user = data.get("user")
+        if user is not None:
+            await self.events.seen(user.id)
         return await handler(event, data)

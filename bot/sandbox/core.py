@@ -36,6 +36,8 @@ STRING_PARAMS = {
     "description", "short_description", "name", "url", "secret_token", "business_connection_id",
     "emoji", "action", "title", "question",
 }
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # Telegram: photos up to 10 MB, width + height <= 10000, ratio <= 20
+DOCUMENT_MAX_BYTES = 50 * 1024 * 1024  # bots send files up to 50 MB
 SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
 
 
@@ -212,6 +214,7 @@ class Sandbox:
         self._buckets: dict[Any, _Bucket] = {}
         self.record_requests = True
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self._uploads: dict[str, tuple[str, bytes]] = {}  # the files of the request being answered
 
     # ---------------------------------------------------------------- people and chats
     def add_user(
@@ -382,8 +385,11 @@ class Sandbox:
         self.holds[method] = reached
         return reached
 
-    async def request(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Answer one Bot API call: (HTTP status, JSON body)."""
+    async def request(
+        self, token: str, method: str, params: dict[str, Any], uploads: dict[str, tuple[str, bytes]] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call: (HTTP status, JSON body). `uploads` are the files sent with it
+        (name -> (file name, content)), referred to as attach://name in the parameters."""
         if token != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         handler = _METHODS.get(method.lower())
@@ -401,7 +407,11 @@ class Sandbox:
             queue = self.injected.get(name)
             if queue:
                 raise queue.popleft()
-            result = handler(self, args)
+            self._uploads = uploads or {}
+            try:
+                result = handler(self, args)
+            finally:
+                self._uploads = {}
             if asyncio.iscoroutine(result):
                 result = await result
         except TelegramError as error:
@@ -528,10 +538,33 @@ class Sandbox:
             date=int(self.wall_clock()), text=text, source=source, kind=kind, reply_markup=markup,
         )
         if kind != "text":
-            message.extra = {"file": str(args.get(kind, ""))}
+            message.extra = {"file": str(args.get(kind, "")), **self._upload(kind, str(args.get(kind, "")))}
         self._store(message)
         self._emit("message", chat_id, message)
         return self._message_dict(message)
+
+    def _upload(self, kind: str, reference: str) -> dict[str, Any]:
+        """A file uploaded with the request: checked as Telegram checks it, then kept (and downloadable)."""
+        if not reference.startswith("attach://"):
+            return {}
+        upload = self._uploads.get(reference.removeprefix("attach://"))
+        if upload is None:
+            raise bad_request(f"file {reference} is not among the uploaded files")
+        name, content = upload
+        extra: dict[str, Any] = {"file_name": name, "file_size": len(content)}
+        if kind == "photo":
+            if len(content) > PHOTO_MAX_BYTES:
+                raise bad_request("PHOTO_INVALID_DIMENSIONS")
+            width, height = image_size(content)
+            if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                raise bad_request("PHOTO_INVALID_DIMENSIONS")
+            extra.update(width=width, height=height)
+        elif len(content) > DOCUMENT_MAX_BYTES:
+            raise TelegramError(413, "Request Entity Too Large")
+        file_id = f"sandbox-up-{len(self.files) + 1}"
+        self.files[file_id] = content
+        extra["file_id"] = file_id
+        return extra
 
     def copy(self, args: dict[str, Any]) -> dict[str, Any]:
         """copyMessage: the same content in another chat, with no link to the sender; a new caption if given."""
@@ -591,6 +624,20 @@ class Sandbox:
                 pass
             if generation != self._poll_generation:
                 raise TelegramError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+
+
+def image_size(content: bytes) -> tuple[int, int]:
+    """Width and height of a PNG or JPEG; anything else is refused as Telegram refuses it."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if content.startswith(b"\xff\xd8"):
+        at = 2
+        while at + 9 < len(content) and content[at] == 0xFF:
+            marker, length = content[at + 1], int.from_bytes(content[at + 2:at + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return int.from_bytes(content[at + 7:at + 9], "big"), int.from_bytes(content[at + 5:at + 7], "big")
+            at += 2 + length
+    raise bad_request("IMAGE_PROCESS_FAILED")
 
 
 def _coerce(key: str, value: Any) -> Any:

@@ -18,6 +18,7 @@ def make_app(sandbox: Sandbox) -> web.Application:
         token = request.match_info["token"]
         method = request.match_info["method"]
         params: dict[str, Any] = dict(request.query)
+        uploads: dict[str, tuple[str, bytes]] = {}
         if request.can_read_body:
             if request.content_type == "application/json":
                 try:
@@ -29,8 +30,11 @@ def make_app(sandbox: Sandbox) -> web.Application:
             else:
                 form = await request.post()
                 for key, value in form.items():
-                    params[key] = value if isinstance(value, str) else f"<file {getattr(value, 'filename', key)}>"
-        status, body = await sandbox.request(token, method, params)
+                    if isinstance(value, str):
+                        params[key] = value
+                    else:  # an uploaded file: its part is named by the attach:// reference
+                        uploads[key] = (value.filename or key, value.file.read())
+        status, body = await sandbox.request(token, method, params, uploads)
         return web.Response(status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json")
 
     async def download(request: web.Request) -> web.Response:

@@ -14,6 +14,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import InputFile
 
 from bot.sandbox.core import Sandbox
 
@@ -29,9 +30,9 @@ class SandboxSession(BaseSession):
     async def close(self) -> None:
         return None
 
-    def build_params(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any]:
+    def build_params(self, bot: Bot, method: TelegramMethod[Any], files: dict[str, InputFile] | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {}
-        files: dict[str, Any] = {}
+        files = {} if files is None else files
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files)
             if not prepared:
@@ -42,7 +43,10 @@ class SandboxSession(BaseSession):
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
-        status, body = await self.sandbox.request(bot.token, method.__api_method__, self.build_params(bot, method))
+        files: dict[str, InputFile] = {}
+        params = self.build_params(bot, method, files)
+        uploads = {key: (file.filename or key, b"".join([chunk async for chunk in file.read(bot)])) for key, file in files.items()}
+        status, body = await self.sandbox.request(bot.token, method.__api_method__, params, uploads)
         response = self.check_response(bot=bot, method=method, status_code=status, content=self.json_dumps(body))
         return cast(TelegramType, response.result)
 

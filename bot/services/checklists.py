@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.content import Content
 from bot.content.model import ChecklistItem
 from bot.services.dates import QuietHours, add_months, local_moment, shift
+from bot.services.events import EventLog
 from bot.storage.checklists import ChecklistRepository, Mark, Planned, Reminder, Trip
 from bot.storage.db import Database
 from bot.storage.users import User
@@ -85,12 +86,13 @@ def phase_on(trip: Trip, day: date) -> str:
 class ChecklistService:
     def __init__(
         self, db: Database, repo: ChecklistRepository, content: Content,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC), events: EventLog | None = None,
     ) -> None:
         self.db = db
         self.repo = repo
         self.content = content
         self.clock = clock
+        self.events = events
         settings = content.checklists
         self.quiet = QuietHours(settings.quiet_end, settings.quiet_start)
         self.zones = {code: ZoneInfo(name) for code, name in settings.time_zones.items()}
@@ -176,7 +178,7 @@ class ChecklistService:
         else:
             raise ChecklistError("unknown_date")
         await self.repo.save_trip(replace(trip, country=user.destination or trip.country), self.clock())
-        return await self.replan(user)
+        return await self._progress(user)
 
     async def _mark(self, user: User, item_id: str) -> tuple[ChecklistItem, Mark]:
         item = next((i for i in self.content.checklist(user.destination or "", user.citizenship) if i.id == item_id), None)
@@ -188,13 +190,13 @@ class ChecklistService:
     async def toggle(self, user: User, item_id: str) -> Sheet:
         _item, mark = await self._mark(user, item_id)
         await self.repo.save_mark(user.id, replace(mark, done=not mark.done), self.clock())
-        return await self.replan(user)
+        return await self._progress(user)
 
     async def set_done(self, user: User, item_id: str) -> Sheet:
         _item, mark = await self._mark(user, item_id)
         if not mark.done:
             await self.repo.save_mark(user.id, replace(mark, done=True), self.clock())
-        return await self.replan(user)
+        return await self._progress(user)
 
     async def set_day(self, user: User, item_id: str, day: date) -> Sheet:
         item, mark = await self._mark(user, item_id)
@@ -202,7 +204,7 @@ class ChecklistService:
             raise ChecklistError("unknown_item")
         paid = mark.paid if mark.day == day else (1 if item.deadline and item.deadline.repeat else 0)
         await self.repo.save_mark(user.id, replace(mark, day=day, paid=paid), self.clock())
-        return await self.replan(user)
+        return await self._progress(user)
 
     async def set_paid(self, user: User, item_id: str, months: int, *, more: bool) -> Sheet:
         """A monthly payment: `months` paid in all (`more=False`), or `months` more from the next deadline."""
@@ -221,7 +223,17 @@ class ChecklistService:
         else:
             paid = months
         await self.repo.save_mark(user.id, replace(mark, paid=paid, done=False), self.clock())
-        return await self.replan(user)
+        return await self._progress(user)
+
+    async def _progress(self, user: User) -> Sheet:
+        """After the person filled in or ticked something: re-plan, and count the checklist started (the
+        first change for this destination) and completed (every item done), once per person each."""
+        sheet = await self.replan(user)
+        if self.events is not None:
+            await self.events.record_once("checklist", user, f"started:{sheet.country}")
+            if sheet.entries and all(entry.done for entry in sheet.entries):
+                await self.events.record_once("checklist", user, f"completed:{sheet.country}")
+        return sheet
 
     async def mute(self, user: User, item_id: str, muted: bool) -> Sheet:
         _item, mark = await self._mark(user, item_id)

@@ -31,6 +31,8 @@ class EventLog:
         self.db = db
         self.clock = clock
         self._key: bytes | None = None
+        self._day = ""
+        self._seen_today: set[int] = set()  # people already counted active today: one write per person a day
 
     async def _secret(self) -> bytes:
         if self._key is None:
@@ -61,8 +63,38 @@ class EventLog:
         except Exception:  # noqa: BLE001 - figures are never worth a failed answer
             log.exception("could not record a %s event", kind)
 
+    async def record_once(self, kind: str, user: User, detail: str) -> None:
+        """Write the event unless this person already has one of this kind and detail (e.g. a checklist started)."""
+        try:
+            row = await self.db.fetchone(
+                "SELECT 1 FROM events WHERE actor = ? AND kind = ? AND detail = ?", (await self.actor(user.id), kind, detail)
+            )
+        except Exception:  # noqa: BLE001
+            log.exception("could not read %s events", kind)
+            return
+        if row is None:
+            await self.record(kind, user, detail)
+
+    async def seen(self, user_id: int) -> None:
+        """The person used the bot today (UTC): one row a day, for the count of active people."""
+        day = self.clock().astimezone(UTC).date().isoformat()
+        if day != self._day:
+            self._day, self._seen_today = day, set()
+        if user_id in self._seen_today:
+            return
+        try:
+            await self.db.execute(
+                "INSERT INTO activity (day, actor) VALUES (?, ?) ON CONFLICT DO NOTHING", (day, await self.actor(user_id))
+            )
+            self._seen_today.add(user_id)
+        except Exception:  # noqa: BLE001 - figures are never worth a failed answer
+            log.exception("could not record activity")
+
     async def forget(self, user_id: int) -> None:
-        await self.db.execute("DELETE FROM events WHERE actor = ?", (await self.actor(user_id),))
+        actor = await self.actor(user_id)
+        await self.db.execute("DELETE FROM events WHERE actor = ?", (actor,))
+        await self.db.execute("DELETE FROM activity WHERE actor = ?", (actor,))
+        self._seen_today.discard(user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +120,9 @@ async def figures(db: Database, start: date, end: date) -> list[Figure]:
         out += [Figure("users", f"{column}={r[0]}", r[1]) for r in rows]
     row = await db.fetchone("SELECT count(*) FROM users WHERE first_seen >= ? AND first_seen < ?", (since, until))
     out.append(Figure("users", "new", row[0] if row else 0))
-    row = await db.fetchone("SELECT count(DISTINCT actor) FROM events WHERE at >= ? AND at < ?", (since, until))
+    row = await db.fetchone(
+        "SELECT count(DISTINCT actor) FROM activity WHERE day >= ? AND day <= ?", (start.isoformat(), end.isoformat())
+    )
     out.append(Figure("active", "people", row[0] if row else 0))
     rows = await db.fetchall(
         "SELECT kind, coalesce(detail, '-'), count(*) FROM events WHERE at >= ? AND at < ? "
@@ -117,6 +151,53 @@ async def figures(db: Database, start: date, end: date) -> list[Figure]:
         (since, until),
     )
     out += [Figure("cases", f"closed:{r[0]}", r[1]) for r in rows]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One day (or one week, for long periods) of the chart."""
+
+    start: date
+    active: int
+    new: int
+    cases: int
+
+
+def weekly(start: date, end: date) -> bool:
+    """Long periods are charted by week (from Monday): 366 daily bars could not be read."""
+    return (end - start).days + 1 > 62
+
+
+async def buckets(db: Database, start: date, end: date) -> list[Bucket]:
+    """Active people, new people and cases opened per day (per week for long periods), zeros included."""
+    since, until = _iso(start), _iso(end + timedelta(days=1))
+    by_week = weekly(start, end)
+
+    def group(column: str) -> str:
+        day = f"substr({column}, 1, 10)"
+        return f"date({day}, '-6 days', 'weekday 1')" if by_week else day
+
+    active = {r[0]: r[1] for r in await db.fetchall(
+        f"SELECT {group('day')} AS b, count(DISTINCT actor) FROM activity WHERE day >= ? AND day <= ? GROUP BY b",
+        (start.isoformat(), end.isoformat()),
+    )}
+    new = {r[0]: r[1] for r in await db.fetchall(
+        f"SELECT {group('first_seen')} AS b, count(*) FROM users WHERE first_seen >= ? AND first_seen < ? GROUP BY b",
+        (since, until),
+    )}
+    cases = {r[0]: r[1] for r in await db.fetchall(
+        f"SELECT {group('created_at')} AS b, count(*) FROM cases WHERE created_at >= ? AND created_at < ? GROUP BY b",
+        (since, until),
+    )}
+    first = start - timedelta(days=start.weekday()) if by_week else start
+    step = timedelta(days=7 if by_week else 1)
+    out: list[Bucket] = []
+    day = first
+    while day <= end:
+        key = day.isoformat()
+        out.append(Bucket(day, active.get(key, 0), new.get(key, 0), cases.get(key, 0)))
+        day += step
     return out
 
 

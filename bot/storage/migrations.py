@@ -252,4 +252,21 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX broadcast_pending ON broadcast_recipients(broadcast_id, status)
     """,
+    # 7: who was active on which day (UTC), by the same keyed hash as events: "active people in a period"
+    # counts everyone who used the bot, not only those who opened a guide; and the weekly digests sent,
+    # so a restart never sends an admin the same week twice
+    """
+    CREATE TABLE activity (
+        day   TEXT NOT NULL,                           -- YYYY-MM-DD, UTC
+        actor TEXT NOT NULL,
+        PRIMARY KEY (day, actor)
+    ) WITHOUT ROWID;
+    CREATE INDEX activity_actor ON activity(actor);
+    CREATE TABLE digests (
+        admin_id INTEGER NOT NULL,
+        week     TEXT NOT NULL,                        -- the Monday the week began
+        sent_at  TEXT NOT NULL,
+        PRIMARY KEY (admin_id, week)
+    ) WITHOUT ROWID
+    """,
 )
