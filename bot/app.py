@@ -139,7 +139,7 @@ async def build_app(
     db = Database(config.database_path)
     await db.connect()
     storage = SQLiteStorage(db)
-    users = UserService(db, UserRepository(db), storage)
+    users = UserService(db, UserRepository(db), storage, clock=now)
 
     session.middleware(RetryAfter(sleep=sleep))
     bot = Bot(

@@ -58,7 +58,15 @@ AGENCY_RESULTS = {
 
 
 class PeriodError(ValueError):
-    """The text after /stats is not a period; `str()` is the reason, in the admin's language."""
+    """The text after /stats is not a period; `text()` is the reason in the current language."""
+
+    def __init__(self, reason: object, **values: object) -> None:
+        super().__init__("not a period")
+        self.reason = reason  # a lazy text: translated when the answer is made
+        self.values = values
+
+    def text(self) -> str:
+        return str(self.reason).format(**self.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +106,12 @@ def parse_period(text: str, today: date) -> Period:
     if match := re.fullmatch(r"(\d{1,3})\s*d?", text):
         days = int(match.group(1))
         if not 1 <= days <= MAX_DAYS:
-            raise PeriodError(_("A period is 1 to {limit} days.").format(limit=MAX_DAYS))
+            raise PeriodError(__("A period is 1 to {limit} days."), limit=MAX_DAYS)
         return last_days(days, today)
     if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise PeriodError(_("There is no such month."))
+            raise PeriodError(__("There is no such month."))
         start = date(year, month, 1)
         end = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
         period = Period(start, min(end, today))
@@ -111,16 +119,16 @@ def parse_period(text: str, today: date) -> Period:
         parts = [p for p in re.split(r"\s*(?:\.\.|–|—|\s)\s*", text) if p]
         days = [_date(p) for p in parts]
         if not 1 <= len(days) <= 2 or any(d is None for d in days):
-            raise PeriodError(_("I did not understand the period."))
+            raise PeriodError(__("I did not understand the period."))
         start, end = days[0], days[-1]
         assert start is not None and end is not None
         if end < start:
-            raise PeriodError(_("The second date is before the first."))
+            raise PeriodError(__("The second date is before the first."))
         period = Period(start, min(end, today))
     if period.start > today:
-        raise PeriodError(_("That period has not begun yet."))
+        raise PeriodError(__("That period has not begun yet."))
     if period.days > MAX_DAYS:
-        raise PeriodError(_("A period is 1 to {limit} days.").format(limit=MAX_DAYS))
+        raise PeriodError(__("A period is 1 to {limit} days."), limit=MAX_DAYS)
     return period
 
 
@@ -393,6 +401,9 @@ class Digest:
         if not self.admin_ids:
             return 0
         week = self.due_week()
+        until = datetime.combine(week.end + timedelta(days=1), time(0), tzinfo=UTC).isoformat()
+        if await self.db.fetchone("SELECT 1 FROM users WHERE first_seen < ? LIMIT 1", (until,)) is None:
+            return 0  # the bot had no one yet that week (a new installation): nothing worth a digest
         sent = 0
         report = before = None
         for admin_id in sorted(self.admin_ids):

@@ -1,5 +1,6 @@
-"""`python -m bot stats --from YYYY-MM-DD --to YYYY-MM-DD --format csv [--out FILE]`: anonymous figures
-for a period, for donors' reports. No personal data: counts only."""
+"""`python -m bot stats --from YYYY-MM-DD --to YYYY-MM-DD --format csv|png [--out FILE] [--lang ru]`:
+anonymous figures for a period, for donors' reports, as CSV or as the chart /stats shows. No personal
+data: counts only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 
 from bot.config import Settings
+from bot.content import require_content
+from bot.i18n import DOMAIN, CatalogI18n
 from bot.services.events import figures, to_csv
+from bot.services.users import LANGUAGES
+from bot.stats import MAX_DAYS, Period, Stats
 from bot.storage.db import Database
 
 
@@ -25,26 +30,39 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     today = datetime.now(UTC).date()
     parser.add_argument("--from", dest="start", type=_day, default=today - timedelta(days=6), help="first day, YYYY-MM-DD (default: a week ago)")
     parser.add_argument("--to", dest="end", type=_day, default=today, help="last day, YYYY-MM-DD (default: today)")
-    parser.add_argument("--format", choices=["csv"], default="csv", help="output format (csv)")
-    parser.add_argument("--out", help="write to this file instead of the screen")
+    parser.add_argument("--format", choices=["csv", "png"], default="csv", help="csv (one row per figure) or png (the chart)")
+    parser.add_argument("--out", help="write to this file instead of the screen (png needs it)")
+    parser.add_argument("--lang", choices=list(LANGUAGES), help="language of the chart's labels (default: DEFAULT_LANGUAGE)")
 
 
 async def _run(config: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         print("--to is before --from", file=sys.stderr)
         return 2
+    if (args.end - args.start).days + 1 > MAX_DAYS:
+        print(f"a period is at most {MAX_DAYS} days", file=sys.stderr)
+        return 2
+    if args.format == "png" and not args.out:
+        print("--format png needs --out FILE", file=sys.stderr)
+        return 2
     db = Database(config.database_path)
     await db.connect()
     try:
-        text = to_csv(await figures(db, args.start, args.end), args.start, args.end)
+        if args.format == "png":
+            stats = Stats(db, require_content(config.content_dir))
+            i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
+            with i18n.context(), i18n.use_locale(args.lang or config.default_language):
+                data = await stats.chart(await stats.report(Period(args.start, args.end)))
+        else:
+            data = to_csv(await figures(db, args.start, args.end), args.start, args.end).encode("utf-8")
     finally:
         await db.close()
     if args.out:
-        with open(args.out, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with open(args.out, "wb") as handle:
+            handle.write(data)
         print(f"written: {args.out}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8"))
     return 0
 
 

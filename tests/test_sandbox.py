@@ -16,7 +16,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.methods import TelegramMethod
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import SANDBOX_TOKEN
 from bot.middlewares.retry import RetryAfter
@@ -244,3 +244,44 @@ async def test_chat_member_and_a_bot_removed_from_its_group() -> None:
         await bot.send_message(-100, "hello")
     with pytest.raises(TelegramForbiddenError):
         await bot.get_chat_member(-100, 1)
+
+
+def _png(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+async def test_uploaded_photos_are_checked_and_kept_through_both_faces() -> None:
+    sandbox, bot, _clock = make()
+    sent = await bot.send_photo(1, BufferedInputFile(_png(40, 30), "chart.png"), caption="<b>Chart</b>", parse_mode="HTML")
+    message = sandbox.messages[(1, sent.message_id)]
+    assert message.kind == "photo" and message.text == "Chart"
+    assert sandbox.files[message.extra["file_id"]] == _png(40, 30) and (message.extra["width"], message.extra["height"]) == (40, 30)
+    with pytest.raises(TelegramBadRequest, match="IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(1, BufferedInputFile(b"not an image", "x.png"))
+    with pytest.raises(TelegramBadRequest, match="PHOTO_INVALID_DIMENSIONS"):
+        await bot.send_photo(1, BufferedInputFile(_png(1, 30), "thin.png"))  # a ratio over 20
+    document = await bot.send_document(1, BufferedInputFile(b"a,b\n1,2\n", "figures.csv"))
+    kept = sandbox.messages[(1, document.message_id)]
+    assert sandbox.files[kept.extra["file_id"]] == b"a,b\n1,2\n" and kept.extra["file_name"] == "figures.csv"
+
+    server = SandboxServer(sandbox)
+    url = await server.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            form = aiohttp.FormData()
+            form.add_field("chat_id", "1")
+            form.add_field("photo", "attach://up")
+            form.add_field("up", _png(20, 20), filename="c.png")
+            body = await (await http.post(f"{url}/bot{SANDBOX_TOKEN}/sendPhoto", data=form)).json()
+            assert body["ok"], body
+            over_http = sandbox.messages[(1, body["result"]["message_id"])]
+            assert sandbox.files[over_http.extra["file_id"]] == _png(20, 20)
+    finally:
+        await server.stop()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.core import image_size
 from bot.services.agencies import SAMPLES_DIR
 from bot.services.events import figures, to_csv
 from tests.conftest import EPOCH, GROUP, ROOT, Harness, make_settings, running
@@ -110,3 +111,10 @@ def test_stats_cli_exports_csv(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert bad.returncode == 2 and "--to is before --from" in bad.stderr
+    chart = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "png",
+         "--lang", "tg", "--out", str(tmp_path / "chart.png")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert chart.returncode == 0, chart.stderr
+    assert image_size((tmp_path / "chart.png").read_bytes()) == (800, 800)

@@ -1,4 +1,5 @@
-"""`/stats [period]` for admins: the figures as a compact table, a chart, and a CSV file on request."""
+"""For admins: `/stats [period]` (the figures as a compact table, a chart, and a CSV file on request),
+and `/admin`, the list of what admins can do."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import StatsCb
+from bot.config import Settings
 from bot.consultants import Authorizer
 from bot.handlers.common import private_router, stale_button
 from bot.stats import MAX_DAYS, Period, PeriodError, Stats, parse_period, period_help, send_report
@@ -30,12 +32,27 @@ def router() -> Router:
     async def is_admin(event: Message | CallbackQuery, authorizer: Authorizer) -> bool:
         return event.from_user is not None and authorizer.is_admin(event.from_user.id)
 
+    @router.message(Command("admin"), is_admin)
+    async def tools(message: Message, config: Settings) -> None:
+        lines = [
+            _("🛠 <b>Admin tools</b>"),
+            "/stats — " + _("figures for a period: a table, a chart and a CSV file"),
+            "/broadcast — " + _("an announcement to the people you choose"),
+            "/registries — " + _("the agency registries loaded, with their dates"),
+            "/reports — " + _("reports about agencies"),
+            _("To load a registry, send its file (CSV or YAML) with a caption: country code, source, date of the list."),
+        ]
+        if config.weekly_digest:
+            lines.append(_("Every Monday you get last week's figures here."))
+        lines.append(period_help())
+        await message.answer("\n".join(lines))
+
     @router.message(Command("stats"), is_admin)
     async def stats(message: Message, command: CommandObject, bot: Bot, stats: Stats, locale: str) -> None:
         try:
             period = parse_period(command.args or "", stats.today())
         except PeriodError as error:
-            await message.answer(f"{error}\n{period_help()}")
+            await message.answer(f"{error.text()}\n{period_help()}")
             return
         await send_report(bot, message.chat.id, stats, await stats.report(period), locale)
 
