@@ -190,7 +190,7 @@ class Stats:
         """(label, value) of the main figures; an indented label is part of the one above."""
         r = report
         minutes = r.values.get(("cases", "median_minutes_to_take"))
-        rows: list[tuple[str, float | None]] = [
+        return [
             (_("People in the bot"), r.total("users", "language=")),
             ("  " + _("new"), r.get("users", "new")),
             ("  " + _("active"), r.get("active", "people")),
@@ -209,7 +209,6 @@ class Stats:
             ("  " + _("median minutes to take"), minutes),
             ("  " + _("closed"), r.total("cases", "closed:")),
         ]
-        return rows
 
     def table(self, report: Report, locale: str) -> str:
         rows = self.rows(report)

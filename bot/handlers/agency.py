@@ -22,10 +22,9 @@ from bot import agency_screens as views
 from bot import keyboards, screens
 from bot.callbacks import AgCb, FlagCb, MenuCb
 from bot.config import Settings
-from bot.consultants import Authorizer
 from bot.content import Content
 from bot.escalation import Desk
-from bot.handlers.common import in_order, private_router, show, stale_button
+from bot.handlers.common import in_order, is_admin, private_router, show, stale_button
 from bot.handlers.escalation import opened_text
 from bot.handlers.search import answer as search_answer
 from bot.services.agencies import (
@@ -307,9 +306,6 @@ def early_router() -> Router:
     async def leaving(event: Message | CallbackQuery, state: FSMContext) -> None:
         await state.clear()
         raise SkipHandler()
-
-    async def is_admin(event: Message, authorizer: Authorizer) -> bool:
-        return event.from_user is not None and authorizer.is_admin(event.from_user.id)
 
     @router.message(Command("registries"), is_admin)
     async def registries(message: Message, agencies: AgencyService, locale: str) -> None:

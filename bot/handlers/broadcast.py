@@ -16,8 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards
 from bot.broadcasts import Broadcasts, progress_screen
 from bot.callbacks import BcCb
-from bot.consultants import Authorizer
-from bot.handlers.common import private_router, show, stale_button
+from bot.handlers.common import is_admin, private_router, show, stale_button
 from bot.i18n import LANGUAGE_NAMES
 from bot.services.users import CITIZENSHIPS, DESTINATIONS, LANGUAGES
 
@@ -62,9 +61,6 @@ async def audience_screen(data: dict[str, Any], broadcasts: Broadcasts) -> tuple
 
 def router() -> Router:
     router = private_router("broadcast")
-
-    async def is_admin(event: Message | CallbackQuery, authorizer: Authorizer) -> bool:
-        return event.from_user is not None and authorizer.is_admin(event.from_user.id)
 
     @router.callback_query(StateFilter(BroadcastForm), ~F.data.startswith("bc:"))
     @router.message(StateFilter(BroadcastForm), F.text.startswith("/"), ~F.text.startswith(("/broadcast", "/cancel")))

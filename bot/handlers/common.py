@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
+from bot.consultants import Authorizer
 
 
 def private_router(name: str) -> Router:
@@ -18,6 +19,11 @@ def private_router(name: str) -> Router:
     router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
     return router
+
+
+async def is_admin(event: Message | CallbackQuery, authorizer: Authorizer) -> bool:
+    """A filter: the sender is one of ADMIN_IDS."""
+    return event.from_user is not None and authorizer.is_admin(event.from_user.id)
 
 
 async def show(

@@ -12,8 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import StatsCb
 from bot.config import Settings
-from bot.consultants import Authorizer
-from bot.handlers.common import private_router, stale_button
+from bot.handlers.common import is_admin, private_router, stale_button
 from bot.stats import MAX_DAYS, Period, PeriodError, Stats, parse_period, period_help, send_report
 
 
@@ -28,9 +27,6 @@ def _period(callback_data: StatsCb, today: date) -> Period | None:
 
 def router() -> Router:
     router = private_router("stats")
-
-    async def is_admin(event: Message | CallbackQuery, authorizer: Authorizer) -> bool:
-        return event.from_user is not None and authorizer.is_admin(event.from_user.id)
 
     @router.message(Command("admin"), is_admin)
     async def tools(message: Message, config: Settings) -> None:

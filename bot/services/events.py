@@ -178,10 +178,23 @@ async def buckets(db: Database, start: date, end: date) -> list[Bucket]:
         day = f"substr({column}, 1, 10)"
         return f"date({day}, '-6 days', 'weekday 1')" if by_week else day
 
-    active = {r[0]: r[1] for r in await db.fetchall(
-        f"SELECT {group('day')} AS b, count(DISTINCT actor) FROM activity WHERE day >= ? AND day <= ? GROUP BY b",
-        (start.isoformat(), end.isoformat()),
-    )}
+    first = start - timedelta(days=start.weekday()) if by_week else start
+    step = timedelta(days=7 if by_week else 1)
+    if by_week:  # people active on several days of a week count once: one range count per week
+        active = {}
+        day = first
+        while day <= end:
+            row = await db.fetchone(
+                "SELECT count(DISTINCT actor) FROM activity WHERE day >= ? AND day <= ?",
+                (max(day, start).isoformat(), min(day + step - timedelta(days=1), end).isoformat()),
+            )
+            active[day.isoformat()] = row[0] if row else 0
+            day += step
+    else:  # (day, actor) is unique: the rows of a day are its people
+        active = {r[0]: r[1] for r in await db.fetchall(
+            "SELECT day, count(*) FROM activity WHERE day >= ? AND day <= ? GROUP BY day",
+            (start.isoformat(), end.isoformat()),
+        )}
     new = {r[0]: r[1] for r in await db.fetchall(
         f"SELECT {group('first_seen')} AS b, count(*) FROM users WHERE first_seen >= ? AND first_seen < ? GROUP BY b",
         (since, until),
@@ -190,8 +203,6 @@ async def buckets(db: Database, start: date, end: date) -> list[Bucket]:
         f"SELECT {group('created_at')} AS b, count(*) FROM cases WHERE created_at >= ? AND created_at < ? GROUP BY b",
         (since, until),
     )}
-    first = start - timedelta(days=start.weekday()) if by_week else start
-    step = timedelta(days=7 if by_week else 1)
     out: list[Bucket] = []
     day = first
     while day <= end:

@@ -262,6 +262,8 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, actor)
     ) WITHOUT ROWID;
     CREATE INDEX activity_actor ON activity(actor);
+    DROP INDEX events_at;
+    CREATE INDEX events_at_kind ON events(at, kind, detail);    -- covers the figures' count by kind and detail
     CREATE TABLE digests (
         admin_id INTEGER NOT NULL,
         week     TEXT NOT NULL,                        -- the Monday the week began
