@@ -81,6 +81,10 @@ class App:
 
     async def publish_profile(self) -> None:
         await profile_setup.publish(self.bot, self.i18n)
+        for admin_id in sorted(self.config.admin_ids):
+            user = await self.users.get(admin_id)
+            with self.i18n.context(), self.i18n.use_locale(user.language if user and user.language else self.config.default_language):
+                await profile_setup.publish_admin(self.bot, admin_id)
 
     async def startup(self) -> None:
         """Before taking new updates: publish the profile, finish what the last run left (updates, posts)."""

@@ -6,7 +6,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -38,6 +38,29 @@ def commands() -> list[BotCommand]:
         BotCommand(command="forget", description=_("Delete my data")),
         BotCommand(command="help", description=_("About the bot and privacy")),
     ]
+
+
+def admin_commands() -> list[BotCommand]:
+    """An admin's own menu: everyone's commands, then the admin tools."""
+    return [
+        *commands(),
+        BotCommand(command="admin", description=_("Admin tools")),
+        BotCommand(command="stats", description=_("Figures for a period")),
+        BotCommand(command="broadcast", description=_("An announcement to chosen people")),
+        BotCommand(command="registries", description=_("Agency registries loaded")),
+        BotCommand(command="reports", description=_("Reports about agencies")),
+    ]
+
+
+async def publish_admin(bot: Bot, chat_id: int) -> bool:
+    """The admin menu in one admin's chat, in the current locale. False (and a log line) when Telegram
+    refuses it, e.g. an admin who has never opened the bot."""
+    try:
+        await bot.set_my_commands(admin_commands(), scope=BotCommandScopeChat(chat_id=chat_id))
+    except TelegramAPIError as error:
+        log.warning("could not set the admin menu for %s: %s", chat_id, error)
+        return False
+    return True
 
 
 def description() -> str:

@@ -4,6 +4,7 @@ people and checklists counted; bad periods answered; and none of it for anyone b
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -189,9 +190,21 @@ async def test_only_admins_get_figures(h: Harness) -> None:
     assert all(m.kind == "text" for m in mine)
     assert not any(h.t("People in the bot", "ru") in (m.text or "") for m in mine)
     assert not any(h.t("🛠 <b>Admin tools</b>", "ru") in (m.source or "") for m in mine)
-    boss = await admin(h, ADMIN_RU, "ru")
+    boss = await admin(h, ADMIN_KY, "ky")
     await boss.send("/admin")
-    assert h.t("🛠 <b>Admin tools</b>", "ru") in (boss.last.source or "") and "/broadcast" in (boss.last.text or "")
+    assert h.t("🛠 <b>Admin tools</b>", "ky") in (boss.last.source or "") and "/broadcast" in (boss.last.text or "")
+    menu = h.sandbox.commands[(json.dumps({"chat_id": ADMIN_KY, "type": "chat"}, sort_keys=True), "")]
+    assert {"command": "stats", "description": h.t("Figures for a period", "ky")} in menu  # in the admin's language
+    assert not [key for key in h.sandbox.commands if str(someone.id) in key[0]]  # no admin menu for anyone else
+
+
+async def test_admins_get_their_menu_at_start(h: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    await admin(h, ADMIN_RU, "ru")
+    with caplog.at_level(logging.WARNING):
+        await h.restart()
+    scopes = {json.loads(scope)["chat_id"] for scope, _lang in h.sandbox.commands if scope != '{"type": "default"}'}
+    assert scopes == {ADMIN_RU}  # the admin who never opened the bot cannot have one yet
+    assert any(f"could not set the admin menu for {ADMIN_SILENT}" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_forged_period_button_is_refused(h: Harness) -> None:

@@ -10,6 +10,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot import profile_setup
 from bot.callbacks import StatsCb
 from bot.config import Settings
 from bot.handlers.common import is_admin, private_router, stale_button
@@ -29,7 +30,7 @@ def router() -> Router:
     router = private_router("stats")
 
     @router.message(Command("admin"), is_admin)
-    async def tools(message: Message, config: Settings) -> None:
+    async def tools(message: Message, bot: Bot, config: Settings) -> None:
         lines = [
             _("🛠 <b>Admin tools</b>"),
             "/stats — " + _("figures for a period: a table, a chart and a CSV file"),
@@ -42,6 +43,7 @@ def router() -> Router:
             lines.append(_("Every Monday you get last week's figures here."))
         lines.append(period_help())
         await message.answer("\n".join(lines))
+        await profile_setup.publish_admin(bot, message.chat.id)  # these commands in the admin's menu, in their language
 
     @router.message(Command("stats"), is_admin)
     async def stats(message: Message, command: CommandObject, bot: Bot, stats: Stats, locale: str) -> None:

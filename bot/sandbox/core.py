@@ -793,6 +793,12 @@ def _m_setMyCommands(sb: Sandbox, args: dict[str, Any]) -> bool:
             raise bad_request("BOT_COMMAND_INVALID")
         if not (1 <= len(str(command.get("description", ""))) <= 256):
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+    scope = args.get("scope") or {}
+    if scope.get("type") == "chat":
+        chat_id = int(scope["chat_id"])
+        user = sb.users.get(chat_id)
+        if chat_id not in sb.groups and (user is None or not user.started):
+            raise bad_request("chat not found")
     sb.commands[_scope_key(args)] = commands
     return True
 
