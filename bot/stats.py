@@ -24,10 +24,11 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot import keyboards, texts
+from bot import agency_screens, keyboards, texts
 from bot.callbacks import StatsCb
 from bot.content import Content
 from bot.i18n import CatalogI18n
+from bot.services.dates import add_months
 from bot.services.events import Bucket, buckets, figures, to_csv, weekly
 from bot.services.users import UserService
 from bot.storage.db import Database
@@ -40,18 +41,10 @@ TOP_TOPICS = 5
 # The digest goes out on Monday once it is 09:00 in Tashkent and Dushanbe (10:00 in Bishkek, 07:00 in Moscow).
 DIGEST_AT = time(4, 0)
 
-LEVELS = {
-    "info": __("no signs"),
-    "concern": __("some signs"),
-    "high": __("high risk"),
-    "emergency": __("emergency"),
-}
+# what an agency check ended in: a registry status (the names the result card and the alerts use), or
+# one of the two searches that found no single agency
 AGENCY_RESULTS = {
-    "active": __("licensed"),
-    "suspended": __("suspended"),
-    "revoked": __("revoked"),
-    "expired": __("expired"),
-    "not_found": __("not in the registry"),
+    **agency_screens.STATUS_NAMES,
     "choices": __("several names offered"),
     "too_vague": __("name too vague"),
 }
@@ -113,7 +106,7 @@ def parse_period(text: str, today: date) -> Period:
         if not 1 <= month <= 12:
             raise PeriodError(__("There is no such month."))
         start = date(year, month, 1)
-        end = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+        end = add_months(start, 1) - timedelta(days=1)
         period = Period(start, min(end, today))
     else:
         parts = [p for p in re.split(r"\s*(?:\.\.|–|—|\s)\s*", text) if p]
@@ -236,7 +229,7 @@ class Stats:
             _("<b>Destination:</b> {list}").format(list=joined([(_country(c), n) for c, n in r.breakdown("users", "destination=")])),
             _("<b>Topics read most:</b> {list}").format(list=joined(topics)),
             _("<b>Self-check levels:</b> {list}").format(
-                list=joined([(str(LEVELS.get(k, k)), n) for k, n in r.breakdown("screening")])),
+                list=joined([(str(texts.LEVELS.get(k, k)), n) for k, n in r.breakdown("screening")])),
             _("<b>Agency checks:</b> {list}").format(
                 list=joined([(str(AGENCY_RESULTS.get(k, k)), n) for k, n in r.breakdown("agency_check")])),
             _("<b>Cases by kind:</b> {list}").format(
