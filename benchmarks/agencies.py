@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.services.agencies import REGISTRIES, AgencyService, Registry, fold  # noqa: E402
+from bot.services.agency import REGISTRIES, AgencyService, Registry, fold  # noqa: E402
 from bot.storage.agencies import AgencyRepository  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 

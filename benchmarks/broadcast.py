@@ -12,8 +12,8 @@ simulated time and the rate (target: about recipients/25 seconds, 25 a second), 
 
 from __future__ import annotations
 
-import asyncio
 import argparse
+import asyncio
 import resource
 import sys
 import tempfile

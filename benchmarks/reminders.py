@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import require_content  # noqa: E402
-from bot.services.checklists import ChecklistService  # noqa: E402
+from bot.services.checklist import ChecklistService  # noqa: E402
 from bot.storage.checklists import ChecklistRepository  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 

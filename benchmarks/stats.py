@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import require_content  # noqa: E402
 from bot.i18n import DOMAIN, CatalogI18n  # noqa: E402
-from bot.stats import Stats, last_days  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
+from bot.telegram.stats import Stats, last_days  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)

@@ -19,14 +19,8 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import profile_setup
 from bot.config import SANDBOX_TOKEN, ConfigError, Settings
-from bot.broadcasts import Broadcasts
-from bot.consultants import Authorizer
 from bot.content import Content, require_content
-from bot.delivery import Outbox
-from bot.escalation import Desk
-from bot.reminders import Pacer, ReminderSender
 from bot.handlers import build_routers
 from bot.i18n import DOMAIN, CatalogI18n, LocaleMiddleware
 from bot.middlewares.fallback import FallbackMiddleware
@@ -34,20 +28,26 @@ from bot.middlewares.inbox import InboxMiddleware, replay
 from bot.middlewares.inflight import InFlight
 from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import ActivityMiddleware, UserMiddleware
-from bot.services.agencies import AgencyService
-from bot.services.cases import CaseService
-from bot.services.checklists import ChecklistService
+from bot.services.agency import AgencyService
+from bot.services.checklist import ChecklistService
+from bot.services.desk import CaseService
 from bot.services.events import EventLog
 from bot.services.search import SearchIndex
 from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
-from bot.stats import Digest, Stats
 from bot.storage import Database, SQLiteStorage, UserRepository
 from bot.storage.agencies import AgencyRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.cases import CaseRepository
 from bot.storage.checklists import ChecklistRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
+from bot.telegram import menus as profile_setup
+from bot.telegram.authorizer import Authorizer
+from bot.telegram.broadcasts import Broadcasts
+from bot.telegram.desk import Desk
+from bot.telegram.outbox import Outbox
+from bot.telegram.reminders import Pacer, ReminderSender
+from bot.telegram.stats import Digest, Stats
 
 log = logging.getLogger(__name__)
 

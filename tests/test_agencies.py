@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.agencies import (
+from bot.services.agency import (
     SAMPLES_DIR,
     AgencyService,
     RegistryError,

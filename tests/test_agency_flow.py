@@ -12,7 +12,7 @@ import pytest
 from bot.callbacks import AgCb
 from bot.content import format_day
 from bot.sandbox.client import Person
-from bot.services.agencies import SAMPLES_DIR
+from bot.services.agency import SAMPLES_DIR
 from tests.conftest import GROUP, LANGS, Harness, make_settings, running
 
 ADMIN = 4_100_001
@@ -209,7 +209,7 @@ async def test_an_old_button_after_the_registry_was_replaced(h: Harness) -> None
     await mother.send("ala too")
     choices = mother.last
     fresh = (CSV_HEADER + "Новое Агентство,,ЖК-9,,,,active,TR,,,,\n").encode()
-    registry = __import__("bot.services.agencies", fromlist=["parse_registry"]).parse_registry(
+    registry = __import__("bot.services.agency", fromlist=["parse_registry"]).parse_registry(
         fresh, "kg.csv", country="KG", source="ref", source_date="2026-11-20")
     await h.app.agencies.import_registry(registry)
     await mother.click("✅ ОсОО «Ала-Тоо Жумуш» · 🇰🇬", message=choices)

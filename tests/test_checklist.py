@@ -9,10 +9,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import checklist_screens as cs
 from bot.content import require_content
-from bot.services.checklists import ChecklistService
-from bot.services.dates import DateProblem, QuietHours, add_months, add_working_days, parse_date, shift
+from bot.screens import checklist as cs
+from bot.services.checklist import ChecklistService
+from bot.services.dates import (
+    DateProblem,
+    QuietHours,
+    add_months,
+    add_working_days,
+    parse_date,
+    shift,
+)
 from bot.storage.checklists import Mark, Trip
 from tests.conftest import LANGS, ROOT, Harness, make_settings, running
 from tests.test_escalation import crash_during

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import stats as stats_module
 from bot.callbacks import GuideCb, StatsCb
 from bot.sandbox.client import Person
 from bot.sandbox.core import SandboxMessage, image_size
 from bot.services.events import buckets, figures
-from bot.stats import Period, PeriodError, parse_period
+from bot.telegram import stats as stats_module
+from bot.telegram.stats import Period, PeriodError, parse_period
 from tests.conftest import EPOCH, Harness, make_settings, running
 
 ADMIN_RU = 4_300_001

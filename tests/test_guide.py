@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import deeplinks
 from bot.content import MAX_SCREEN, language_problems, require_content
 from bot.i18n import LANGUAGE_NAMES
+from bot.services import deeplinks
 from tests.conftest import LANGS, ROOT, Harness
 
 # Buttons that change the person's settings are walked by their own tests, not by the crawler.

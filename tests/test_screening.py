@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import MAX_SCREEN, language_problems
-from bot.services.screening import INDICATORS, QUESTIONS, STRONG, Level, score
+from bot.services.selfcheck import INDICATORS, QUESTIONS, STRONG, Level, score
 from bot.services.teams import Hours, TeamsError, load_teams
 from tests.conftest import LANGS, Harness
 from tests.test_guide import visible

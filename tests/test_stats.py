@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.core import image_size
-from bot.services.agencies import SAMPLES_DIR
+from bot.services.agency import SAMPLES_DIR
 from bot.services.events import figures, to_csv
 from tests.conftest import EPOCH, GROUP, ROOT, Harness, make_settings, running
 from tests.test_config_cli import _env

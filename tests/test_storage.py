@@ -8,7 +8,12 @@ import pytest
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.services.users import LAST_SEEN_RESOLUTION, UserService, language_order, suggest_language
+from bot.services.users import (
+    LAST_SEEN_RESOLUTION,
+    UserService,
+    language_order,
+    suggest_language,
+)
 from bot.storage import Database, SQLiteStorage, UserRepository
 from bot.storage.migrations import MIGRATIONS
 

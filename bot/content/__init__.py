@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import string
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 import yaml
@@ -22,8 +22,8 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.model import (
     ID_PATTERN,
-    Checklists,
     PLACEHOLDER_RE,
+    Checklists,
     Content,
     Fact,
     FactsFile,

@@ -18,16 +18,16 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import agency_screens as views
-from bot import keyboards, screens
 from bot.callbacks import AgCb, FlagCb, MenuCb
 from bot.config import Settings
 from bot.content import Content
-from bot.escalation import Desk
 from bot.handlers.common import in_order, is_admin, private_router, show, stale_button
-from bot.handlers.escalation import opened_text
+from bot.handlers.consult import opened_text
 from bot.handlers.search import answer as search_answer
-from bot.services.agencies import (
+from bot.screens import agency as views
+from bot.screens import guide as screens
+from bot.screens import keyboards
+from bot.services.agency import (
     MAX_FILE_BYTES,
     AgencyService,
     Match,
@@ -36,12 +36,13 @@ from bot.services.agencies import (
     parse_caption,
     parse_registry,
 )
-from bot.services.cases import CaseError, Draft
-from bot.services.redflags import FLAGS, Reply, Verdict, assess
+from bot.services.desk import CaseError, Draft
 from bot.services.events import EventLog
+from bot.services.redflags import FLAGS, Reply, Verdict, assess
 from bot.services.search import SearchIndex
 from bot.storage.agencies import Agency, Report
 from bot.storage.users import User
+from bot.telegram.desk import Desk
 
 MAX_QUERY = 200
 MAX_WHAT = 1000

@@ -10,15 +10,20 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
-from bot.broadcasts import Broadcasts, progress_screen
 from bot.callbacks import BcCb
 from bot.handlers.common import is_admin, private_router, show, stale_button
 from bot.i18n import LANGUAGE_NAMES
+from bot.screens import keyboards
 from bot.services.users import CITIZENSHIPS, DESTINATIONS, LANGUAGES
+from bot.telegram.broadcasts import Broadcasts, progress_screen
 
 MAX_TEXT = 3500  # room for Telegram's 4096 after entities
 CHOICES = {"lang": ("", *LANGUAGES), "cit": ("", *CITIZENSHIPS), "dst": ("", *DESTINATIONS)}

@@ -13,12 +13,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import checklist_screens as cs
 from bot.callbacks import CalCb, CheckCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, stale_button
 from bot.handlers.profile import ProfileForm
-from bot.services.checklists import ChecklistError, ChecklistService, Sheet
+from bot.screens import checklist as cs
+from bot.services.checklist import ChecklistError, ChecklistService, Sheet
 from bot.services.dates import DateProblem, parse_date, within_range
 from bot.storage.users import User
 

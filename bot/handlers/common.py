@@ -9,8 +9,8 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
-from bot.consultants import Authorizer
+from bot.screens import keyboards
+from bot.telegram.authorizer import Authorizer
 
 
 def private_router(name: str) -> Router:

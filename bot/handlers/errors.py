@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from contextlib import suppress
 import traceback
+from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, Router

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot import screens
 from bot.callbacks import ContactsCb, GuideCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, stale_button
 from bot.handlers.profile import ProfileForm
-from bot.screens import NEED_LABELS
+from bot.screens import guide as screens
+from bot.screens.guide import NEED_LABELS
 from bot.services.events import EventLog
 from bot.storage.users import User
 

@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
-from bot.services.checklists import ChecklistService
+from bot.services.checklist import ChecklistService
 from bot.services.users import UserService
 
 

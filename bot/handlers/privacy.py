@@ -7,15 +7,15 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
 from bot.callbacks import ForgetCb
-from bot.escalation import Desk
 from bot.handlers.common import private_router, show
-from bot.services.agencies import AgencyService
-from bot.services.checklists import ChecklistService
+from bot.screens import keyboards
+from bot.services.agency import AgencyService
+from bot.services.checklist import ChecklistService
 from bot.services.events import EventLog
 from bot.services.users import UserService
 from bot.storage.users import User
+from bot.telegram.desk import Desk
 
 
 def router() -> Router:

@@ -9,11 +9,13 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import checklist_screens, keyboards, screens
 from bot.callbacks import MenuCb, ProfileCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, show_menu, stale_button
-from bot.services.checklists import ChecklistService
+from bot.screens import checklist as checklist_screens
+from bot.screens import guide as screens
+from bot.screens import keyboards
+from bot.services.checklist import ChecklistService
 from bot.services.users import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, UserService
 from bot.storage.users import User
 

@@ -10,10 +10,11 @@ from aiogram.filters import StateFilter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, screens
 from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router
+from bot.screens import guide as screens
+from bot.screens import keyboards
 from bot.services.search import SearchIndex
 from bot.services.users import CITIZENSHIPS
 from bot.storage.users import User

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.fsm.context import FSMContext
 from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot import deeplinks, keyboards, screens
 from bot.callbacks import LanguageCb, MenuCb
 from bot.content import Content
 from bot.handlers.checklist import ChecklistForm
 from bot.handlers.common import menu_text, private_router, show, show_menu, stale_button
+from bot.screens import guide as screens
+from bot.screens import keyboards
+from bot.services import deeplinks
 from bot.services.users import LANGUAGES, UserService, language_order, suggest_language
 from bot.storage.users import User
 

@@ -10,11 +10,19 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import profile_setup
 from bot.callbacks import StatsCb
 from bot.config import Settings
 from bot.handlers.common import is_admin, private_router, stale_button
-from bot.stats import MAX_DAYS, Period, PeriodError, Stats, parse_period, period_help, send_report
+from bot.telegram import menus as profile_setup
+from bot.telegram.stats import (
+    MAX_DAYS,
+    Period,
+    PeriodError,
+    Stats,
+    parse_period,
+    period_help,
+    send_report,
+)
 
 
 def _period(callback_data: StatsCb, today: date) -> Period | None:

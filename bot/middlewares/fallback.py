@@ -14,8 +14,8 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
 from bot.handlers.common import stale_button
+from bot.screens import keyboards
 
 MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation")
 

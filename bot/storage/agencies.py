@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.services.agencies import Registry
+    from bot.services.agency import Registry
 
 
 @dataclass(frozen=True, slots=True)

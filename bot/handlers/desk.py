@@ -15,12 +15,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import gettext as _
 
-from bot import screens, texts
 from bot.callbacks import CloseCb, TakeCb
-from bot.consultants import Authorizer
-from bot.escalation import Desk
-from bot.services.cases import OUTCOMES, Actor, CaseError
+from bot.screens import guide as screens
+from bot.screens import words as texts
+from bot.services.desk import OUTCOMES, Actor, CaseError
 from bot.storage.cases import Case
+from bot.telegram.authorizer import Authorizer
+from bot.telegram.desk import Desk
 
 CONSULTANT_COMMANDS = ("cases", "case", "note", "transfer", "close")
 

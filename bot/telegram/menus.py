@@ -10,7 +10,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards
+from bot.screens import keyboards
 from bot.services.users import LANGUAGES
 
 log = logging.getLogger(__name__)

@@ -22,15 +22,18 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot import agency_screens, keyboards, screens, texts
 from bot.callbacks import TakeCb
 from bot.config import Settings
 from bot.content import Content, format_day
-from bot.delivery import Outbox
 from bot.i18n import CatalogI18n
-from bot.services.cases import Actor, CaseError, CaseService, Draft, Taken
-from bot.services.screening import QUESTION_IDS
+from bot.screens import agency as agency_screens
+from bot.screens import guide as screens
+from bot.screens import keyboards
+from bot.screens import words as texts
+from bot.services.desk import Actor, CaseError, CaseService, Draft, Taken
+from bot.services.selfcheck import QUESTION_IDS
 from bot.storage.cases import Case, CaseMessage
+from bot.telegram.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

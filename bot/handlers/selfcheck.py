@@ -13,12 +13,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, screens, texts
 from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb, ScreenCb
 from bot.content import Content
 from bot.handlers.common import in_order, private_router, show
-from bot.services.screening import QUESTIONS, Answer, Level, Result, score
+from bot.screens import guide as screens
+from bot.screens import keyboards
+from bot.screens import words as texts
 from bot.services.events import EventLog
+from bot.services.selfcheck import QUESTIONS, Answer, Level, Result, score
 from bot.storage.users import User
 
 ANSWER_LABELS = {Answer.YES: "✅", Answer.NO: "❌", Answer.UNSURE: "❔", Answer.SKIP: "⏭"}

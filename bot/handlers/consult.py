@@ -16,17 +16,19 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot import keyboards, screens, texts
 from bot.callbacks import EscCb, MenuCb
 from bot.content import Content, format_day
-from bot.escalation import Desk
 from bot.handlers.common import private_router, show, stale_button
-from bot.handlers.screening import Screening
+from bot.handlers.selfcheck import Screening
 from bot.i18n import LANGUAGE_NAMES
-from bot.services.cases import KINDS, CaseError, Draft
+from bot.screens import guide as screens
+from bot.screens import keyboards
+from bot.screens import words as texts
+from bot.services.desk import KINDS, CaseError, Draft
 from bot.services.users import LANGUAGES, language_order
 from bot.storage.cases import Case
 from bot.storage.users import User
+from bot.telegram.desk import Desk
 
 MAX_DESCRIPTION = 1000
 

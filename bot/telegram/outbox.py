@@ -23,7 +23,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.services.cases import CaseService
+from bot.services.desk import CaseService
 from bot.storage.outbox import OutboxItem, OutboxRepository
 
 log = logging.getLogger(__name__)

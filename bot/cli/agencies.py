@@ -11,7 +11,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.services.agencies import AgencyService, RegistryError, load_file
+from bot.services.agency import AgencyService, RegistryError, load_file
 from bot.storage.agencies import AgencyRepository
 from bot.storage.db import Database
 

@@ -22,12 +22,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
 
-from bot import checklist_screens
 from bot.content import Content
 from bot.i18n import CatalogI18n
-from bot.services.checklists import ChecklistService
+from bot.screens import checklist as checklist_screens
+from bot.services.checklist import ChecklistService
 from bot.services.users import UserService
 from bot.storage.checklists import Reminder
 

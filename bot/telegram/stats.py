@@ -24,10 +24,12 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot import agency_screens, keyboards, texts
 from bot.callbacks import StatsCb
 from bot.content import Content
 from bot.i18n import CatalogI18n
+from bot.screens import agency as agency_screens
+from bot.screens import keyboards
+from bot.screens import words as texts
 from bot.services.dates import add_months
 from bot.services.events import Bucket, buckets, figures, to_csv, weekly
 from bot.services.users import UserService

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from bot.services.cases import Actor
+from bot.services.desk import Actor
 from bot.services.teams import Teams
 
 log = logging.getLogger(__name__)

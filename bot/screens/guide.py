@@ -14,9 +14,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot import keyboards
 from bot.callbacks import CheckCb, ContactsCb, GuideCb, MenuCb
 from bot.content import Content, Fact, format_day, source_label
+from bot.screens import keyboards
 from bot.services.users import OTHER_COUNTRY
 from bot.storage.users import User
 

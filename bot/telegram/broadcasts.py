@@ -20,16 +20,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import BcCb
 from bot.i18n import CatalogI18n
-from bot.reminders import Pacer
 from bot.services.users import UserService
 from bot.storage.broadcasts import Broadcast, BroadcastRepository
 from bot.storage.db import Database
+from bot.telegram.reminders import Pacer
 
 log = logging.getLogger(__name__)
 

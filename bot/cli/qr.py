@@ -8,9 +8,9 @@ from pathlib import Path
 
 import segno
 
-from bot import deeplinks
 from bot.config import Settings
 from bot.content import require_content
+from bot.services import deeplinks
 
 
 def write_qr(

@@ -12,11 +12,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from babel.dates import format_date, format_skeleton, get_day_names
 
-from bot import keyboards
 from bot.callbacks import CalCb, CheckCb, GuideCb, MenuCb
 from bot.content import Content, Fact
-from bot.screens import Screen, _nav, with_sources, button, flagged
-from bot.services.checklists import Entry, Sheet
+from bot.screens import keyboards
+from bot.screens.guide import Screen, _nav, button, flagged, with_sources
+from bot.services.checklist import Entry, Sheet
 from bot.storage.checklists import Reminder
 
 PAID_CHOICES = (1, 2, 3, 6)

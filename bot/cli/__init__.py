@@ -8,7 +8,9 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import agencies_cli, broadcast_cli, stats_cli
+from bot.cli import agencies as agencies_cli
+from bot.cli import broadcast as broadcast_cli
+from bot.cli import stats as stats_cli
 from bot.config import ConfigError, load_settings
 from bot.content import ContentError
 from bot.services.users import LANGUAGES
@@ -44,20 +46,20 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "run":
-            from bot.runner import run
+            from bot.cli.run import run
 
             asyncio.run(run(config))
             return 0
         if args.command == "try":
-            from bot.tryout import chat
+            from bot.cli.tryout import chat
 
             return asyncio.run(chat(config, language_code=args.lang, user_id=args.user_id))
         if args.command == "check":
-            from bot.check import check
+            from bot.cli.check import check
 
             return check(config)
         if args.command in ("qr", "links"):
-            from bot.qr import links, write_qr
+            from bot.cli.qr import links, write_qr
 
             if args.command == "links":
                 return links(config)

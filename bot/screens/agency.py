@@ -15,10 +15,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel import Locale
 
-from bot import keyboards, screens
 from bot.callbacks import AgCb, ContactsCb, EscCb, FlagCb, MenuCb
 from bot.content import Content, format_day
-from bot.services.agencies import REASONS, Found, Match, Problem, Standing
+from bot.screens import guide as screens
+from bot.screens import keyboards
+from bot.services.agency import REASONS, Found, Match, Problem, Standing
 from bot.services.redflags import FLAGS, Assessment, Reply, Verdict
 from bot.storage.agencies import Agency, Report, Snapshot
 from bot.storage.users import User

@@ -14,8 +14,8 @@ from bot.content import require_content
 from bot.i18n import DOMAIN, CatalogI18n
 from bot.services.events import figures, to_csv
 from bot.services.users import LANGUAGES
-from bot.stats import MAX_DAYS, Period, Stats
 from bot.storage.db import Database
+from bot.telegram.stats import MAX_DAYS, Period, Stats
 
 
 def _day(text: str) -> date:

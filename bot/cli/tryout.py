@@ -14,9 +14,9 @@ from aiogram.types import Update
 from bot.app import build_app
 from bot.config import Settings
 from bot.sandbox.client import Person, render_message
-from bot.services.agencies import SAMPLES_DIR
 from bot.sandbox.core import Sandbox, SandboxEvent
 from bot.sandbox.session import SandboxSession
+from bot.services.agency import SAMPLES_DIR
 
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 

@@ -14,7 +14,6 @@ from bot.callbacks import SECTIONS, ForgetCb, LanguageCb, MenuCb, ProfileCb
 from bot.i18n import LANGUAGE_NAMES
 from bot.services.users import CITIZENSHIPS, DESTINATIONS
 
-
 # Lazy: each label is translated when shown, in the language of the person it is shown to.
 SECTION_LABELS = {
     "guide": __("📖 Safe migration: what to know"),
