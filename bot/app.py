@@ -35,16 +35,19 @@ from bot.services.events import EventLog
 from bot.services.search import SearchIndex
 from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
-from bot.storage import Database, SQLiteStorage, UserRepository
 from bot.storage.agencies import AgencyRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.cases import CaseRepository
 from bot.storage.checklists import ChecklistRepository
+from bot.storage.db import Database
+from bot.storage.fsm import FsmRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
+from bot.storage.users import UserRepository
 from bot.telegram import menus as profile_setup
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.broadcasts import Broadcasts
 from bot.telegram.desk import Desk
+from bot.telegram.fsm import SQLiteStorage
 from bot.telegram.outbox import Outbox
 from bot.telegram.reminders import Pacer, ReminderSender
 from bot.telegram.stats import Digest, Stats
@@ -142,8 +145,9 @@ async def build_app(
 
     db = Database(config.database_path)
     await db.connect()
-    storage = SQLiteStorage(db)
-    users = UserService(db, UserRepository(db), storage, clock=now)
+    fsm = FsmRepository(db)
+    storage = SQLiteStorage(fsm)
+    users = UserService(db, UserRepository(db), fsm, clock=now)
 
     session.middleware(RetryAfter(sleep=sleep))
     bot = Bot(

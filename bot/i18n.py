@@ -23,7 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from bot.content import PLACEHOLDER_RE
-from bot.services.users import LANGUAGES, suggest_language
+from bot.models import LANGUAGES
+from bot.services.users import suggest_language
 
 DOMAIN = "messages"
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.content import require_content
+from bot.models import Mark, Trip
 from bot.screens import checklist as cs
 from bot.services.checklist import ChecklistService
 from bot.services.dates import (
@@ -20,7 +21,6 @@ from bot.services.dates import (
     parse_date,
     shift,
 )
-from bot.storage.checklists import Mark, Trip
 from tests.conftest import LANGS, ROOT, Harness, make_settings, running
 from tests.test_escalation import crash_during
 

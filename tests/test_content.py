@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.content import ContentError, load_content, require_content
-from bot.services.users import DESTINATIONS
+from bot.models import DESTINATIONS
 from tests.conftest import LANGS, ROOT
 
 TODAY = date(2026, 11, 21)

@@ -14,8 +14,11 @@ from bot.services.users import (
     language_order,
     suggest_language,
 )
-from bot.storage import Database, SQLiteStorage, UserRepository
+from bot.storage.db import Database
+from bot.storage.fsm import FsmRepository
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.users import UserRepository
+from bot.telegram.fsm import SQLiteStorage
 
 
 @pytest.fixture
@@ -72,7 +75,7 @@ async def test_reader_does_not_see_uncommitted_writes(db: Database) -> None:
 
 async def test_user_service_creates_and_touches(db: Database) -> None:
     clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
-    service = UserService(db, UserRepository(db), SQLiteStorage(db), clock=lambda: clock[0])
+    service = UserService(db, UserRepository(db), FsmRepository(db), clock=lambda: clock[0])
     user = await service.seen(42, "uz")
     assert user.language is None and user.telegram_language == "uz"
     clock[0] += LAST_SEEN_RESOLUTION - timedelta(seconds=1)
@@ -100,7 +103,7 @@ def test_language_order_puts_suggestion_first() -> None:
 
 
 async def test_fsm_storage_roundtrip_and_forget(db: Database) -> None:
-    storage = SQLiteStorage(db)
+    storage = SQLiteStorage(FsmRepository(db))
     key = StorageKey(bot_id=1, chat_id=10, user_id=10)
     other = StorageKey(bot_id=1, chat_id=11, user_id=11)
     assert await storage.get_state(key) is None and await storage.get_data(key) == {}
@@ -110,11 +113,11 @@ async def test_fsm_storage_roundtrip_and_forget(db: Database) -> None:
     await storage.set_state(other, "Form:x")
     assert await storage.get_state(key) == "Form:asking"
     # a new storage on the same database (a restart) sees the same
-    again = SQLiteStorage(db)
+    again = SQLiteStorage(FsmRepository(db))
     assert await again.get_data(key) == {"answers": [1, "да"], "step": 2}
     await again.set_state(key, None)
     assert await again.get_state(key) is None
     assert await again.get_data(key) == {"answers": [1, "да"], "step": 2}
-    assert await again.forget_user(10) == 1
+    assert await again.repository.forget_user(10) == 1
     assert await again.get_data(key) == {}
     assert await again.get_state(other) == "Form:x"

@@ -13,7 +13,7 @@ from bot.cli import broadcast as broadcast_cli
 from bot.cli import stats as stats_cli
 from bot.config import ConfigError, load_settings
 from bot.content import ContentError
-from bot.services.users import LANGUAGES
+from bot.models import LANGUAGES
 
 
 def main(argv: list[str] | None = None) -> int:

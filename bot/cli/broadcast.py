@@ -13,7 +13,7 @@ import html
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.services.users import CITIZENSHIPS, DESTINATIONS, LANGUAGES
+from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
 

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from bot.config import Settings
 from bot.content import require_content
 from bot.i18n import DOMAIN, CatalogI18n
+from bot.models import LANGUAGES
 from bot.services.events import figures, to_csv
-from bot.services.users import LANGUAGES
 from bot.storage.db import Database
 from bot.telegram.stats import MAX_DAYS, Period, Stats
 

@@ -34,7 +34,7 @@ from bot.content.model import (
     format_day,
     source_label,
 )
-from bot.services.users import CITIZENSHIPS, DESTINATIONS, LANGUAGES
+from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES
 
 __all__ = [
     "Content", "ContentError", "Fact", "Problem", "Rendered", "display", "format_day", "language_problems",

@@ -14,7 +14,6 @@ from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -24,6 +23,7 @@ from bot.content import Content
 from bot.handlers.common import in_order, is_admin, private_router, show, stale_button
 from bot.handlers.consult import opened_text
 from bot.handlers.search import answer as search_answer
+from bot.models import Agency, Report, User
 from bot.screens import agency as views
 from bot.screens import guide as screens
 from bot.screens import keyboards
@@ -40,23 +40,13 @@ from bot.services.desk import CaseError, Draft
 from bot.services.events import EventLog
 from bot.services.redflags import FLAGS, Reply, Verdict, assess
 from bot.services.search import SearchIndex
-from bot.storage.agencies import Agency, Report
-from bot.storage.users import User
+from bot.states import AgencyFlow
 from bot.telegram.desk import Desk
 
 MAX_QUERY = 200
 MAX_WHAT = 1000
 MAX_CONTACT = 100
 REGISTRY_SUFFIXES = (".csv", ".yaml", ".yml")
-
-
-class AgencyFlow(StatesGroup):
-    query = State()  # typed text is a name or permit number to check
-    quiz = State()  # the red-flag questions
-    report_name = State()
-    report_what = State()
-    report_contact = State()
-    report_confirm = State()
 
 
 async def _data(state: FSMContext) -> dict[str, Any]:

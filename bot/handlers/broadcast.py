@@ -9,7 +9,6 @@ from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -21,17 +20,13 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import BcCb
 from bot.handlers.common import is_admin, private_router, show, stale_button
 from bot.i18n import LANGUAGE_NAMES
+from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES
 from bot.screens import keyboards
-from bot.services.users import CITIZENSHIPS, DESTINATIONS, LANGUAGES
+from bot.states import BroadcastForm
 from bot.telegram.broadcasts import Broadcasts, progress_screen
 
 MAX_TEXT = 3500  # room for Telegram's 4096 after entities
 CHOICES = {"lang": ("", *LANGUAGES), "cit": ("", *CITIZENSHIPS), "dst": ("", *DESTINATIONS)}
-
-
-class BroadcastForm(StatesGroup):
-    text = State()
-    audience = State()  # data: text, lang, cit, dst
 
 
 def _label(kind: str, value: str) -> str:

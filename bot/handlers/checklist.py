@@ -9,24 +9,19 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CalCb, CheckCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, stale_button
-from bot.handlers.profile import ProfileForm
+from bot.models import User
 from bot.screens import checklist as cs
 from bot.services.checklist import ChecklistError, ChecklistService, Sheet
 from bot.services.dates import DateProblem, parse_date, within_range
-from bot.storage.users import User
+from bot.states import ChecklistForm, ProfileForm
 
 TRIP_FIELDS = {"dep": "departure", "arr": "arrival"}
-
-
-class ChecklistForm(StatesGroup):
-    date = State()  # data: field (dep | arr | an item id)
 
 
 def router() -> Router:

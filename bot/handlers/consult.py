@@ -12,7 +12,6 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -21,24 +20,16 @@ from bot.content import Content, format_day
 from bot.handlers.common import private_router, show, stale_button
 from bot.handlers.selfcheck import Screening
 from bot.i18n import LANGUAGE_NAMES
+from bot.models import LANGUAGES, Case, User
 from bot.screens import guide as screens
 from bot.screens import keyboards
 from bot.screens import words as texts
 from bot.services.desk import KINDS, CaseError, Draft
-from bot.services.users import LANGUAGES, language_order
-from bot.storage.cases import Case
-from bot.storage.users import User
+from bot.services.users import language_order
+from bot.states import Consent
 from bot.telegram.desk import Desk
 
 MAX_DESCRIPTION = 1000
-
-
-class Consent(StatesGroup):
-    agreeing = State()
-    sharing = State()  # share the self-check answers?
-    describing = State()
-    language = State()
-    username = State()
 
 
 def _row(label: str, data: EscCb) -> list[Any]:

@@ -16,10 +16,10 @@ from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CloseCb, TakeCb
+from bot.models import Case
 from bot.screens import guide as screens
 from bot.screens import words as texts
 from bot.services.desk import OUTCOMES, Actor, CaseError
-from bot.storage.cases import Case
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.desk import Desk
 

@@ -10,11 +10,11 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import ContactsCb, GuideCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, stale_button
-from bot.handlers.profile import ProfileForm
+from bot.models import User
 from bot.screens import guide as screens
 from bot.screens.guide import NEED_LABELS
 from bot.services.events import EventLog
-from bot.storage.users import User
+from bot.states import ProfileForm
 
 
 def router() -> Router:

@@ -9,12 +9,12 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ForgetCb
 from bot.handlers.common import private_router, show
+from bot.models import User
 from bot.screens import keyboards
 from bot.services.agency import AgencyService
 from bot.services.checklist import ChecklistService
 from bot.services.events import EventLog
 from bot.services.users import UserService
-from bot.storage.users import User
 from bot.telegram.desk import Desk
 
 

@@ -5,24 +5,19 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import MenuCb, ProfileCb
 from bot.content import Content
 from bot.handlers.common import private_router, show, show_menu, stale_button
+from bot.models import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, User
 from bot.screens import checklist as checklist_screens
 from bot.screens import guide as screens
 from bot.screens import keyboards
 from bot.services.checklist import ChecklistService
-from bot.services.users import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, UserService
-from bot.storage.users import User
-
-
-class ProfileForm(StatesGroup):
-    citizenship = State()
-    destination = State()
+from bot.services.users import UserService
+from bot.states import ProfileForm
 
 
 def router() -> Router:

@@ -13,11 +13,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router
+from bot.models import CITIZENSHIPS, User
 from bot.screens import guide as screens
 from bot.screens import keyboards
 from bot.services.search import SearchIndex
-from bot.services.users import CITIZENSHIPS
-from bot.storage.users import User
 
 MAX_WORDS_CHARS = 600  # a question is short; a pasted page is matched on its beginning
 

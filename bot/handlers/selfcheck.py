@@ -16,12 +16,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb, ScreenCb
 from bot.content import Content
 from bot.handlers.common import in_order, private_router, show
+from bot.models import User
 from bot.screens import guide as screens
 from bot.screens import keyboards
 from bot.screens import words as texts
 from bot.services.events import EventLog
 from bot.services.selfcheck import QUESTIONS, Answer, Level, Result, score
-from bot.storage.users import User
 
 ANSWER_LABELS = {Answer.YES: "✅", Answer.NO: "❌", Answer.UNSURE: "❔", Answer.SKIP: "⏭"}
 DANGER_GROUP = "danger"  # the guide's group on forced-labour signs

@@ -11,13 +11,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import LanguageCb, MenuCb
 from bot.content import Content
-from bot.handlers.checklist import ChecklistForm
 from bot.handlers.common import menu_text, private_router, show, show_menu, stale_button
+from bot.models import LANGUAGES, User
 from bot.screens import guide as screens
 from bot.screens import keyboards
 from bot.services import deeplinks
-from bot.services.users import LANGUAGES, UserService, language_order, suggest_language
-from bot.storage.users import User
+from bot.services.users import UserService, language_order, suggest_language
+from bot.states import ChecklistForm
 
 
 def router() -> Router:

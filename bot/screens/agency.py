@@ -17,12 +17,11 @@ from babel import Locale
 
 from bot.callbacks import AgCb, ContactsCb, EscCb, FlagCb, MenuCb
 from bot.content import Content, format_day
+from bot.models import Agency, Report, Snapshot, User
 from bot.screens import guide as screens
 from bot.screens import keyboards
 from bot.services.agency import REASONS, Found, Match, Problem, Standing
 from bot.services.redflags import FLAGS, Assessment, Reply, Verdict
-from bot.storage.agencies import Agency, Report, Snapshot
-from bot.storage.users import User
 
 STATUS_ICONS = {"active": "✅", "expired": "❌", "suspended": "⛔", "revoked": "⛔", "not_found": "❓", "unchecked": "❔"}
 STATUS_NAMES = {

@@ -14,10 +14,10 @@ from babel.dates import format_date, format_skeleton, get_day_names
 
 from bot.callbacks import CalCb, CheckCb, GuideCb, MenuCb
 from bot.content import Content, Fact
+from bot.models import Reminder
 from bot.screens import keyboards
 from bot.screens.guide import Screen, _nav, button, flagged, with_sources
 from bot.services.checklist import Entry, Sheet
-from bot.storage.checklists import Reminder
 
 PAID_CHOICES = (1, 2, 3, 6)
 SHOWN_DATES = 4  # a monthly payment has a year of reminders: the next few are enough

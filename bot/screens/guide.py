@@ -16,9 +16,8 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import CheckCb, ContactsCb, GuideCb, MenuCb
 from bot.content import Content, Fact, format_day, source_label
+from bot.models import OTHER_COUNTRY, User
 from bot.screens import keyboards
-from bot.services.users import OTHER_COUNTRY
-from bot.storage.users import User
 
 FLAGS = {"KG": "🇰🇬", "TJ": "🇹🇯", "UZ": "🇺🇿", "RU": "🇷🇺", "KZ": "🇰🇿", "TR": "🇹🇷", "AE": "🇦🇪", "KR": "🇰🇷"}
 NEED_LABELS = {

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import SECTIONS, ForgetCb, LanguageCb, MenuCb, ProfileCb
 from bot.i18n import LANGUAGE_NAMES
-from bot.services.users import CITIZENSHIPS, DESTINATIONS
+from bot.models import CITIZENSHIPS, DESTINATIONS
 
 # Lazy: each label is translated when shown, in the language of the person it is shown to.
 SECTION_LABELS = {

@@ -32,7 +32,8 @@ from babel import Locale
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.storage.agencies import Agency, AgencyRepository, Report, Snapshot
+from bot.models import Agency, Report, Snapshot
+from bot.storage.agencies import AgencyRepository
 from bot.storage.db import Database
 
 REGISTRIES: dict[str, ZoneInfo] = {  # origin countries whose registries the bot keeps, and their time zones

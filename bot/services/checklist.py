@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 
 from bot.content import Content
 from bot.content.model import ChecklistItem
+from bot.models import Mark, Planned, Reminder, Trip, User
 from bot.services.dates import QuietHours, add_months, local_moment, shift
 from bot.services.events import EventLog
-from bot.storage.checklists import ChecklistRepository, Mark, Planned, Reminder, Trip
+from bot.storage.checklists import ChecklistRepository
 from bot.storage.db import Database
-from bot.storage.users import User
 
 MAX_MONTHLY = 12  # a repeating item without a limit fact: a year ahead at most
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from bot.content import Content
-from bot.services.users import LANGUAGES
+from bot.models import LANGUAGES
 
 MAX_PAYLOAD = 64
 _ALLOWED = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.models import Case, CaseMessage
 from bot.services.teams import Team, Teams
-from bot.storage.cases import Case, CaseMessage, CaseRepository
+from bot.storage.cases import CaseRepository
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)

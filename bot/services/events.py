@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.models import User
 from bot.storage.db import Database
-from bot.storage.users import User
 
 log = logging.getLogger(__name__)
 

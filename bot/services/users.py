@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES, OTHER_COUNTRY, User
 from bot.storage.cache import MISSING, BoundedCache
 from bot.storage.db import Database
-from bot.storage.fsm import SQLiteStorage
-from bot.storage.users import User, UserRepository
+from bot.storage.fsm import FsmRepository
+from bot.storage.users import UserRepository
 
-LANGUAGES: tuple[str, ...] = ("ru", "ky", "tg", "uz")
-CITIZENSHIPS: tuple[str, ...] = ("KG", "TJ", "UZ")
-OTHER_COUNTRY = "XX"  # ISO 3166 user-assigned code: a country the bot has no specific advice for
-DESTINATIONS: tuple[str, ...] = ("RU", "KZ", "TR", "AE", "KR")
 # last_seen is rewritten at most this often per user: it is for "active in a period" figures,
 # and one write per update would cost more than everything else a button press does.
 LAST_SEEN_RESOLUTION = timedelta(minutes=10)
@@ -38,7 +35,7 @@ class UserService:
         self,
         db: Database,
         users: UserRepository,
-        fsm: SQLiteStorage,
+        fsm: FsmRepository,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.db = db

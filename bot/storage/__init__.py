@@ -1,7 +1,2 @@
-"""SQLite storage: connection and migrations, one repository per aggregate, FSM storage."""
-
-from bot.storage.db import Database
-from bot.storage.fsm import SQLiteStorage
-from bot.storage.users import User, UserRepository
-
-__all__ = ["Database", "SQLiteStorage", "User", "UserRepository"]
+"""Every SQL statement of the bot: the connection and migrations (db.py, migrations.py) and one
+repository per aggregate. No aiogram here, and no decisions: the services decide."""

@@ -3,59 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.models import Agency, Report, Snapshot
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
     from bot.services.agency import Registry
-
-
-@dataclass(frozen=True, slots=True)
-class Agency:
-    id: int
-    country: str  # whose registry
-    name: str
-    aliases: tuple[str, ...]
-    permit: str | None
-    authority: str | None
-    valid_from: date | None
-    valid_to: date | None
-    status: str
-    destinations: tuple[str, ...]
-    phone: str | None
-    address: str | None
-    website: str | None
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    country: str
-    source: str
-    source_date: date
-    imported_at: datetime
-    file_name: str | None
-    sample: bool
-    rows: int
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    user_id: int | None
-    language: str
-    agency: str
-    status: str
-    registry: str | None = None
-    permit: str | None = None
-    flags: tuple[str, ...] = ()
-    what: str | None = None
-    contact: str | None = None
-    created_at: datetime | None = None
-    id: int | None = None
-    case_id: int | None = None
 
 
 def _day(value: str | None) -> date | None:

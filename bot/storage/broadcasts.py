@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.models import Broadcast
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class Broadcast:
-    id: int
-    created_at: datetime
-    author_id: int
-    text: str
-    language: str | None
-    citizenship: str | None
-    destination: str | None
-    status: str
-    total: int
-    not_before: datetime | None
-    progress_chat: int | None
-    progress_msg: int | None
 
 
 def _broadcast(row: Any) -> Broadcast:

@@ -3,59 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.models import Case, CaseMessage
 from bot.storage.db import Database
-
-OPEN = ("new", "taken")
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    id: int
-    user_id: int | None
-    kind: str
-    level: str
-    indicators: tuple[str, ...]
-    answers: dict[str, str] | None
-    description: str | None
-    destination: str | None
-    citizenship: str | None
-    language: str
-    username: str | None
-    team: str
-    status: str
-    consultant_id: int | None
-    consultant_name: str | None
-    outcome: str | None
-    created_at: datetime
-    taken_at: datetime | None
-    closed_at: datetime | None
-    waiting_since: datetime
-    last_alert_at: datetime | None
-    alerts: int
-    hotlines_sent_at: datetime | None
-    subject: dict[str, Any] | None = None  # what the case is about: an agency report names its agency
-
-    @property
-    def open(self) -> bool:
-        return self.status in OPEN
-
-
-@dataclass(frozen=True, slots=True)
-class CaseMessage:
-    id: int
-    case_id: int
-    direction: str
-    kind: str
-    text: str | None
-    chat_id: int
-    message_id: int
-    author_id: int | None
-    created_at: datetime
-    delivered: bool
 
 
 def _dt(value: str | None) -> datetime | None:

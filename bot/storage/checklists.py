@@ -3,53 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.models import Mark, Planned, Reminder, Trip
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class Trip:
-    user_id: int
-    country: str
-    departure: date | None
-    arrival: date | None
-    reminders: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    item: str
-    done: bool
-    day: date | None
-    muted: bool
-    paid: int = 0  # a monthly payment: months paid in all
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    id: int
-    user_id: int
-    item: str
-    deadline: date
-    days_before: int
-    due_at: int
-    attempts: int
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """A reminder the plan wants: its key (item, deadline, days_before) and when it is due."""
-
-    item: str
-    deadline: date
-    days_before: int
-    due_at: int
-
-    @property
-    def key(self) -> tuple[str, date, int]:
-        return (self.item, self.deadline, self.days_before)
 
 
 def _day(value: str | None) -> date | None:

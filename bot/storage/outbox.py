@@ -8,23 +8,11 @@ message text stays only as long as it must.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.models import OutboxItem
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    id: int
-    chat_id: int
-    method: str
-    payload: dict[str, Any]
-    case_id: int | None
-    track: str | None
-    source_id: int | None
-    attempts: int
 
 
 class OutboxRepository:

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.models import User
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: int
-    language: str | None
-    telegram_language: str | None
-    citizenship: str | None
-    destination: str | None
-    first_seen: datetime
-    last_seen: datetime
-    blocked: bool
 
 
 def _row_to_user(row) -> User:  # type: ignore[no-untyped-def]

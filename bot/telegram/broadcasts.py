@@ -31,8 +31,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import BcCb
 from bot.i18n import CatalogI18n
+from bot.models import Broadcast
 from bot.services.users import UserService
-from bot.storage.broadcasts import Broadcast, BroadcastRepository
+from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
 from bot.telegram.reminders import Pacer
 

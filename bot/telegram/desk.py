@@ -26,13 +26,13 @@ from bot.callbacks import TakeCb
 from bot.config import Settings
 from bot.content import Content, format_day
 from bot.i18n import CatalogI18n
+from bot.models import Case, CaseMessage
 from bot.screens import agency as agency_screens
 from bot.screens import guide as screens
 from bot.screens import keyboards
 from bot.screens import words as texts
 from bot.services.desk import Actor, CaseError, CaseService, Draft, Taken
 from bot.services.selfcheck import QUESTION_IDS
-from bot.storage.cases import Case, CaseMessage
 from bot.telegram.outbox import Outbox
 
 log = logging.getLogger(__name__)

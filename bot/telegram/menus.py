@@ -10,8 +10,8 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.models import LANGUAGES
 from bot.screens import keyboards
-from bot.services.users import LANGUAGES
 
 log = logging.getLogger(__name__)
 

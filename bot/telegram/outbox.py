@@ -23,8 +23,9 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.models import OutboxItem
 from bot.services.desk import CaseService
-from bot.storage.outbox import OutboxItem, OutboxRepository
+from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 

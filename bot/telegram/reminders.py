@@ -31,10 +31,10 @@ from aiogram.exceptions import (
 
 from bot.content import Content
 from bot.i18n import CatalogI18n
+from bot.models import Reminder
 from bot.screens import checklist as checklist_screens
 from bot.services.checklist import ChecklistService
 from bot.services.users import UserService
-from bot.storage.checklists import Reminder
 
 log = logging.getLogger(__name__)
 
