@@ -21,8 +21,8 @@ from bot.handlers.common import private_router, show, stale_button
 from bot.handlers.selfcheck import Screening
 from bot.i18n import LANGUAGE_NAMES
 from bot.models import LANGUAGES, Case, User
+from bot.screens import common, keyboards
 from bot.screens import guide as screens
-from bot.screens import keyboards
 from bot.screens import words as texts
 from bot.services.desk import KINDS, CaseError, Draft
 from bot.services.users import language_order
@@ -33,7 +33,7 @@ MAX_DESCRIPTION = 1000
 
 
 def _row(label: str, data: EscCb) -> list[Any]:
-    return [screens.button(label, data.pack())]
+    return [common.button(label, data.pack())]
 
 
 def consent_screen(kind: str, has_answers: bool, ngo: str) -> tuple[str, InlineKeyboardMarkup]:

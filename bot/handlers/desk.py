@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CloseCb, TakeCb
 from bot.models import Case
-from bot.screens import guide as screens
+from bot.screens import common
 from bot.screens import words as texts
 from bot.services.desk import OUTCOMES, Actor, CaseError
 from bot.telegram.authorizer import Authorizer
@@ -51,7 +51,7 @@ def case_number(command: CommandObject) -> int | None:
 
 def outcome_markup(case_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
-        [screens.button(str(texts.OUTCOMES[o]), CloseCb(case=case_id, outcome=o).pack())] for o in OUTCOMES
+        [common.button(str(texts.OUTCOMES[o]), CloseCb(case=case_id, outcome=o).pack())] for o in OUTCOMES
     ])
 
 

@@ -14,8 +14,8 @@ from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import private_router
 from bot.models import CITIZENSHIPS, User
+from bot.screens import common, keyboards
 from bot.screens import guide as screens
-from bot.screens import keyboards
 from bot.services.search import SearchIndex
 
 MAX_WORDS_CHARS = 600  # a question is short; a pasted page is matched on its beginning
@@ -40,9 +40,9 @@ async def answer(message: Message, content: Content, search: SearchIndex, locale
             "If your life or health is at risk, call the emergency number now."
         )
         text = f"{lead}\n\n{screens.urgent_text(content, locale, user.destination)}"
-        rows = [[screens.button(keyboards.section_label("consult"), EscCb(step="start", value="danger").pack())]]
+        rows = [[common.button(keyboards.section_label("consult"), EscCb(step="start", value="danger").pack())]]
         rows += _topic_rows(content, locale, topics[:3])
-        rows.append([screens.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())])
+        rows.append([common.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())])
         rows.append([keyboards.menu_button()])
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
         return
@@ -55,8 +55,8 @@ async def answer(message: Message, content: Content, search: SearchIndex, locale
             "or ask a consultant."
         )
         rows = [
-            [screens.button(keyboards.section_label("guide"), GuideCb(kind="home").pack())],
-            [screens.button(keyboards.section_label("consult"), MenuCb(section="consult").pack())],
+            [common.button(keyboards.section_label("guide"), GuideCb(kind="home").pack())],
+            [common.button(keyboards.section_label("consult"), MenuCb(section="consult").pack())],
         ]
     rows.append([keyboards.menu_button()])
     await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
@@ -68,6 +68,6 @@ def _topic_rows(content: Content, locale: str, topics: list[str]) -> list[list[I
         title = content.topic(locale, topic).title
         parent = content.parents[topic]
         if parent.kind == "country":
-            title = f"{screens.FLAGS.get(parent.id, '')} {title}".strip()
-        rows.append([screens.button(title, GuideCb(kind="top", id=topic).pack())])
+            title = f"{common.FLAGS.get(parent.id, '')} {title}".strip()
+        rows.append([common.button(title, GuideCb(kind="top", id=topic).pack())])
     return rows

@@ -17,8 +17,8 @@ from bot.callbacks import ContactsCb, EscCb, GuideCb, MenuCb, ScreenCb
 from bot.content import Content
 from bot.handlers.common import in_order, private_router, show
 from bot.models import User
+from bot.screens import common, keyboards
 from bot.screens import guide as screens
-from bot.screens import keyboards
 from bot.screens import words as texts
 from bot.services.events import EventLog
 from bot.services.selfcheck import QUESTIONS, Answer, Level, Result, score
@@ -40,7 +40,7 @@ def intro() -> tuple[str, InlineKeyboardMarkup]:
         "Your answers are not kept. They go to a consultant only if you choose so at the end."
     ).format(count=len(QUESTIONS))
     markup = InlineKeyboardMarkup(inline_keyboard=[
-        [screens.button(_("▶️ Start"), ScreenCb(q=0, a="go").pack())],
+        [common.button(_("▶️ Start"), ScreenCb(q=0, a="go").pack())],
         [keyboards.menu_button()],
     ])
     return text, markup
@@ -52,8 +52,8 @@ def question(number: int) -> tuple[str, InlineKeyboardMarkup]:
     text = f"<i>{text}</i>\n\n<b>{texts.QUESTIONS[item.id]}</b>"
     labels = {Answer.YES: _("Yes"), Answer.NO: _("No"), Answer.UNSURE: _("Not sure"), Answer.SKIP: _("Skip")}
     rows = [
-        [screens.button(f"{ANSWER_LABELS[a]} {labels[a]}", ScreenCb(q=number, a=a.value).pack()) for a in (Answer.YES, Answer.NO)],
-        [screens.button(f"{ANSWER_LABELS[a]} {labels[a]}", ScreenCb(q=number, a=a.value).pack()) for a in (Answer.UNSURE, Answer.SKIP)],
+        [common.button(f"{ANSWER_LABELS[a]} {labels[a]}", ScreenCb(q=number, a=a.value).pack()) for a in (Answer.YES, Answer.NO)],
+        [common.button(f"{ANSWER_LABELS[a]} {labels[a]}", ScreenCb(q=number, a=a.value).pack()) for a in (Answer.UNSURE, Answer.SKIP)],
         [keyboards.menu_button()],
     ]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
@@ -101,9 +101,9 @@ def result_screen(result: Result, content: Content, locale: str, destination: st
         )
         parts = [lead, steps, urgent]
     rows = [
-        [screens.button(keyboards.section_label("consult"), EscCb(step="start", value="screening").pack())],
-        [screens.button(_("📖 Signs of forced labour"), GuideCb(kind="grp", id=DANGER_GROUP).pack())],
-        [screens.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())],
+        [common.button(keyboards.section_label("consult"), EscCb(step="start", value="screening").pack())],
+        [common.button(_("📖 Signs of forced labour"), GuideCb(kind="grp", id=DANGER_GROUP).pack())],
+        [common.button(keyboards.section_label("contacts"), ContactsCb(by="home").pack())],
         [keyboards.menu_button()],
     ]
     return "\n\n".join(p for p in parts if p), InlineKeyboardMarkup(inline_keyboard=rows)

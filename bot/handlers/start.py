@@ -13,8 +13,8 @@ from bot.callbacks import LanguageCb, MenuCb
 from bot.content import Content
 from bot.handlers.common import menu_text, private_router, show, show_menu, stale_button
 from bot.models import LANGUAGES, User
+from bot.screens import common, keyboards
 from bot.screens import guide as screens
-from bot.screens import keyboards
 from bot.services import deeplinks
 from bot.services.users import UserService, language_order, suggest_language
 from bot.states import ChecklistForm
@@ -119,7 +119,7 @@ def help_text(content: Content, locale: str) -> str:
     return f"{about}\n\n{commands}"
 
 
-def link_screen(target: deeplinks.Target, content: Content, locale: str, user: User) -> screens.Screen:
+def link_screen(target: deeplinks.Target, content: Content, locale: str, user: User) -> common.Screen:
     if target.kind == "topic":
         return screens.topic(content, locale, target.id, 0, user)
     if target.kind == "group":
@@ -130,4 +130,4 @@ def link_screen(target: deeplinks.Target, content: Content, locale: str, user: U
         return screens.contacts_for_country(content, locale, target.id)
     if target.kind == "contacts":
         return screens.contacts_home(content, locale, user)
-    return screens.Screen(menu_text(), keyboards.main_menu())
+    return common.Screen(menu_text(), keyboards.main_menu())

@@ -18,8 +18,8 @@ from babel import Locale
 from bot.callbacks import AgCb, ContactsCb, EscCb, FlagCb, MenuCb
 from bot.content import Content, format_day
 from bot.models import Agency, Report, Snapshot, User
+from bot.screens import common, keyboards
 from bot.screens import guide as screens
-from bot.screens import keyboards
 from bot.services.agency import REASONS, Found, Match, Problem, Standing
 from bot.services.redflags import FLAGS, Assessment, Reply, Verdict
 
@@ -67,7 +67,7 @@ WHERE_FACTS = ("kg_agency_list_on_ministry_site", "kg_agency_check_centre_site",
 
 
 def _button(text: str, data: Any) -> list[InlineKeyboardButton]:
-    return [screens.button(text, data.pack())]
+    return [common.button(text, data.pack())]
 
 
 def _markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -85,14 +85,14 @@ def place_name(code: str) -> str:
 
 
 def places(codes: tuple[str, ...]) -> str:
-    return ", ".join(f"{screens.FLAGS.get(c, '')} {place_name(c)}".strip() for c in codes)
+    return ", ".join(f"{common.FLAGS.get(c, '')} {place_name(c)}".strip() for c in codes)
 
 
 def _lists_line(snapshots: dict[str, Snapshot], locale: str) -> str:
     if not snapshots:
         return _("No lists of licensed agencies are loaded yet.")
     listed = ", ".join(
-        _("{country} (as of {date})").format(country=screens.flagged(s.country), date=format_day(s.source_date, locale))
+        _("{country} (as of {date})").format(country=common.flagged(s.country), date=format_day(s.source_date, locale))
         for s in snapshots.values()
     )
     return _("Lists we check: {lists}").format(lists=listed)
@@ -184,7 +184,7 @@ def card(agency: Agency, standing: Standing, match: Match | None, typed: str | N
     lines = [f"🏢 <b>{escape(agency.name)}</b>"]
     if agency.aliases:
         lines.append(_("Also written: {names}").format(names=escape(", ".join(agency.aliases[:2]))))
-    where = _("{country} registry").format(country=screens.flagged(agency.country))
+    where = _("{country} registry").format(country=common.flagged(agency.country))
     if agency.permit:
         where += " · " + _("permit No. {number}").format(number=escape(agency.permit))
     lines.append(where)
@@ -226,7 +226,7 @@ def choices(found: Found, standings: dict[int, Standing]) -> tuple[str, InlineKe
     for match in found.choices:
         agency = match.agency
         icon = STATUS_ICONS[standings[agency.id].status]
-        label = f"{icon} {agency.name} · {screens.FLAGS.get(agency.country, '')}"
+        label = f"{icon} {agency.name} · {common.FLAGS.get(agency.country, '')}"
         rows.append(_button(label[:60], AgCb(a="id", id=agency.id)))
     rows.append(_button(_("None of these"), AgCb(a="none")))
     rows.append([keyboards.menu_button()])
@@ -253,7 +253,7 @@ def not_found(typed: str, snapshots: dict[str, Snapshot], content: Content, loca
 def where_to_check(content: Content, locale: str) -> str:
     rendered = content.page(locale, "agency_where")
     facts = [*rendered.facts, *(content.facts[f] for f in WHERE_FACTS if f in content.facts)]
-    return screens.with_sources(rendered.text, facts, locale)
+    return common.with_sources(rendered.text, facts, locale)
 
 
 # -- the red-flag questions ------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def question(number: int, agency_name: str | None) -> tuple[str, InlineKeyboardM
     about = f"\n🏢 {escape(agency_name)}" if agency_name else ""
     text = f"<i>{counter}</i>{about}\n\n<b>{QUESTIONS[flag.id]}</b>"
     rows = [
-        [screens.button(str(REPLY_LABELS[r]), FlagCb(q=number, a=r.value).pack()) for r in (Reply.YES, Reply.NO)],
+        [common.button(str(REPLY_LABELS[r]), FlagCb(q=number, a=r.value).pack()) for r in (Reply.YES, Reply.NO)],
         _button(str(REPLY_LABELS[Reply.UNSURE]), FlagCb(q=number, a=Reply.UNSURE.value)),
         [keyboards.menu_button()],
     ]
@@ -299,7 +299,7 @@ def verdict_screen(result: Assessment, content: Content, locale: str, destinatio
     if result.verdict is Verdict.DANGER:
         parts.append(screens.urgent_text(content, locale, destination))
     facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
-    text = screens.with_sources("\n\n".join(parts), facts, locale)
+    text = common.with_sources("\n\n".join(parts), facts, locale)
     rows = [
         _button(_("🔎 Check the agency's permit"), AgCb(a="new")),
         _button(_("📣 Report this agency"), AgCb(a="rep")),
@@ -367,7 +367,7 @@ def snapshots_text(snapshots: dict[str, Snapshot], locale: str) -> str:
     lines = [_("<b>Agency registries</b>")]
     for snapshot in snapshots.values():
         line = _("{country}: {count} agencies, list of {date}, imported {imported}").format(
-            country=screens.flagged(snapshot.country), count=snapshot.rows,
+            country=common.flagged(snapshot.country), count=snapshot.rows,
             date=format_day(snapshot.source_date, locale), imported=format_day(snapshot.imported_at.date(), locale))
         lines.append(line + (" 🧪" if snapshot.sample else ""))
         lines.append(f"<i>{escape(snapshot.source)}</i>")
@@ -396,7 +396,7 @@ def problems_text(problems: list[Problem], limit: int = 15) -> str:
 
 def imported_text(country: str, rows: int, before: int, sample: bool) -> str:
     text = _("✅ {country}: {count} agencies imported (the list had {before}).").format(
-        country=screens.flagged(country), count=rows, before=before)
+        country=common.flagged(country), count=rows, before=before)
     if sample:
         text += "\n" + _("🧪 The file is marked as sample data: people see a TEST DATA warning on every result.")
     return text

@@ -16,7 +16,7 @@ from bot.callbacks import CalCb, CheckCb, GuideCb, MenuCb
 from bot.content import Content, Fact
 from bot.models import Reminder
 from bot.screens import keyboards
-from bot.screens.guide import Screen, _nav, button, flagged, with_sources
+from bot.screens.common import Screen, button, flagged, nav, with_sources
 from bot.services.checklist import Entry, Sheet
 
 PAID_CHOICES = (1, 2, 3, 6)
@@ -129,7 +129,7 @@ def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = N
     if sheet.country in content.guide.countries:
         rows.append([button(_("📖 Rules: {country}").format(country=keyboards.country_name(sheet.country)),
                             GuideCb(kind="cty", id=sheet.country).pack())])
-    rows.append(_nav(None))
+    rows.append(nav(None))
     return Screen(with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -145,7 +145,7 @@ def no_checklist() -> Screen:
         "<b>Checklist</b>\nChecklists are ready for Russia, Kazakhstan, Turkey, the UAE and South Korea. "
         "Choose your destination and citizenship first."
     )
-    rows = [[button(keyboards.section_label("profile"), MenuCb(section="profile").pack())], _nav(None)]
+    rows = [[button(keyboards.section_label("profile"), MenuCb(section="profile").pack())], nav(None)]
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -291,7 +291,7 @@ def reminders(content: Content, locale: str, sheet: Sheet, pending: list[Reminde
         rows.append([button(_("🔔 Again: {item}").format(item=content.item_text(locale, entry.id).title),
                             CheckCb(a="unmute", id=entry.id, n=1).pack())])
     rows.append([button(_("⬅️ Checklist"), CheckCb(a="show").pack())])
-    rows.append(_nav(None))
+    rows.append(nav(None))
     return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
 
 

@@ -6,8 +6,6 @@ Every screen that states facts ends with the date they were checked and where th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,66 +13,17 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import CheckCb, ContactsCb, GuideCb, MenuCb
-from bot.content import Content, Fact, format_day, source_label
+from bot.content import Content, Fact
 from bot.models import OTHER_COUNTRY, User
 from bot.screens import keyboards
+from bot.screens.common import Screen, button, column, flagged, nav, with_sources
 
-FLAGS = {"KG": "🇰🇬", "TJ": "🇹🇯", "UZ": "🇺🇿", "RU": "🇷🇺", "KZ": "🇰🇿", "TR": "🇹🇷", "AE": "🇦🇪", "KR": "🇰🇷"}
 NEED_LABELS = {
     "emergency": __("🚨 Emergency: police, ambulance"),
     "trafficking": __("🆘 Trafficking, violence"),
     "labour": __("💼 Work: wages, employer"),
     "migration": __("🛂 Migration: stay, documents"),
 }
-MAX_SOURCES = 3
-
-
-@dataclass(frozen=True)
-class Screen:
-    text: str
-    markup: InlineKeyboardMarkup
-
-
-def button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
-
-
-def _column(buttons: Iterable[InlineKeyboardButton], *tail: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons] + [row for row in tail if row])
-
-
-def _nav(back: str | None) -> list[InlineKeyboardButton]:
-    row = [button(_("⬅️ Back"), back)] if back else []
-    row.append(button(_("🏠 Menu"), MenuCb(section="menu").pack()))
-    return row
-
-
-def flagged(code: str) -> str:
-    return f"{FLAGS.get(code, '🌍')} {keyboards.country_name(code)}"
-
-
-def sources_line(facts: Iterable[Fact], locale: str) -> str:
-    """`Checked: 21 November 2026 · Sources: egov.kz, gulfnews.com` (links where the source is a URL)."""
-    unique: dict[str, Fact] = {}
-    for fact in facts:
-        unique.setdefault(fact.source, fact)
-    if not unique:
-        return ""
-    checked = min(fact.verified_on for fact in unique.values())
-    labels = []
-    for source in list(unique)[:MAX_SOURCES]:
-        label = escape(source_label(source))
-        labels.append(f'<a href="{escape(source)}">{label}</a>' if source.startswith(("http://", "https://")) else label)
-    more = len(unique) - MAX_SOURCES
-    listed = ", ".join(labels) + (f" +{more}" if more > 0 else "")
-    checked_text = _("Checked: {date}").format(date=format_day(checked, locale))
-    sources_text = _("Sources: {sources}").format(sources=listed)
-    return f"<i>✅ {checked_text}\n📎 {sources_text}</i>"
-
-
-def with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
-    footer = sources_line(facts, locale)
-    return f"{body}\n\n{footer}" if footer else body
 
 
 # -- the guidance ---------------------------------------------------------------------------
@@ -87,13 +36,13 @@ def guide_home(content: Content, locale: str) -> Screen:
     buttons = [button(title, GuideCb(kind="grp", id=group).pack()) for group, title in texts.groups.items()]
     buttons.append(button(keyboards.section_label("countries"), MenuCb(section="countries").pack()))
     buttons.append(button(keyboards.section_label("contacts"), MenuCb(section="contacts").pack()))
-    return Screen(text, _column(buttons, _nav(None)))
+    return Screen(text, column(buttons, nav(None)))
 
 
 def group(content: Content, locale: str, group_id: str) -> Screen:
     texts = content.languages[locale]
     buttons = [button(texts.topics[t].title, GuideCb(kind="top", id=t).pack()) for t in content.guide.groups[group_id]]
-    return Screen(f"<b>{escape(texts.groups[group_id])}</b>", _column(buttons, _nav(GuideCb(kind="home").pack())))
+    return Screen(f"<b>{escape(texts.groups[group_id])}</b>", column(buttons, nav(GuideCb(kind="home").pack())))
 
 
 def topic(content: Content, locale: str, topic_id: str, page: int, user: User | None = None) -> Screen:
@@ -124,7 +73,7 @@ def topic(content: Content, locale: str, topic_id: str, page: int, user: User | 
                              ContactsCb(by="c", value=parent.id).pack())])
     if topic_id in ("documents_taken", "wages_unpaid", "locked_threatened"):
         rows.append([button(keyboards.section_label("consult"), MenuCb(section="consult").pack())])
-    rows.append(_nav(back))
+    rows.append(nav(back))
     text = with_sources(f"{header}\n\n{rendered.text}", rendered.facts, locale)
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
@@ -145,12 +94,12 @@ def country(content: Content, locale: str, code: str, user: User | None) -> Scre
                            ContactsCb(by="c", value=code).pack()))
     buttons.append(button(_("🌍 Other countries"), GuideCb(kind="cties").pack()))
     buttons.append(button(_("👤 Change my country"), MenuCb(section="profile").pack()))
-    return Screen("\n".join(lines), _column(buttons, _nav(None)))
+    return Screen("\n".join(lines), column(buttons, nav(None)))
 
 
 def countries(content: Content) -> Screen:
     buttons = [button(flagged(code), GuideCb(kind="cty", id=code).pack()) for code in content.guide.countries]
-    return Screen(_("<b>Countries: rules and deadlines</b>\nChoose a country:"), _column(buttons, _nav(None)))
+    return Screen(_("<b>Countries: rules and deadlines</b>\nChoose a country:"), column(buttons, nav(None)))
 
 
 def ask_profile_for_countries() -> Screen:
@@ -197,20 +146,20 @@ def contacts_home(content: Content, locale: str, user: User | None) -> Screen:
     buttons = [button(flagged(code), ContactsCb(by="c", value=code).pack()) for code in content.contact_countries()]
     buttons += [button(str(label), ContactsCb(by="n", value=need).pack()) for need, label in NEED_LABELS.items()
                 if content.contacts(need=need)]
-    return Screen(with_sources("\n".join(lines), facts, locale), _column(buttons, _nav(None)))
+    return Screen(with_sources("\n".join(lines), facts, locale), column(buttons, nav(None)))
 
 
 def contacts_for_country(content: Content, locale: str, code: str) -> Screen:
     entries = content.contacts(country=code)
     lines = [f"<b>☎️ {flagged(code)}</b>", *_contact_lines(content, locale, entries)]
-    markup = _column([], _nav(ContactsCb(by="home").pack()))
+    markup = column([], nav(ContactsCb(by="home").pack()))
     return Screen(with_sources("\n".join(lines), [f for _i, f in entries], locale), markup)
 
 
 def contacts_for_need(content: Content, locale: str, need: str) -> Screen:
     lines, facts = _by_country(content, locale, content.contacts(need=need))
     text = f"<b>{NEED_LABELS[need]}</b>" + "\n".join(lines)
-    return Screen(with_sources(text, facts, locale), _column([], _nav(ContactsCb(by="home").pack())))
+    return Screen(with_sources(text, facts, locale), column([], nav(ContactsCb(by="home").pack())))
 
 
 def urgent_contacts(content: Content, locale: str, destination: str | None) -> tuple[str, list[Fact]]:

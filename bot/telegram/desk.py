@@ -28,8 +28,8 @@ from bot.content import Content, format_day
 from bot.i18n import CatalogI18n
 from bot.models import Case, CaseMessage
 from bot.screens import agency as agency_screens
+from bot.screens import common, keyboards
 from bot.screens import guide as screens
-from bot.screens import keyboards
 from bot.screens import words as texts
 from bot.services.desk import Actor, CaseError, CaseService, Draft, Taken
 from bot.services.selfcheck import QUESTION_IDS
@@ -104,9 +104,9 @@ class Desk:
         lines = [f"{texts.LEVEL_ICONS.get(case.level, '')} <b>{texts.LEVELS[case.level]}</b> · {texts.KINDS[case.kind]}"]
         where = []
         if case.destination and case.destination != "XX":
-            where.append(_("Destination: {country}").format(country=screens.flagged(case.destination)))
+            where.append(_("Destination: {country}").format(country=common.flagged(case.destination)))
         if case.citizenship and case.citizenship != "XX":
-            where.append(_("Citizen of: {country}").format(country=screens.flagged(case.citizenship)))
+            where.append(_("Citizen of: {country}").format(country=common.flagged(case.citizenship)))
         if where:
             lines.append(" · ".join(where))
         lines.append(_("Language: {language}").format(language=texts.LANGUAGE_IN[case.language]))
@@ -123,7 +123,7 @@ class Desk:
         status = subject.get("status") or "not_found"
         about = escape(subject["agency"])
         if subject.get("registry"):
-            about += f" · {screens.flagged(subject['registry'])}"
+            about += f" · {common.flagged(subject['registry'])}"
         if subject.get("permit"):
             about += " · " + _("permit No. {number}").format(number=escape(subject["permit"]))
         lines = [_("🏢 Agency: {agency}").format(agency=about),

@@ -1,0 +1,68 @@
+"""What every screen is made of: the one Screen type, buttons, the Back/Menu row, country flags and
+the sources footer that every screen stating facts ends with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import MenuCb
+from bot.content import Fact, format_day, source_label
+from bot.screens import keyboards
+
+FLAGS = {"KG": "🇰🇬", "TJ": "🇹🇯", "UZ": "🇺🇿", "RU": "🇷🇺", "KZ": "🇰🇿", "TR": "🇹🇷", "AE": "🇦🇪", "KR": "🇰🇷"}
+MAX_SOURCES = 3
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def column(buttons: Iterable[InlineKeyboardButton], *tail: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[b] for b in buttons] + [row for row in tail if row])
+
+
+def nav(back: str | None) -> list[InlineKeyboardButton]:
+    row = [button(_("⬅️ Back"), back)] if back else []
+    row.append(button(_("🏠 Menu"), MenuCb(section="menu").pack()))
+    return row
+
+
+def flagged(code: str) -> str:
+    return f"{FLAGS.get(code, '🌍')} {keyboards.country_name(code)}"
+
+
+def sources_line(facts: Iterable[Fact], locale: str) -> str:
+    """`Checked: 21 November 2026 · Sources: egov.kz, gulfnews.com` (links where the source is a URL)."""
+    unique: dict[str, Fact] = {}
+    for fact in facts:
+        unique.setdefault(fact.source, fact)
+    if not unique:
+        return ""
+    checked = min(fact.verified_on for fact in unique.values())
+    labels = []
+    for source in list(unique)[:MAX_SOURCES]:
+        label = escape(source_label(source))
+        labels.append(f'<a href="{escape(source)}">{label}</a>' if source.startswith(("http://", "https://")) else label)
+    more = len(unique) - MAX_SOURCES
+    listed = ", ".join(labels) + (f" +{more}" if more > 0 else "")
+    checked_text = _("Checked: {date}").format(date=format_day(checked, locale))
+    sources_text = _("Sources: {sources}").format(sources=listed)
+    return f"<i>✅ {checked_text}\n📎 {sources_text}</i>"
+
+
+def with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
+    footer = sources_line(facts, locale)
+    return f"{body}\n\n{footer}" if footer else body
+
+
