@@ -19,6 +19,7 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import jobs
 from bot.config import SANDBOX_TOKEN, ConfigError, Settings
 from bot.content import Content, require_content
 from bot.handlers import build_routers
@@ -100,18 +101,6 @@ class App:
         await self.broadcasts.recover()
         if not self.desk.available:
             log.warning("no consultants' group (CONSULTANT_CHAT_ID or TEAMS_FILE): people are given hotlines only")
-
-    def schedule_jobs(self) -> None:
-        self.scheduler.add_job(self.outbox.run_due, "interval", seconds=3, id="outbox")
-        self.scheduler.add_job(self.desk.tick, "interval", seconds=30, id="response-times")
-        self.scheduler.add_job(self.desk.purge, "interval", hours=6, id="retention", next_run_time=datetime.now(UTC))
-        # Reminders live in SQLite, not in the scheduler: a tick finds what is due, so ticks missed while
-        # the bot was down are caught up by the first one (run at start), and nothing is kept in memory.
-        self.scheduler.add_job(self.reminders.tick, "interval", seconds=30, id="reminders", next_run_time=datetime.now(UTC))
-        self.scheduler.add_job(self.broadcasts.run, "interval", seconds=2, id="broadcasts")
-        if self.config.weekly_digest:
-            # a tick that finds the digest already sent does nothing: restarts and downtime never repeat it
-            self.scheduler.add_job(self.digest.tick, "interval", minutes=10, id="digest", next_run_time=datetime.now(UTC))
 
     async def close(self) -> None:
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
@@ -197,12 +186,7 @@ async def build_app(
     dp.callback_query.outer_middleware(FallbackMiddleware())
     dp.include_routers(*build_routers())
 
-    # Jobs (reminders, digests) are added by their features; defaults are set deliberately:
-    # a tick missed while the process was busy still runs within 5 minutes, once.
-    scheduler = AsyncIOScheduler(
-        timezone=UTC,
-        job_defaults={"misfire_grace_time": 300, "coalesce": True, "max_instances": 1},
-    )
+    scheduler = jobs.new_scheduler()  # the jobs themselves are listed in bot/jobs
     return App(
         config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders, agencies, broadcasts,
         digest,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import jobs
 from bot.app import ALLOWED_UPDATES, build_app
 from bot.config import Settings
 
@@ -16,7 +17,7 @@ async def run(config: Settings) -> None:
         me = await app.bot.get_me()
         log.info("starting @%s against %s, database %s", me.username, config.telegram_api_url, config.database_path)
         await app.startup()
-        app.schedule_jobs()
+        jobs.schedule(app)
         app.scheduler.start()
         # handle_signals: SIGTERM/SIGINT stop polling; app.close() then lets handlers in flight finish.
         await app.dp.start_polling(

@@ -1,0 +1,60 @@
+"""Every scheduled job, and the one place that schedules them.
+
+A job is just another caller of the services and the senders in bot/telegram/: it holds no rules of
+its own. Every job finds its work in the database (what is due, what is waiting), so a tick missed
+while the bot was down is caught up by the next one, and nothing is kept in memory between ticks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+# A tick missed while the process was busy still runs within 5 minutes, once (APScheduler's own
+# defaults, 1 s and coalescing, would drop it silently).
+JOB_DEFAULTS = {"misfire_grace_time": 300, "coalesce": True, "max_instances": 1}
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    run: Callable[[], Awaitable[object]]
+    every: timedelta
+    at_start: bool  # run once as soon as the scheduler starts (catch up on what is due)
+
+
+def new_scheduler() -> AsyncIOScheduler:
+    return AsyncIOScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+
+
+def jobs(app: App) -> list[Job]:
+    """What runs, how often, and why it runs at start."""
+    found = [
+        # posts to the consultants' group and relayed messages waiting for Telegram
+        Job("outbox", app.outbox.run_due, timedelta(seconds=3), at_start=False),
+        # re-alerts for untaken cases, hotlines for people still waiting
+        Job("response-times", app.desk.tick, timedelta(seconds=30), at_start=False),
+        # what was said in closed cases, deleted after RETENTION_DAYS
+        Job("retention", app.desk.purge, timedelta(hours=6), at_start=True),
+        # reminders live in the database: a tick finds what is due, the first one catches up
+        Job("reminders", app.reminders.tick, timedelta(seconds=30), at_start=True),
+        # one broadcast at a time, paced
+        Job("broadcasts", app.broadcasts.run, timedelta(seconds=2), at_start=False),
+    ]
+    if app.config.weekly_digest:
+        # a tick that finds the digest already sent does nothing: restarts never repeat it
+        found.append(Job("digest", app.digest.tick, timedelta(minutes=10), at_start=True))
+    return found
+
+
+def schedule(app: App) -> None:
+    for job in jobs(app):
+        extra = {"next_run_time": datetime.now(UTC)} if job.at_start else {}
+        app.scheduler.add_job(job.run, "interval", seconds=job.every.total_seconds(), id=job.id, **extra)

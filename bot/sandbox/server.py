@@ -5,6 +5,8 @@ Point the bot at it with TELEGRAM_API_URL=http://127.0.0.1:PORT to test it as a 
 
 from __future__ import annotations
 
+import asyncio
+import asyncio.base_events
 import json
 from typing import Any
 
@@ -30,10 +32,10 @@ def make_app(sandbox: Sandbox) -> web.Application:
             else:
                 form = await request.post()
                 for key, value in form.items():
-                    if isinstance(value, str):
-                        params[key] = value
-                    else:  # an uploaded file: its part is named by the attach:// reference
+                    if isinstance(value, web.FileField):  # an uploaded file: its part is named by the attach:// reference
                         uploads[key] = (value.filename or key, value.file.read())
+                    elif isinstance(value, str):
+                        params[key] = value
         status, body = await sandbox.request(token, method, params, uploads)
         return web.Response(status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json")
 
@@ -63,8 +65,8 @@ class SandboxServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server  # noqa: SLF001 - aiohttp does not expose the bound port otherwise
-        if self.port == 0 and server is not None and server.sockets:
+        server = site._server  # aiohttp does not expose the bound port otherwise
+        if self.port == 0 and isinstance(server, asyncio.base_events.Server) and server.sockets:
             self.port = server.sockets[0].getsockname()[1]
         return self.url
 

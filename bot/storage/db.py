@@ -82,7 +82,8 @@ class Database:
         """Apply numbered migrations not yet applied; each in its own transaction."""
         assert self._writer is not None
         cursor = await self._writer.execute("PRAGMA user_version")
-        current = (await cursor.fetchone())[0]
+        version = await cursor.fetchone()
+        current = version[0] if version else 0
         for number, script in enumerate(MIGRATIONS, start=1):
             if number <= current:
                 continue

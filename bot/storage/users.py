@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.models import User
 from bot.storage.db import Database
 
 
-def _row_to_user(row) -> User:  # type: ignore[no-untyped-def]
+def _row_to_user(row: Any) -> User:
     return User(
         id=row["id"],
         language=row["language"],
