@@ -9,6 +9,9 @@ Kazakh is transliterated, and spellings of one sound meet (х/x/kh -> h, ж/zh/d
 қ/q -> k, ц/ts -> s, y -> i, doubled letters once), so "Ала-Тоо Жумуш", "Ala-Too Jumush" and
 "alatoo jumysh" are one name. Quotes, case and legal-form words (ОсОО, ООО, ЖЧК, ТОО, MChJ, XK, LLC...)
 are dropped; words like "agency" or "job" count less than the name's own words.
+
+A report about an agency (ReportDraft, then AgencyService.report) is saved together with the
+consultants' case it opens and that case's alert, in one transaction.
 """
 
 from __future__ import annotations
