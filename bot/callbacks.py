@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from aiogram.filters.callback_data import CallbackData
 
 
@@ -81,19 +83,39 @@ class CalCb(CallbackData, prefix="cal"):
     v: str = ""
 
 
-class AgCb(CallbackData, prefix="ag"):
-    """The agency check: id (show agency `id`), none (none of the matches), new (check another),
-    rep (report the agency in view), nocontact, send, cancel (the report)."""
+class AgencyAction(str, Enum):
+    """What an agency-check button does; the values are on buttons already sent, so they never change."""
 
-    a: str
+    SHOW = "id"  # show agency `id`
+    NONE = "none"  # none of the matches
+    NEW = "new"  # check another
+    REPORT = "rep"  # report the agency in view
+    NO_CONTACT = "nocontact"
+    SEND = "send"
+    CANCEL = "cancel"  # the report
+
+
+class AgencyCb(CallbackData, prefix="ag"):
+    """The agency check: `a` what to do, `id` the agency to show (SHOW only)."""
+
+    a: AgencyAction
     id: int = 0
+
+
+class FlagAction(str, Enum):
+    """A red-flag question's button: start the questions, or an answer (the values of redflags.Reply)."""
+
+    GO = "go"
+    YES = "y"
+    NO = "n"
+    UNSURE = "u"
 
 
 class FlagCb(CallbackData, prefix="rf"):
     """The red-flag questions: question `q` (0-based) answered `a` (y, n, u), or `a` = "go" to start."""
 
     q: int
-    a: str
+    a: FlagAction
 
 
 class BcCb(CallbackData, prefix="bc"):

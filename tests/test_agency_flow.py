@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.callbacks import AgCb
+from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb
 from bot.content import format_day
+from bot.handlers.agency import AgencyData
+from bot.models import User
 from bot.sandbox.client import Person
-from bot.services.agency import SAMPLES_DIR
+from bot.services.agency import SAMPLES_DIR, Checked, ReportDraft, Reported
 from tests.conftest import GROUP, LANGS, Harness, make_settings, running
 
 ADMIN = 4_100_001
@@ -65,7 +67,7 @@ STORY = {  # a misspelled name in the other script, as a mother would type it
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_check_answer_the_questions_and_report(h: Harness, lang: str) -> None:
-    t = lambda s: h.t(s, lang)  # noqa: E731
+    t = lambda s: h.t(s, lang)
     assert h.app is not None
     mother = await person(h, lang, destination="KR")
     await open_check(h, mother, lang)
@@ -111,7 +113,7 @@ async def test_check_answer_the_questions_and_report(h: Harness, lang: str) -> N
     # the consultants' alert names the agency and the flag, not the phone (that is for whoever takes it)
     alert = [m for m in h.sandbox.bot_messages(GROUP) if m.buttons][-1].text or ""
     assert name in alert and "+996" not in alert
-    ru = lambda s: h.t(s, "ru")  # noqa: E731  the team reads Russian
+    ru = lambda s: h.t(s, "ru")  # the team reads Russian
     assert ru("report about an agency") in alert
     assert ru("passport kept") in alert
 
@@ -148,7 +150,7 @@ async def test_not_found_never_reads_as_safe(h: Harness) -> None:
     await open_check(h, mother, "ky")
     await mother.send("Бишкек Стар Трэвел")
     text = mother.last.text or ""
-    t = lambda s: h.t(s, "ky")  # noqa: E731
+    t = lambda s: h.t(s, "ky")
     assert t("<b>This does not mean the agency is safe.</b> It may work without a permit, or under another name.").replace("<b>", "").replace("</b>", "") in text
     assert "https://gov.uz/en/migration/pages/about" in text and "azattyk.org" in text  # where to check, sourced
     assert t("📣 Report an agency") in mother.last.button_labels()
@@ -214,8 +216,42 @@ async def test_an_old_button_after_the_registry_was_replaced(h: Harness) -> None
     await h.app.agencies.import_registry(registry)
     await mother.click("✅ ОсОО «Ала-Тоо Жумуш» · 🇰🇬", message=choices)
     assert h.t("This button is out of date. Here is the current menu.", "ru") in mother.alerts
-    assert AgCb(a="id", id=10**6).pack()  # callback data stays short
-    assert len(AgCb(a="id", id=10**9).pack()) <= 64
+    assert AgencyCb(a=AgencyAction.SHOW, id=10**6).pack()  # callback data stays short
+    assert len(AgencyCb(a=AgencyAction.SHOW, id=10**9).pack()) <= 64
+
+
+def test_buttons_keep_their_wire_values() -> None:
+    """Buttons already in people's chats keep working: the same prefixes and values as before the Enums."""
+    assert [AgencyCb(a=a, id=7).pack() for a in AgencyAction] == [
+        "ag:id:7", "ag:none:7", "ag:new:7", "ag:rep:7", "ag:nocontact:7", "ag:send:7", "ag:cancel:7"]
+    assert [FlagCb(q=2, a=a).pack() for a in FlagAction] == ["rf:2:go", "rf:2:y", "rf:2:n", "rf:2:u"]
+    assert AgencyCb.unpack("ag:rep:0").a is AgencyAction.REPORT and FlagCb.unpack("rf:3:u").a is FlagAction.UNSURE
+
+
+@pytest.mark.parametrize("data", ["ag:bogus:0", "ag:id:abc", "ag", "rf:0:x", "rf:99:y", "rf:1:y"])
+async def test_forged_agency_buttons_are_out_of_date(h: Harness, data: str) -> None:
+    mother = await person(h, "ru")
+    await open_check(h, mother, "ru")
+    await mother.click(h.t("🚩 8 questions about the offer", "ru"))  # question 1 is awaited
+    await mother.click_data(data)
+    assert mother.alerts == [h.t("This button is out of date. Here is the current menu.", "ru")]
+
+
+def test_the_flow_data_reads_what_was_stored_before() -> None:
+    stored = {  # the loose dict an earlier version kept under "ag", in the middle of a report
+        "agency": {"id": 3, "name": "ОсОО «Нур Ишкана»", "permit": "ЖК-0093", "registry": "KG", "status": "suspended"},
+        "typed": "нур ишкана", "flags": ["passport"], "rf": None, "next": None,
+        "draft": {"id": 3, "name": "ОсОО «Нур Ишкана»", "permit": "ЖК-0093", "registry": "KG", "status": "suspended",
+                  "agency": "ОсОО «Нур Ишкана»", "flags": ["passport"], "what": "Взяли паспорт"},
+    }
+    data = AgencyData.from_dict(stored)
+    assert data.agency == Checked(3, "ОсОО «Нур Ишкана»", "ЖК-0093", "KG", "suspended") and data.name == "ОсОО «Нур Ишкана»"
+    assert data.draft == ReportDraft("ОсОО «Нур Ишкана»", "suspended", "KG", "ЖК-0093", ("passport",), "Взяли паспорт")
+    again = data.to_dict()
+    assert again["agency"] == stored["agency"] and again["typed"] == "нур ишкана" and again["flags"] == ["passport"]
+    assert AgencyData.from_dict(again) == data
+    assert AgencyData.from_dict({"rf": {"prepay": "y"}, "next": 1}).to_dict() == {"rf": {"prepay": "y"}, "next": 1}
+    assert AgencyData.from_dict(None) == AgencyData() and AgencyData().to_dict() == {}
 
 
 # ---------------------------------------------------------------------- reports: edge cases
@@ -277,6 +313,95 @@ async def test_forget_deletes_reports(h: Harness) -> None:
     assert await h.app.agencies.reports() == []
     forgotten = await h.app.cases.get(case.id)
     assert forgotten is not None and forgotten.subject is None and forgotten.description is None
+
+
+# ---------------------------------------------------------------------- a report is one transaction
+async def _written(h: Harness, user_id: int) -> dict[str, int]:
+    """What a report left in the database: cases, their audit rows, queued alerts, reports."""
+    assert h.app is not None
+    db = h.app.db
+    counts = {}
+    for name, sql in (
+        ("cases", "SELECT count(*) FROM cases WHERE user_id = ?"),
+        ("audit", "SELECT count(*) FROM audit_log WHERE actor_id = ? AND action = 'created'"),
+        ("alerts", "SELECT count(*) FROM outbox WHERE track = 'alert' AND case_id IN (SELECT id FROM cases WHERE user_id = ?)"),
+        ("reports", "SELECT count(*) FROM agency_reports WHERE user_id = ?"),
+    ):
+        row = await db.fetchone(sql, (user_id,))
+        counts[name] = int(row[0]) if row else 0
+    return counts
+
+
+async def _send_report(h: Harness, user: User) -> Reported:
+    assert h.app is not None
+    draft = ReportDraft("ОсОО «Нур Ишкана»", "suspended", "KG", "ЖК-0093", ("passport",), "Взяли паспорт", "+996 555")
+    return await h.app.agencies.report(draft, user, "ru", cases=h.app.cases, alert=h.app.desk.queue_alert)
+
+
+async def _reporter(h: Harness) -> User:
+    assert h.app is not None
+    mother = await person(h, "ru")
+    user = await h.app.users.get(mother.id)
+    assert user is not None
+    return user
+
+
+async def test_a_report_opens_its_case_queues_the_alert_and_links_them(h: Harness) -> None:
+    assert h.app is not None
+    user = await _reporter(h)
+    reported = await _send_report(h, user)
+    assert reported.case is not None and reported.case.kind == "agency" and reported.case.level == "high"
+    assert reported.alert is not None
+    assert await _written(h, user.id) == {"cases": 1, "audit": 1, "alerts": 1, "reports": 1}
+    assert (await h.app.agencies.reports())[0].case_id == reported.case.id
+
+
+async def test_a_failure_writing_the_report_leaves_no_case(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert h.app is not None
+    user = await _reporter(h)
+
+    async def broken(report: object) -> int:  # after the case, its audit row and its alert are written
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(h.app.agencies.repo, "add_report", broken)
+    with pytest.raises(RuntimeError):
+        await _send_report(h, user)
+    assert await _written(h, user.id) == {"cases": 0, "audit": 0, "alerts": 0, "reports": 0}
+    assert await h.app.cases.open_case_of(user.id) is None
+    monkeypatch.undo()  # and the next try works: nothing was left locked or half-open
+    reported = await _send_report(h, user)
+    assert reported.case is not None
+    assert await _written(h, user.id) == {"cases": 1, "audit": 1, "alerts": 1, "reports": 1}
+
+
+@pytest.mark.parametrize("step", ["audit", "alert"])
+async def test_a_failure_writing_the_case_leaves_no_report(h: Harness, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    assert h.app is not None
+    user = await _reporter(h)
+
+    async def broken(*args: object, **kwargs: object) -> int:  # the case's row is written already
+        raise RuntimeError("disk full")
+
+    if step == "audit":
+        monkeypatch.setattr(h.app.cases.repo, "audit", broken)
+    else:
+        monkeypatch.setattr(h.app.desk, "queue_alert", broken)
+    with pytest.raises(RuntimeError):
+        await _send_report(h, user)
+    assert await _written(h, user.id) == {"cases": 0, "audit": 0, "alerts": 0, "reports": 0}
+    assert await h.app.cases.open_case_of(user.id) is None
+
+
+async def test_a_report_with_no_team_or_an_open_case_is_saved_without_a_case(h: Harness) -> None:
+    assert h.app is not None
+    user = await _reporter(h)
+    first = await _send_report(h, user)
+    second = await _send_report(h, user)  # the first case is still open
+    assert first.case is not None and second.case is None and second.alert is None
+    assert await _written(h, user.id) == {"cases": 1, "audit": 1, "alerts": 1, "reports": 2}
+    alone = await h.app.agencies.report(ReportDraft("Baxt Yoʻli Servis"), user, "uz")  # no consultants at all
+    assert alone.case is None and alone.alert is None
+    assert (await h.app.agencies.reports())[0].status == "not_found"
 
 
 # ---------------------------------------------------------------------- admins load registries

@@ -7,20 +7,29 @@ A result always says what the status means and what to do; "not found" is never 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel import Locale
 
-from bot.callbacks import AgCb, ContactsCb, EscCb, FlagCb, MenuCb
+from bot.callbacks import (
+    AgencyAction,
+    AgencyCb,
+    ContactsCb,
+    EscCb,
+    FlagAction,
+    FlagCb,
+    MenuCb,
+)
 from bot.content import Content, format_day
 from bot.models import Agency, Report, Snapshot, User
 from bot.screens import common, keyboards
 from bot.screens import guide as screens
-from bot.services.agency import REASONS, Found, Match, Problem, Standing
+from bot.screens.common import Screen
+from bot.services.agency import REASONS, Found, Match, Problem, ReportDraft, Standing
 from bot.services.redflags import FLAGS, Assessment, Reply, Verdict
 
 STATUS_ICONS = {"active": "✅", "expired": "❌", "suspended": "⛔", "revoked": "⛔", "not_found": "❓", "unchecked": "❔"}
@@ -66,7 +75,7 @@ REPLY_LABELS = {Reply.YES: __("✅ Yes"), Reply.NO: __("❌ No"), Reply.UNSURE: 
 WHERE_FACTS = ("kg_agency_list_on_ministry_site", "kg_agency_check_centre_site", "uz_agency_violations_xorijda_ish")
 
 
-def _button(text: str, data: Any) -> list[InlineKeyboardButton]:
+def _button(text: str, data: CallbackData) -> list[InlineKeyboardButton]:
     return [common.button(text, data.pack())]
 
 
@@ -104,7 +113,7 @@ def _sample_warning(snapshots: list[Snapshot]) -> str:
     return ""
 
 
-def intro(snapshots: dict[str, Snapshot], locale: str) -> tuple[str, InlineKeyboardMarkup]:
+def intro(snapshots: dict[str, Snapshot], locale: str) -> Screen:
     parts = [
         _("<b>🏢 Check a recruitment agency</b>"),
         _("Type the agency's name or its permit number. Any alphabet; mistakes are fine."),
@@ -112,29 +121,29 @@ def intro(snapshots: dict[str, Snapshot], locale: str) -> tuple[str, InlineKeybo
         _("Or answer 8 quick questions about what the agency asks of you."),
     ]
     parts.append(_sample_warning(list(snapshots.values())))
-    markup = _markup(_button(_("🚩 8 questions about the offer"), FlagCb(q=0, a="go")), [keyboards.menu_button()])
-    return "\n\n".join(p for p in parts if p), markup
+    markup = _markup(_button(_("🚩 8 questions about the offer"), FlagCb(q=0, a=FlagAction.GO)), [keyboards.menu_button()])
+    return Screen("\n\n".join(p for p in parts if p), markup)
 
 
-def ask_again() -> tuple[str, InlineKeyboardMarkup]:
+def ask_again() -> Screen:
     text = _("Type the agency's name or its permit number.")
-    return text, _markup([keyboards.menu_button()])
+    return Screen(text, _markup([keyboards.menu_button()]))
 
 
-def too_vague() -> tuple[str, InlineKeyboardMarkup]:
+def too_vague() -> Screen:
     text = _(
         "Please type the agency's own name, as on its sign or contract (often the words in quotes), "
         "or its permit number. Words like «agency» or «job» are in too many names."
     )
-    return text, _markup([keyboards.menu_button()])
+    return Screen(text, _markup([keyboards.menu_button()]))
 
 
 def _next_buttons(agency_known: bool, status: str) -> list[list[InlineKeyboardButton]]:
-    rows = [_button(_("🚩 Check their offer: 8 questions"), FlagCb(q=0, a="go"))]
-    rows.append(_button(_("📣 Report this agency") if agency_known else _("📣 Report an agency"), AgCb(a="rep")))
+    rows = [_button(_("🚩 Check their offer: 8 questions"), FlagCb(q=0, a=FlagAction.GO))]
+    rows.append(_button(_("📣 Report this agency") if agency_known else _("📣 Report an agency"), AgencyCb(a=AgencyAction.REPORT)))
     if status != "active":
         rows.append(_button(keyboards.section_label("consult"), EscCb(step="start", value="agency")))
-    rows.append(_button(_("🔎 Check another agency"), AgCb(a="new")))
+    rows.append(_button(_("🔎 Check another agency"), AgencyCb(a=AgencyAction.NEW)))
     rows.append([keyboards.menu_button()])
     return rows
 
@@ -180,7 +189,7 @@ def status_lines(standing: Standing, locale: str) -> list[str]:
     return [head, meaning, todo]
 
 
-def card(agency: Agency, standing: Standing, match: Match | None, typed: str | None, user: User, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+def card(agency: Agency, standing: Standing, match: Match | None, typed: str | None, user: User, locale: str) -> Screen:
     lines = [f"🏢 <b>{escape(agency.name)}</b>"]
     if agency.aliases:
         lines.append(_("Also written: {names}").format(names=escape(", ".join(agency.aliases[:2]))))
@@ -214,10 +223,10 @@ def card(agency: Agency, standing: Standing, match: Match | None, typed: str | N
     lines += [n for n in notes if n]
     lines.append("<i>" + _("📋 Source: {source}, list of {date}").format(
         source=escape(standing.snapshot.source), date=format_day(standing.snapshot.source_date, locale)) + "</i>")
-    return "\n".join(lines), _markup(*_next_buttons(True, standing.status))
+    return Screen("\n".join(lines), _markup(*_next_buttons(True, standing.status)))
 
 
-def choices(found: Found, standings: dict[int, Standing]) -> tuple[str, InlineKeyboardMarkup]:
+def choices(found: Found, standings: dict[int, Standing]) -> Screen:
     if len(found.choices) == 1:
         text = _("Is this the agency you mean? Tap it to see its status.")
     else:
@@ -227,13 +236,13 @@ def choices(found: Found, standings: dict[int, Standing]) -> tuple[str, InlineKe
         agency = match.agency
         icon = STATUS_ICONS[standings[agency.id].status]
         label = f"{icon} {agency.name} · {common.FLAGS.get(agency.country, '')}"
-        rows.append(_button(label[:60], AgCb(a="id", id=agency.id)))
-    rows.append(_button(_("None of these"), AgCb(a="none")))
+        rows.append(_button(label[:60], AgencyCb(a=AgencyAction.SHOW, id=agency.id)))
+    rows.append(_button(_("None of these"), AgencyCb(a=AgencyAction.NONE)))
     rows.append([keyboards.menu_button()])
-    return f"🔎 {text}", _markup(*rows)
+    return Screen(f"🔎 {text}", _markup(*rows))
 
 
-def not_found(typed: str, snapshots: dict[str, Snapshot], content: Content, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+def not_found(typed: str, snapshots: dict[str, Snapshot], content: Content, locale: str) -> Screen:
     parts = [
         _("❓ <b>«{typed}» is not in the lists we have.</b>").format(typed=escape(typed[:100])),
         _lists_line(snapshots, locale),
@@ -247,7 +256,7 @@ def not_found(typed: str, snapshots: dict[str, Snapshot], content: Content, loca
         where_to_check(content, locale),
         _sample_warning(list(snapshots.values())),
     ]
-    return "\n\n".join(p for p in parts if p), _markup(*_next_buttons(False, "not_found"))
+    return Screen("\n\n".join(p for p in parts if p), _markup(*_next_buttons(False, "not_found")))
 
 
 def where_to_check(content: Content, locale: str) -> str:
@@ -257,20 +266,20 @@ def where_to_check(content: Content, locale: str) -> str:
 
 
 # -- the red-flag questions ------------------------------------------------------------------------------
-def question(number: int, agency_name: str | None) -> tuple[str, InlineKeyboardMarkup]:
+def question(number: int, agency_name: str | None) -> Screen:
     flag = FLAGS[number]
     counter = _("Question {number} of {count}").format(number=number + 1, count=len(FLAGS))
     about = f"\n🏢 {escape(agency_name)}" if agency_name else ""
     text = f"<i>{counter}</i>{about}\n\n<b>{QUESTIONS[flag.id]}</b>"
     rows = [
-        [common.button(str(REPLY_LABELS[r]), FlagCb(q=number, a=r.value).pack()) for r in (Reply.YES, Reply.NO)],
-        _button(str(REPLY_LABELS[Reply.UNSURE]), FlagCb(q=number, a=Reply.UNSURE.value)),
+        [common.button(str(REPLY_LABELS[r]), FlagCb(q=number, a=FlagAction(r.value)).pack()) for r in (Reply.YES, Reply.NO)],
+        _button(str(REPLY_LABELS[Reply.UNSURE]), FlagCb(q=number, a=FlagAction.UNSURE)),
         [keyboards.menu_button()],
     ]
-    return text, _markup(*rows)
+    return Screen(text, _markup(*rows))
 
 
-def verdict_screen(result: Assessment, content: Content, locale: str, destination: str | None, agency_name: str | None) -> tuple[str, InlineKeyboardMarkup]:
+def verdict_screen(result: Assessment, content: Content, locale: str, destination: str | None, agency_name: str | None) -> Screen:
     parts = [f"🏢 <b>{escape(agency_name)}</b>"] if agency_name else []
     if result.verdict is Verdict.DANGER:
         parts.append(_(
@@ -301,65 +310,92 @@ def verdict_screen(result: Assessment, content: Content, locale: str, destinatio
     facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
     text = common.with_sources("\n\n".join(parts), facts, locale)
     rows = [
-        _button(_("🔎 Check the agency's permit"), AgCb(a="new")),
-        _button(_("📣 Report this agency"), AgCb(a="rep")),
+        _button(_("🔎 Check the agency's permit"), AgencyCb(a=AgencyAction.NEW)),
+        _button(_("📣 Report this agency"), AgencyCb(a=AgencyAction.REPORT)),
         _button(keyboards.section_label("consult"), EscCb(step="start", value="agency")),
     ]
     if "job_changed" in result.flags:
         rows.append(_button(keyboards.section_label("risk"), MenuCb(section="risk")))
     rows.append(_button(keyboards.section_label("contacts"), ContactsCb(by="home")))
     rows.append([keyboards.menu_button()])
-    return text, _markup(*rows)
+    return Screen(text, _markup(*rows))
 
 
 # -- reports ---------------------------------------------------------------------------------------------
-def report_intro() -> tuple[str, InlineKeyboardMarkup]:
+def report_intro() -> Screen:
     text = _(
         "<b>📣 Report an agency</b>\n"
         "Your report goes to the consultants. It helps them warn others and help you.\n\n"
         "What is the agency's name?"
     )
-    return text, _markup(_button(_("❌ Cancel"), AgCb(a="cancel")))
+    return Screen(text, _markup(_button(_("❌ Cancel"), AgencyCb(a=AgencyAction.CANCEL))))
 
 
-def ask_what(agency_name: str) -> tuple[str, InlineKeyboardMarkup]:
+def ask_what(agency_name: str) -> Screen:
     text = _(
         "🏢 <b>{name}</b>\n\n"
         "What happened? In a few words: what they promised, what they asked for, how much you paid. "
         "Do not send card numbers or passwords."
     ).format(name=escape(agency_name))
-    return text, _markup(_button(_("❌ Cancel"), AgCb(a="cancel")))
+    return Screen(text, _markup(_button(_("❌ Cancel"), AgencyCb(a=AgencyAction.CANCEL))))
 
 
-def ask_contact() -> tuple[str, InlineKeyboardMarkup]:
+def ask_contact() -> Screen:
     text = _(
         "How can a consultant reach you, if needed? Type a phone number or another contact.\n\n"
         "Or tap the button: then the consultant writes to you only here, in this chat."
     )
-    return text, _markup(_button(_("💬 Only here, in this chat"), AgCb(a="nocontact")), _button(_("❌ Cancel"), AgCb(a="cancel")))
+    only_here = _button(_("💬 Only here, in this chat"), AgencyCb(a=AgencyAction.NO_CONTACT))
+    return Screen(text, _markup(only_here, _button(_("❌ Cancel"), AgencyCb(a=AgencyAction.CANCEL))))
 
 
-def confirm(draft: dict[str, Any], ngo: str) -> tuple[str, InlineKeyboardMarkup]:
-    status = draft.get("status") or "not_found"
+def confirm(draft: ReportDraft, ngo: str) -> Screen:
+    status = draft.status or "not_found"
     lines = [
         _("<b>Your report</b>"),
-        _("Agency: {name}").format(name=escape(draft["agency"]))
+        _("Agency: {name}").format(name=escape(draft.agency))
         + f" ({STATUS_ICONS.get(status, '')} {STATUS_NAMES.get(status, status)})",
-        _("What happened: «{text}»").format(text=escape(draft.get("what") or "")),
-        _("Contact: {contact}").format(contact=escape(draft["contact"])) if draft.get("contact")
+        _("What happened: «{text}»").format(text=escape(draft.what or "")),
+        _("Contact: {contact}").format(contact=escape(draft.contact)) if draft.contact
         else _("Contact: only here, in this chat"),
     ]
-    if draft.get("flags"):
+    if draft.flags:
         lines.append(_("Red flags from your answers: {flags}").format(
-            flags=", ".join(str(FLAG_NAMES[f]) for f in draft["flags"] if f in FLAG_NAMES)))
+            flags=", ".join(str(FLAG_NAMES[f]) for f in draft.flags if f in FLAG_NAMES)))
     who = ngo or _("our partner organisation")
     lines += [
         "",
         _("Who will see it: the consultants of {who}. Not your Telegram account.").format(who=who),
         _("A consultant may write to you here. You can delete your data with /forget."),
     ]
-    rows = (_button(_("✅ Send the report"), AgCb(a="send")), _button(_("❌ Cancel"), AgCb(a="cancel")))
-    return "\n".join(lines), _markup(*rows)
+    rows = (_button(_("✅ Send the report"), AgencyCb(a=AgencyAction.SEND)), _button(_("❌ Cancel"), AgencyCb(a=AgencyAction.CANCEL)))
+    return Screen("\n".join(lines), _markup(*rows))
+
+
+def words_please() -> str:
+    return _("Please write it in words. You can send photos and files to a consultant later.")
+
+
+def report_to_open_case(number: int) -> Screen:
+    """A person with an open case reports in it: what they write goes to the consultant."""
+    return Screen(_(
+        "Your request No. {number} is open. Write about the agency here: the consultant reads everything you send."
+    ).format(number=number), keyboards.back_to_menu())
+
+
+def report_cancelled() -> Screen:
+    return Screen(_("Nothing was sent. You can type another agency's name to check it."), keyboards.back_to_menu())
+
+
+def report_in_case(opened: str) -> Screen:
+    """The report opened a case: `opened` is what every person is told when their case is opened."""
+    return Screen(opened, keyboards.back_to_menu())
+
+
+def report_saved(content: Content, locale: str, destination: str | None) -> Screen:
+    """No case (no consultants, or none for this person): the report is kept for the team; the hotlines."""
+    text = _("✅ <b>Your report is saved.</b> The team will read it.") + "\n\n" + screens.urgent_text(content, locale, destination)
+    return Screen(text, keyboards.back_to_menu())
 
 
 # -- admins ------------------------------------------------------------------------------------------

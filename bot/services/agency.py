@@ -9,6 +9,9 @@ Kazakh is transliterated, and spellings of one sound meet (х/x/kh -> h, ж/zh/d
 қ/q -> k, ц/ts -> s, y -> i, doubled letters once), so "Ала-Тоо Жумуш", "Ala-Too Jumush" and
 "alatoo jumysh" are one name. Quotes, case and legal-form words (ОсОО, ООО, ЖЧК, ТОО, MChJ, XK, LLC...)
 are dropped; words like "agency" or "job" count less than the name's own words.
+
+A report about an agency (ReportDraft, then AgencyService.report) is saved together with the
+consultants' case it opens and that case's alert, in one transaction.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ import io
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path, PurePath
@@ -32,7 +35,9 @@ from babel import Locale
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.models import Agency, Report, Snapshot
+from bot.models import Agency, Case, Report, Snapshot, User
+from bot.services.desk import CaseError, CaseService, Draft
+from bot.services.redflags import Reply, Verdict, assess
 from bot.storage.agencies import AgencyRepository
 from bot.storage.db import Database
 
@@ -52,7 +57,7 @@ SURE = 87.0  # a match this good is shown at once (with a "make sure" note unles
 CLOSE = 72.0  # from here, offered as a choice
 MAX_CANDIDATES = 80  # spellings scored in full per reading of the query
 GENERIC_WEIGHT = 0.35
-ISO_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+ISO_COUNTRIES = frozenset(code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha())
 
 # Column -> what it holds. Lists (aliases, destinations) are separated by ";" in CSV.
 COLUMNS = ("name", "aliases", "permit", "authority", "valid_from", "valid_to", "status", "destinations",
@@ -533,6 +538,24 @@ def parse_registry(
     text = _decode(data)
     header, raw_rows = _read_csv(text) if suffix == ".csv" else _read_yaml(text)
     problems: list[Problem] = []
+    chosen, chosen_source, listed = _check_header(header, country, source, source_date, today, problems)
+    if not raw_rows:
+        problems.append(Problem(None, None, "no_rows"))
+    if len(raw_rows) > MAX_ROWS:
+        problems.append(Problem(None, None, "too_many_rows"))
+        raw_rows = raw_rows[:MAX_ROWS]
+    rows = _check_rows(raw_rows, problems)
+    if problems:
+        raise RegistryError(problems)
+    assert chosen is not None and listed is not None
+    return Registry(chosen, chosen_source, listed, bool(header.get("sample")), tuple(rows), PurePath(file_name).name)
+
+
+def _check_header(
+    header: dict[str, Any], country: str | None, source: str | None, source_date: str | None, today: date | None,
+    problems: list[Problem],
+) -> tuple[str | None, str, date | None]:
+    """The list's country, source and date, from the caption (or the command line) or the file."""
     file_country = str(header.get("country") or "").strip().upper() or None
     given = (country or "").strip().upper() or None
     if given and file_country and given != file_country:
@@ -548,11 +571,11 @@ def parse_registry(
         problems.append(Problem(None, "source_date", "source_date", str(source_date or header.get("source_date") or "")))
     elif today is not None and listed > today:
         problems.append(Problem(None, "source_date", "future_date", listed.isoformat()))
-    if not raw_rows:
-        problems.append(Problem(None, None, "no_rows"))
-    if len(raw_rows) > MAX_ROWS:
-        problems.append(Problem(None, None, "too_many_rows"))
-        raw_rows = raw_rows[:MAX_ROWS]
+    return chosen, chosen_source, listed
+
+
+def _check_rows(raw_rows: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> list[dict[str, Any]]:
+    """Every row cleaned; the same permit, or the same name with the same permit, twice is a problem."""
     rows = []
     permits: dict[str, int] = {}
     names: dict[tuple[str, str], int] = {}
@@ -569,10 +592,7 @@ def parse_registry(
                 problems.append(Problem(line, "name", "duplicate_name", row["name"]))
             names.setdefault(name_key, line)
         rows.append(row)
-    if problems:
-        raise RegistryError(problems)
-    assert chosen is not None and listed is not None
-    return Registry(chosen, chosen_source, listed, bool(header.get("sample")), tuple(rows), PurePath(file_name).name)
+    return rows
 
 
 def parse_caption(caption: str | None) -> dict[str, str]:
@@ -588,12 +608,94 @@ def parse_caption(caption: str | None) -> dict[str, str]:
     return found
 
 
+# -- reports -----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The agency last shown to a person: what a report about it needs, even if the registry changes."""
+
+    id: int
+    name: str
+    permit: str | None
+    registry: str  # the registry's country
+    status: str
+
+    @classmethod
+    def of(cls, agency: Agency, status: str) -> Checked:
+        return cls(agency.id, agency.name, agency.permit, agency.country, status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any] | None) -> Checked | None:
+        if not raw or not raw.get("name"):
+            return None
+        return cls(raw.get("id") or 0, raw["name"], raw.get("permit"), raw.get("registry") or "", raw.get("status") or NOT_FOUND)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDraft:
+    """A report being written: the agency (as found, or as typed), then what happened, then a contact."""
+
+    agency: str
+    status: str = NOT_FOUND  # its status when checked; "unchecked": typed, like some names in the lists
+    registry: str | None = None
+    permit: str | None = None
+    flags: tuple[str, ...] = ()  # red flags the person answered yes
+    what: str | None = None
+    contact: str | None = None
+
+    @classmethod
+    def about(cls, checked: Checked, flags: Iterable[str]) -> ReportDraft:
+        return cls(checked.name, checked.status, checked.registry, checked.permit, tuple(flags))
+
+    def level(self) -> str:
+        """The case's level: high with a flag of danger; a concern with warning signs or a bad status."""
+        verdict = assess({f: Reply.YES.value for f in self.flags}).verdict
+        if verdict is Verdict.DANGER:
+            return "high"
+        if verdict is Verdict.CAUTION or self.status in ("revoked", "suspended", "expired"):
+            return "concern"
+        return "info"
+
+    def subject(self) -> dict[str, Any]:
+        """What the case says about the agency (what happened is the case's description)."""
+        return {"agency": self.agency, "registry": self.registry, "permit": self.permit, "status": self.status,
+                "flags": list(self.flags), "contact": self.contact}
+
+    def report(self, user_id: int, language: str, case_id: int | None) -> Report:
+        return Report(
+            user_id=user_id, language=language, agency=self.agency, status=self.status, registry=self.registry,
+            permit=self.permit, flags=self.flags, what=self.what, contact=self.contact, case_id=case_id,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "flags": list(self.flags)}
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any] | None) -> ReportDraft | None:
+        if not raw:
+            return None
+        return cls(
+            raw.get("agency") or "", raw.get("status") or NOT_FOUND, raw.get("registry"), raw.get("permit"),
+            tuple(raw.get("flags") or ()), raw.get("what"), raw.get("contact"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    report_id: int
+    case: Case | None  # the case opened for it, if any
+    alert: int | None  # the case's alert, queued: to post once committed
+
+
 # -- the service -------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Imported:
     country: str
     rows: int
     before: int  # rows in the snapshot it replaced
+    sample: bool = False  # the file is marked as sample data
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,7 +726,12 @@ class AgencyService:
             before = await self.repo.count(registry.country)
             await self.repo.replace(registry, self.clock())
         self._version = None  # rebuild the index on the next search
-        return Imported(registry.country, len(registry.rows), before)
+        return Imported(registry.country, len(registry.rows), before, registry.sample)
+
+    async def import_file(self, data: bytes, file_name: str, caption: str | None) -> Imported:
+        """An admin's file: check it (RegistryError says what is wrong) and import it, all or nothing."""
+        registry = parse_registry(data, file_name, today=self.clock().date(), **parse_caption(caption))
+        return await self.import_registry(registry)
 
     async def snapshots(self) -> dict[str, Snapshot]:
         await self._fresh_index()
@@ -670,8 +777,41 @@ class AgencyService:
                 done.append(await self.import_registry(registry))
         return done
 
-    async def report(self, report: Report) -> int:
-        return await self.repo.add_report(replace(report, created_at=report.created_at or self.clock()))
+    async def report(
+        self, draft: ReportDraft, user: User, language: str,
+        cases: CaseService | None = None, alert: Callable[[Case], Awaitable[int]] | None = None,
+    ) -> Reported:
+        """Send a report: with `cases` (consultants on duty), open an agency case for it and queue its
+        alert with `alert`; save the report, linked to the case. All in one transaction: a failure
+        anywhere leaves no case, no alert and no report. A person who already has an open case, or whom
+        no team serves, gets the report saved without a case."""
+        async with self.db.transaction():
+            case = await self._open_case(draft, user, language, cases) if cases is not None else None
+            queued = await alert(case) if case is not None and alert is not None else None
+            report = draft.report(user.id, language, case.id if case else None)
+            report_id = await self.repo.add_report(replace(report, created_at=self.clock()))
+        return Reported(report_id, case, queued)
+
+    async def _open_case(self, draft: ReportDraft, user: User, language: str, cases: CaseService) -> Case | None:
+        try:
+            return await cases.open(Draft(
+                user_id=user.id, kind="agency", level=draft.level(), language=language, description=draft.what,
+                destination=user.destination, citizenship=user.citizenship, subject=draft.subject(),
+            ))
+        except CaseError as error:
+            if error.reason not in ("open_exists", "no_team"):
+                raise
+            return None
+
+
+    async def draft_report(self, name: str, flags: Iterable[str]) -> ReportDraft:
+        """A report about an agency named by the person: the registry's agency if the name is exactly
+        one; else the name as typed, "unchecked" when like some in the lists, "not_found" when not."""
+        found = await self.search(name)
+        if found.sure is not None and found.sure.exact:
+            agency = found.sure.agency
+            return ReportDraft.about(Checked.of(agency, self.standing(agency).status), flags)
+        return ReportDraft(name, "unchecked" if found.found else NOT_FOUND, flags=tuple(flags))
 
     async def reports(self, limit: int = 10) -> list[Report]:
         return await self.repo.reports(limit)

@@ -202,6 +202,19 @@ class Desk:
         await self.outbox.flush([item])
         return case
 
+    async def queue_alert(self, case: Case) -> int:
+        """Queue the alert of a case just opened in the caller's transaction (an agency report opens one
+        with the report); returns the outbox item, for the caller to flush once that transaction commits."""
+        now = self.clock()
+        team = self.cases.team_of(case)
+        assert team is not None
+        with self.speaking(self.team_locale):
+            item = await self.outbox.post(team.chat_id, self.alert_text(case, now), self.alert_markup(case), case_id=case.id, track="alert")
+        await self.cases.mark_alerted(case.id, now)
+        if not team.is_open(now):
+            await self.cases.mark_hotlines_sent(case.id, now)  # the person gets the hotlines at once
+        return item
+
     def opens_at(self, case: Case) -> datetime | None:
         """When the case's team is next at work, or None if it is at work now."""
         team = self.cases.team_of(case)
