@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from bot.config import Settings
 from bot.i18n import DOMAIN, CatalogI18n
@@ -58,8 +59,7 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
     finally:
         await db.close()
     if args.out:
-        with open(args.out, "wb") as handle:
-            handle.write(data)
+        await asyncio.to_thread(Path(args.out).write_bytes, data)
         print(f"written: {args.out}")
     else:
         sys.stdout.write(data.decode("utf-8"))
