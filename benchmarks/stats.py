@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import require_content  # noqa: E402
 from bot.i18n import DOMAIN, CatalogI18n  # noqa: E402
+from bot.screens.stats import chart, figures_screen  # noqa: E402
+from bot.services.stats import StatsService, last_days  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
-from bot.telegram.stats import Stats, last_days  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
@@ -79,18 +80,19 @@ async def main(args: argparse.Namespace) -> None:
             active_days, events, cases = await fill(db, args.people, args.days, rng)
             print(f"seeded: {args.people} people, {active_days} active days, {events} events, {cases} cases "
                   f"in {time.perf_counter() - started:.1f} s")
-            stats = Stats(db, require_content(ROOT / "content"), clock=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC))
+            stats = StatsService(db, clock=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC))
+            content = require_content(ROOT / "content")
             i18n = CatalogI18n(path=ROOT / "locales", default_locale="ru", domain=DOMAIN)
             with i18n.context(), i18n.use_locale("ru"):
-                await stats.chart(await stats.report(last_days(7, TODAY)))  # matplotlib's import and font cache, once
+                await chart(await stats.report(last_days(7, TODAY)))  # matplotlib's import and font cache, once
                 for days in (7, 30, 365):
                     period = last_days(days, TODAY)
                     t0 = time.perf_counter()
                     report = await stats.report(period)
                     t1 = time.perf_counter()
-                    text, _markup = stats.screen(report, "ru")
+                    text = figures_screen(report, content, "ru", TODAY).text
                     t2 = time.perf_counter()
-                    png = await stats.chart(report)
+                    png = await chart(report)
                     t3 = time.perf_counter()
                     print(f"{days:>3} days: figures and buckets {1000 * (t1 - t0):7.1f} ms · table {1000 * (t2 - t1):5.1f} ms "
                           f"({len(text)} chars) · chart {1000 * (t3 - t2):6.1f} ms ({len(png) // 1024} KB, "

@@ -34,6 +34,7 @@ from bot.services.checklist import ChecklistService
 from bot.services.desk import CaseService
 from bot.services.events import EventLog
 from bot.services.search import SearchIndex
+from bot.services.stats import StatsService
 from bot.services.teams import TeamsError, load_teams
 from bot.services.users import UserService
 from bot.storage.agencies import AgencyRepository
@@ -48,10 +49,10 @@ from bot.telegram import menus as profile_setup
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.broadcasts import Broadcasts
 from bot.telegram.desk import Desk
+from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
 from bot.telegram.outbox import Outbox
 from bot.telegram.reminders import Pacer, ReminderSender
-from bot.telegram.stats import Digest, Stats
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +157,8 @@ async def build_app(
     broadcasts = Broadcasts(bot, db, BroadcastRepository(db), users, i18n, config.default_language, pacer, clock=now, monotonic=monotonic)
 
     agencies = AgencyService(db, AgencyRepository(db), clock=now)
-    stats = Stats(db, content, clock=now)
-    digest = Digest(bot, db, stats, users, i18n, config.admin_ids, config.default_language, clock=now)
+    stats = StatsService(db, clock=now)
+    digest = Digest(bot, stats, users, i18n, content, config.admin_ids, config.default_language)
 
     dp = Dispatcher(
         storage=storage,

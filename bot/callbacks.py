@@ -118,16 +118,30 @@ class FlagCb(CallbackData, prefix="rf"):
     a: FlagAction
 
 
+class BcAction(str, Enum):
+    lang = "lang"
+    cit = "cit"
+    dst = "dst"
+    go = "go"
+    drop = "drop"
+    stop = "stop"
+
+
 class BcCb(CallbackData, prefix="bc"):
     """A broadcast being prepared: lang / cit / dst (v = the next choice), go, drop; stop (v = its number)."""
 
-    a: str
+    a: BcAction
     v: str = ""
+
+
+class StatsAction(str, Enum):
+    show = "show"
+    csv = "csv"
 
 
 class StatsCb(CallbackData, prefix="st"):
     """Figures for admins: show (a period, s..e as YYYY-MM-DD) or csv (the same period as a file)."""
 
-    a: str
+    a: StatsAction
     s: str
     e: str

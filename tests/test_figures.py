@@ -15,9 +15,9 @@ import pytest
 from bot.callbacks import GuideCb, StatsCb
 from bot.sandbox.client import Person
 from bot.sandbox.core import SandboxMessage, image_size
-from bot.services.events import buckets, figures
-from bot.telegram import stats as stats_module
-from bot.telegram.stats import Period, PeriodError, parse_period
+from bot.screens import stats as stats_module
+from bot.services.stats import Period, PeriodError, parse_period, weekly
+from bot.storage.stats import buckets, figures
 from tests.conftest import EPOCH, Harness, make_settings, running
 
 ADMIN_RU = 4_300_001
@@ -139,7 +139,7 @@ async def test_a_long_period_is_charted_by_week(h: Harness) -> None:
     await seed(h)
     h.advance(days=10)
     await seed(h)
-    weeks = await buckets(h.app.db, date(2026, 9, 1), date(2026, 12, 3))
+    weeks = await buckets(h.app.db, date(2026, 9, 1), date(2026, 12, 3), by_week=weekly(date(2026, 9, 1), date(2026, 12, 3)))
     assert [b.start for b in weeks][:2] == [date(2026, 8, 31), date(2026, 9, 7)]  # Mondays
     by_start = {b.start: b for b in weeks}
     assert by_start[date(2026, 11, 23)].active == 2 and by_start[date(2026, 11, 30)].active == 2
@@ -271,7 +271,7 @@ async def test_active_people_by_day_and_forgotten_with_forget(h: Harness) -> Non
     await someone.send("/menu")  # twice a day is one active person
     h.advance(days=1)
     await someone.send("/menu")
-    days = await buckets(h.app.db, TODAY, TODAY + timedelta(days=1))
+    days = await buckets(h.app.db, TODAY, TODAY + timedelta(days=1), by_week=weekly(TODAY, TODAY + timedelta(days=1)))
     assert [(b.active, b.new) for b in days] == [(1, 1), (1, 0)]
     got = {(f.section, f.key): f.value for f in await figures(h.app.db, TODAY, TODAY + timedelta(days=1))}
     assert got[("active", "people")] == 1

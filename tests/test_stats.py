@@ -13,7 +13,8 @@ import pytest
 
 from bot.sandbox.core import image_size
 from bot.services.agency import SAMPLES_DIR
-from bot.services.events import figures, to_csv
+from bot.services.stats import to_csv
+from bot.storage.stats import figures
 from tests.conftest import EPOCH, GROUP, ROOT, Harness, make_settings, running
 from tests.test_config_cli import _env
 

@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES
+from bot.services.broadcast import MAX_TEXT
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
-
-MAX_TEXT = 3500
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -8,14 +8,15 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from bot.config import Settings
-from bot.content import require_content
 from bot.i18n import DOMAIN, CatalogI18n
 from bot.models import LANGUAGES
-from bot.services.events import figures, to_csv
+from bot.screens.stats import chart
+from bot.services.stats import MAX_DAYS, Period, StatsService, to_csv
 from bot.storage.db import Database
-from bot.telegram.stats import MAX_DAYS, Period, Stats
+from bot.storage.stats import figures
 
 
 def _day(text: str) -> date:
@@ -49,17 +50,16 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
     await db.connect()
     try:
         if args.format == "png":
-            stats = Stats(db, require_content(config.content_dir))
+            stats = StatsService(db)
             i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
             with i18n.context(), i18n.use_locale(args.lang or config.default_language):
-                data = await stats.chart(await stats.report(Period(args.start, args.end)))
+                data = await chart(await stats.report(Period(args.start, args.end)))
         else:
             data = to_csv(await figures(db, args.start, args.end), args.start, args.end).encode("utf-8")
     finally:
         await db.close()
     if args.out:
-        with open(args.out, "wb") as handle:
-            handle.write(data)
+        await asyncio.to_thread(Path(args.out).write_bytes, data)
         print(f"written: {args.out}")
     else:
         sys.stdout.write(data.decode("utf-8"))

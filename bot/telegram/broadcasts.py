@@ -26,12 +26,10 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import BcCb
 from bot.i18n import CatalogI18n
 from bot.models import Broadcast
+from bot.screens.broadcast import markup_of, progress_screen
 from bot.services.users import UserService
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
@@ -39,7 +37,6 @@ from bot.telegram.reminders import Pacer
 
 log = logging.getLogger(__name__)
 
-RATE = 25.0
 BATCH = 25  # recipients claimed at a time: about a second of sending, then a check for a cancel
 PROGRESS_EVERY = 5.0  # seconds between edits of the admin's progress message
 RUN_BUDGET = 25.0  # seconds one run of the job may send before giving way (the job runs every 2 s)
@@ -153,30 +150,10 @@ class Broadcasts:
         self._last_progress[broadcast.id] = now
         counts = await self.repo.counts(broadcast.id)
         with self.i18n.context(), self.i18n.use_locale(await self._locale_of(broadcast.author_id)):
-            text, markup = progress_screen(broadcast, counts)
+            screen = progress_screen(broadcast, counts)
         try:
-            await self.bot.edit_message_text(text, chat_id=broadcast.progress_chat, message_id=broadcast.progress_msg, reply_markup=markup)
+            await self.bot.edit_message_text(
+                screen.text, chat_id=broadcast.progress_chat, message_id=broadcast.progress_msg, reply_markup=markup_of(screen))
         except TelegramAPIError as error:  # "not modified", or the message is gone: progress is not worth more
             log.info("broadcast %s: progress not edited (%s)", broadcast.id, type(error).__name__)
 
-
-def progress_screen(broadcast: Broadcast, counts: dict[str, int]) -> tuple[str, InlineKeyboardMarkup | None]:
-    sent, blocked = counts.get("sent", 0), counts.get("blocked", 0)
-    failed = counts.get("failed", 0) + counts.get("unknown", 0)
-    waiting = counts.get("pending", 0) + counts.get("claimed", 0) + counts.get("sending", 0)
-    figures = _("Sent: {sent} of {total} · not delivered: {failed} · blocked the bot: {blocked}").format(
-        sent=sent, total=broadcast.total, failed=failed, blocked=blocked)
-    if broadcast.status == "done":
-        return _("✅ <b>Broadcast No. {number} finished.</b>").format(number=broadcast.id) + "\n" + figures, None
-    if broadcast.status == "cancelled":
-        return _("⏹ <b>Broadcast No. {number} cancelled.</b>").format(number=broadcast.id) + "\n" + figures, None
-    minutes = max(1, math.ceil(waiting / RATE / 60))
-    text = "\n".join([
-        _("📣 <b>Broadcast No. {number}</b> is being sent.").format(number=broadcast.id),
-        figures,
-        _("About {minutes} min left.").format(minutes=minutes),
-    ])
-    markup = InlineKeyboardMarkup(inline_keyboard=[[
-        InlineKeyboardButton(text=_("⏹ Cancel the broadcast"), callback_data=BcCb(a="stop", v=str(broadcast.id)).pack())
-    ]])
-    return text, markup
