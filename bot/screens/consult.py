@@ -15,8 +15,8 @@ from bot.content import Content, format_day
 from bot.i18n import LANGUAGE_NAMES
 from bot.models import Case
 from bot.screens import guide, keyboards
-from bot.screens import words as texts
 from bot.screens.common import Screen, button, column
+from bot.screens.desk import LANGUAGE_IN
 
 
 def _button(label: str, step: ConsultStep, value: str = "") -> InlineKeyboardButton:
@@ -115,7 +115,7 @@ def opened_text(case: Case, content: Content, language: str, destination: str | 
         parts.append(guide.urgent_text(content, language, destination))
     else:
         parts.append(_("A consultant will write to you here, in {language}. It usually takes less than {minutes} minutes.").format(
-            language=texts.LANGUAGE_IN[language], minutes=minutes))
+            language=LANGUAGE_IN[language], minutes=minutes))
         if case.level in ("emergency", "high") or case.kind == "danger":
             parts.append(guide.urgent_text(content, language, destination))
     parts.append(_("Everything you send here now goes to the consultant: text, photos, voice, files, location. To stop, send /end."))
