@@ -4,6 +4,7 @@ format, and the consent flow's stored data."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,16 +30,13 @@ def english() -> Iterator[None]:
         yield
 
 
-def make_case(**changes: object) -> Case:
-    values: dict[str, object] = dict(
-        id=7, user_id=5, kind="screening", level="high", indicators=("documents",), answers={"documents": "y"},
-        description="<b>boss</b> took it", destination="RU", citizenship="TJ", language="ru", username=None,
-        team="main", status="new", consultant_id=None, consultant_name=None, outcome=None,
-        created_at=NOW - timedelta(minutes=12), taken_at=None, closed_at=None, waiting_since=NOW - timedelta(minutes=12),
-        last_alert_at=None, alerts=0, hotlines_sent_at=None,
-    )
-    values.update(changes)
-    return Case(**values)  # type: ignore[arg-type]
+CASE = Case(
+    id=7, user_id=5, kind="screening", level="high", indicators=("documents",), answers={"documents": "y"},
+    description="<b>boss</b> took it", destination="RU", citizenship="TJ", language="ru", username=None,
+    team="main", status="new", consultant_id=None, consultant_name=None, outcome=None,
+    created_at=NOW - timedelta(minutes=12), taken_at=None, closed_at=None, waiting_since=NOW - timedelta(minutes=12),
+    last_alert_at=None, alerts=0, hotlines_sent_at=None,
+)
 
 
 def data_of(screen: Screen) -> list[str]:
@@ -79,7 +77,7 @@ def test_consent_screens(english: None) -> None:
 
 
 def test_alert_summary_and_outcomes(english: None) -> None:
-    case = make_case()
+    case = CASE
     alert = desk.alert(case, NOW)
     assert alert.text.startswith("🆘 <b>New case No. 7</b>") and "Waiting: 12 min" in alert.text
     assert "boss" not in alert.text  # the description is for the consultant who takes the case
@@ -89,7 +87,7 @@ def test_alert_summary_and_outcomes(english: None) -> None:
     summary = desk.summary(case, [], NOW, "en", "Safe Road")
     assert "«&lt;b&gt;boss&lt;/b&gt; took it»" in summary and '"Consultant, Safe Road"' in summary
     assert data_of(desk.outcome_question(7)) == [f"close:7:{o}" for o in OUTCOMES]
-    taken = desk.alert_after(make_case(status="taken", consultant_name="Aida"))
+    taken = desk.alert_after(replace(CASE, status="taken", consultant_name="Aida"))
     assert taken.endswith("✅ Taken by Aida") and not taken.startswith("🆘")
     assert desk.refusal("bad_outcome", 7) == "This is not possible."
 

@@ -75,7 +75,8 @@ class CaseRepository:
         """UPDATE one case (only while its status is `if_status` and its consultant `if_consultant`, when
         given: one statement decides between two at once); the number of rows changed tells whether it did."""
         sets = ", ".join(f"{column} = ?" for column in changes)
-        where, params = "id = ?", [case_id]
+        where = "id = ?"
+        params: list[Any] = [case_id]
         if if_status is not None:
             where, params = f"{where} AND status = ?", [*params, if_status]
         if if_consultant is not None:
