@@ -50,18 +50,38 @@ class ScreenCb(CallbackData, prefix="scr"):
     a: str
 
 
-class EscCb(CallbackData, prefix="esc"):
-    """Asking for a consultant: start (value = kind), agree, share (y/n), skip, lang (code), user (y/n), cancel."""
+class ConsultStep(str, Enum):
+    """The steps of asking for a consultant; the values are on buttons already sent, never change them."""
 
-    step: str
+    start = "start"  # value = the kind of case (screening, request, danger, agency)
+    agree = "agree"
+    share = "share"  # value = y | n: share the self-check answers
+    skip = "skip"  # no description
+    lang = "lang"  # value = the language code the consultant should write in
+    user = "user"  # value = y | n: show the Telegram username
+    cancel = "cancel"
+
+
+class ConsultCb(CallbackData, prefix="esc"):
+    """Asking for a consultant. A step that is not a ConsultStep does not parse: the button is stale."""
+
+    step: ConsultStep
     value: str = ""
 
 
+EscCb = ConsultCb  # the old name, still used by the screens that draw a "Talk to a consultant" button
+
+
 class TakeCb(CallbackData, prefix="take"):
+    """A consultant takes case `case` from the group's alert."""
+
     case: int
 
 
 class CloseCb(CallbackData, prefix="close"):
+    """A consultant closes case `case` with `outcome`, one of services.desk.OUTCOMES (checked there: a
+    forged outcome is refused and written to the audit log, like any other refused action)."""
+
     case: int
     outcome: str
 

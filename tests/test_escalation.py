@@ -219,6 +219,20 @@ async def test_outsider_and_other_consultant_are_refused_and_logged(desk: Desk) 
     assert all("hello" not in str(row["detail"]) for row in refused)
 
 
+async def test_a_forged_outcome_is_refused_and_logged(desk: Desk) -> None:
+    app = desk.h.app
+    assert app is not None
+    migrant = await desk.migrant()
+    case_id = await desk.ask(migrant, "ru")
+    await desk.aida.click("✋", desk.alert())
+    await desk.aida.send(f"/close {case_id}")
+    await desk.aida.click_data(f"close:{case_id}:bribe", desk.aida.last)  # not one of the outcomes
+    assert desk.aida.alerts[-1] == desk.h.t("This is not possible.", "ru")
+    case = await app.cases.get(case_id)
+    assert case is not None and case.status == "taken"
+    assert any(row["action"] == "refused" and row["detail"] == "close" for row in await audit(desk, case_id))
+
+
 async def test_admin_may_act_and_membership_is_cached(desk: Desk) -> None:
     app = desk.h.app
     assert app is not None

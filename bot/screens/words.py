@@ -40,7 +40,6 @@ LEVELS = {
     "emergency": __("EMERGENCY"),
     "unknown": __("not assessed"),
 }
-LEVEL_ICONS = {"info": "🟢", "concern": "🟡", "high": "🟠", "emergency": "🔴", "unknown": "⚪"}
 KINDS = {
     "screening": __("self-check result"),
     "request": __("asked for a consultant"),
@@ -58,22 +57,4 @@ OUTCOMES = {
     "false_alarm": __("False alarm"),
     "ended_by_person": __("Ended by the person"),
     "deleted_by_person": __("The person deleted their data"),
-}
-LANGUAGE_IN = {  # "the consultant will write in ..."
-    "ru": __("Russian"),
-    "ky": __("Kyrgyz"),
-    "tg": __("Tajik"),
-    "uz": __("Uzbek"),
-}
-MEDIA_NAMES = {
-    "photo": __("photo"),
-    "voice": __("voice message"),
-    "video": __("video"),
-    "video_note": __("video message"),
-    "audio": __("audio"),
-    "document": __("file"),
-    "location": __("location"),
-    "contact": __("contact"),
-    "sticker": __("sticker"),
-    "animation": __("animation"),
 }

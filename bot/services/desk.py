@@ -193,13 +193,13 @@ class CaseService:
 
     # ------------------------------------------------------------------ consultants acting
     async def take(self, case_id: int, actor: Actor) -> Taken:
-        """The first press wins: one UPDATE ... WHERE status = 'new' decides between two at once."""
+        """The first press wins: one conditional update (while the case is new) decides between two at once."""
         now = self.clock()
         async with self.db.transaction():
-            won = await self.repo.update_where(
+            won = await self.repo.update(
                 case_id,
                 {"status": "taken", "consultant_id": actor.id, "consultant_name": actor.name, "taken_at": now.isoformat()},
-                "status = 'new'",
+                if_status="new",
             )
             case = await self.repo.get(case_id)
             if case is None:
@@ -213,9 +213,9 @@ class CaseService:
         """Undo a take the consultant could not follow (e.g. never opened a private chat with the bot)."""
         now = self.clock()
         async with self.db.transaction():
-            await self.repo.update_where(
+            await self.repo.update(
                 case_id, {"status": "new", "consultant_id": None, "consultant_name": None, "taken_at": None},
-                "status = 'taken' AND consultant_id = ?", (actor.id,),
+                if_status="taken", if_consultant=actor.id,
             )
             await self.repo.clear_active(case_id)
             await self.repo.audit(now, actor.id, case_id, "released", reason)
@@ -232,7 +232,7 @@ class CaseService:
         now = self.clock()
         async with self.db.transaction():
             await self.holding(case_id, actor)
-            await self.repo.update_where(case_id, {
+            await self.repo.update(case_id, {
                 "status": "new", "consultant_id": None, "consultant_name": None, "taken_at": None,
                 "waiting_since": now.isoformat(), "last_alert_at": None, "hotlines_sent_at": None,
             })
@@ -248,7 +248,7 @@ class CaseService:
         now = self.clock()
         async with self.db.transaction():
             await self.holding(case_id, actor, allow_ended=True)
-            await self.repo.update_where(case_id, {"status": "closed", "outcome": outcome, "closed_at": now.isoformat()})
+            await self.repo.update(case_id, {"status": "closed", "outcome": outcome, "closed_at": now.isoformat()})
             await self.repo.clear_active(case_id)
             await self.repo.audit(now, actor.id, case_id, "closed", outcome)
             case = await self.repo.get(case_id)
@@ -275,7 +275,7 @@ class CaseService:
             case = await self.repo.open_for_user(user_id)
             if case is None:
                 return None
-            await self.repo.update_where(case.id, {"status": "closed", "outcome": ENDED_BY_PERSON, "closed_at": now.isoformat()})
+            await self.repo.update(case.id, {"status": "closed", "outcome": ENDED_BY_PERSON, "closed_at": now.isoformat()})
             await self.repo.clear_active(case.id)
             await self.repo.audit(now, user_id, case.id, "ended_by_person", None)
         return case
@@ -304,6 +304,10 @@ class CaseService:
     async def add_post(self, chat_id: int, message_id: int, case_id: int, kind: str) -> None:
         await self.repo.add_post(chat_id, message_id, case_id, kind)
 
+    async def delivery_failed(self, case_id: int, error: str) -> None:
+        """A post of the case was given up (the person blocked the bot...): write it down."""
+        await self.repo.audit(self.clock(), None, case_id, "delivery_failed", error)
+
     # ------------------------------------------------------------------ response-time rules
     async def due_for_realert(self, now: datetime, after: timedelta) -> list[Case]:
         """Waiting cases whose team is at work and that have waited `after` since the last alert
@@ -328,7 +332,7 @@ class CaseService:
         await self.repo.mark_alerted(case_id, now)
 
     async def mark_hotlines_sent(self, case_id: int, now: datetime) -> None:
-        await self.repo.update_where(case_id, {"hotlines_sent_at": now.isoformat()})
+        await self.repo.update(case_id, {"hotlines_sent_at": now.isoformat()})
 
     # ------------------------------------------------------------------ privacy
     async def purge(self, retention: timedelta) -> int:
@@ -349,7 +353,7 @@ class CaseService:
             cases = await self.repo.of_user(user_id)
             open_cases = [c for c in cases if c.open]
             for case in open_cases:
-                await self.repo.update_where(case.id, {"status": "closed", "outcome": FORGOTTEN, "closed_at": now.isoformat()})
+                await self.repo.update(case.id, {"status": "closed", "outcome": FORGOTTEN, "closed_at": now.isoformat()})
                 await self.repo.clear_active(case.id)
             await self.repo.delete_contents_of_user(user_id)
             await self.repo.anonymise_user(user_id)

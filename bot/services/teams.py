@@ -55,7 +55,7 @@ class Hours:
         if d1 not in DAYS or d2 not in DAYS:
             raise TeamsError(f"working hours {spec!r}: days are {', '.join(DAYS)}")
         first, last = DAYS.index(d1), DAYS.index(d2)
-        days = frozenset(range(first, last + 1)) if first <= last else frozenset([*range(first, 7), *range(0, last + 1)])
+        days = frozenset(range(first, last + 1)) if first <= last else frozenset([*range(first, 7), *range(last + 1)])
         try:
             start, end = time.fromisoformat(match["t1"].zfill(5)), time.fromisoformat(match["t2"].zfill(5))
         except ValueError:

@@ -69,12 +69,19 @@ class CaseRepository:
     async def of_user(self, user_id: int) -> list[Case]:
         return [_case(r) for r in await self.db.fetchall("SELECT * FROM cases WHERE user_id = ?", (user_id,))]
 
-    async def update_where(self, case_id: int, changes: dict[str, Any], where: str = "1", params: tuple[Any, ...] = ()) -> int:
-        """UPDATE one case when `where` holds; the number of rows changed tells whether it did."""
+    async def update(
+        self, case_id: int, changes: dict[str, Any], *, if_status: str | None = None, if_consultant: int | None = None
+    ) -> int:
+        """UPDATE one case (only while its status is `if_status` and its consultant `if_consultant`, when
+        given: one statement decides between two at once); the number of rows changed tells whether it did."""
         sets = ", ".join(f"{column} = ?" for column in changes)
-        return await self.db.execute(
-            f"UPDATE cases SET {sets} WHERE id = ? AND ({where})", (*changes.values(), case_id, *params)
-        )
+        where = "id = ?"
+        params: list[Any] = [case_id]
+        if if_status is not None:
+            where, params = f"{where} AND status = ?", [*params, if_status]
+        if if_consultant is not None:
+            where, params = f"{where} AND consultant_id = ?", [*params, if_consultant]
+        return await self.db.execute(f"UPDATE cases SET {sets} WHERE {where}", (*changes.values(), *params))
 
     async def waiting(self) -> list[Case]:
         rows = await self.db.fetchall("SELECT * FROM cases WHERE status = 'new' ORDER BY id")

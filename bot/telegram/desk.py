@@ -1,9 +1,9 @@
-"""The escalation desk: turns case events into posts (alerts, summaries, relayed messages, notices).
+"""The desk: turns case events into posts (alerts, summaries, relayed messages, notices).
 
 Handlers and scheduled jobs call the desk; it calls the case service for the rules and queues what
-must be said in the outbox, in the same transaction, then tries to send it at once. Every text is
-rendered in the language of whoever reads it: the team's for alerts, the consultant's own, the
-person's chosen one. What people write is escaped before a consultant sees it.
+must be said in the outbox, in the same transaction, then tries to send it at once. The words are
+in bot/screens/desk.py; the desk picks the language of whoever reads them: the team's for alerts,
+the consultant's own, the person's chosen one. What people write is escaped before anyone sees it.
 """
 
 from __future__ import annotations
@@ -17,30 +17,21 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
+from aiogram.types import Message
 
-from bot.callbacks import TakeCb
 from bot.config import Settings
-from bot.content import Content, format_day
+from bot.content import Content
 from bot.i18n import CatalogI18n
 from bot.models import Case, CaseMessage
-from bot.screens import agency as agency_screens
-from bot.screens import common, keyboards
-from bot.screens import guide as screens
-from bot.screens import words as texts
+from bot.screens import desk as screens
+from bot.screens.desk import TEXT_LIMIT
 from bot.services.desk import Actor, CaseError, CaseService, Draft, Taken
-from bot.services.selfcheck import QUESTION_IDS
 from bot.telegram.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CAPTIONED = {"photo", "video", "document", "voice", "audio", "animation"}
-ANSWER_WORDS = {"y": "✅", "n": "❌", "u": "❔", "s": "—"}
 
 
 def message_kind(message: Message) -> str:
@@ -96,109 +87,12 @@ class Desk:
     def team_locale(self) -> str:
         return self.config.default_language
 
-    # ------------------------------------------------------------------ texts
-    def _waited(self, case: Case, now: datetime) -> int:
-        return max(0, int((now - case.waiting_since).total_seconds() // 60))
-
-    def _facts_lines(self, case: Case) -> list[str]:
-        lines = [f"{texts.LEVEL_ICONS.get(case.level, '')} <b>{texts.LEVELS[case.level]}</b> · {texts.KINDS[case.kind]}"]
-        where = []
-        if case.destination and case.destination != "XX":
-            where.append(_("Destination: {country}").format(country=common.flagged(case.destination)))
-        if case.citizenship and case.citizenship != "XX":
-            where.append(_("Citizen of: {country}").format(country=common.flagged(case.citizenship)))
-        if where:
-            lines.append(" · ".join(where))
-        lines.append(_("Language: {language}").format(language=texts.LANGUAGE_IN[case.language]))
-        if case.subject and case.subject.get("agency"):
-            lines += self._agency_lines(case.subject)
-        if case.indicators:
-            signs = "; ".join(str(texts.INDICATORS[i]) for i in case.indicators if i in texts.INDICATORS)
-            lines.append(_("Signs: {signs}").format(signs=signs))
-        if case.username:
-            lines.append(_("Telegram: @{username} (the person agreed to show it)").format(username=escape(case.username)))
-        return lines
-
-    def _agency_lines(self, subject: dict[str, Any]) -> list[str]:
-        status = subject.get("status") or "not_found"
-        about = escape(subject["agency"])
-        if subject.get("registry"):
-            about += f" · {common.flagged(subject['registry'])}"
-        if subject.get("permit"):
-            about += " · " + _("permit No. {number}").format(number=escape(subject["permit"]))
-        lines = [_("🏢 Agency: {agency}").format(agency=about),
-                 _("Registry: {status}").format(status=f"{agency_screens.STATUS_ICONS.get(status, '')} {agency_screens.STATUS_NAMES.get(status, status)}")]
-        flags = [str(agency_screens.FLAG_NAMES[f]) for f in subject.get("flags") or () if f in agency_screens.FLAG_NAMES]
-        if flags:
-            lines.append(_("Red flags: {flags}").format(flags=", ".join(flags)))
-        return lines
-
-    def alert_text(self, case: Case, now: datetime, *, again: bool = False) -> str:
-        head = (_("⏰ <b>Still waiting: case No. {number}</b>") if again else _("🆘 <b>New case No. {number}</b>")).format(number=case.id)
-        lines = [head, *self._facts_lines(case)]
-        lines.append(_("Waiting: {minutes} min").format(minutes=self._waited(case, now)))
-        return "\n".join(lines)
-
-    def alert_markup(self, case: Case) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup(inline_keyboard=[[
-            InlineKeyboardButton(text=_("✋ Take case No. {number}").format(number=case.id), callback_data=TakeCb(case=case.id).pack())
-        ]])
-
-    def alert_after(self, case: Case) -> str:
-        head = _("<b>Case No. {number}</b>").format(number=case.id)
-        lines = [head, *self._facts_lines(case)]
-        if case.status == "taken":
-            lines.append(_("✅ Taken by {name}").format(name=escape(case.consultant_name or "?")))
-        elif case.status == "closed":
-            lines.append(_("☑️ Closed: {outcome}").format(outcome=texts.OUTCOMES.get(case.outcome or "", case.outcome or "")))
-        return "\n".join(lines)
-
-    def summary(self, case: Case, history: list[CaseMessage]) -> str:
-        now = self.clock()
-        lines = [_("📂 <b>Case No. {number}</b>").format(number=case.id), *self._facts_lines(case)]
-        lines.append(_("Opened: {day}, waited {minutes} min").format(
-            day=f"{format_day(case.created_at.date(), self.i18n.current_locale)} {case.created_at:%H:%M} UTC",
-            minutes=max(0, int(((case.taken_at or now) - case.waiting_since).total_seconds() // 60)),
-        ))
-        if case.description:
-            lines.append(_("What happened, in the person's words:") + f"\n«{escape(case.description)}»")
-        if case.subject and case.subject.get("contact"):
-            lines.append(_("Contact the person gave: {contact}").format(contact=escape(case.subject["contact"])))
-        if case.answers:
-            lines.append(_("Self-check answers (shared by the person):"))
-            for question in QUESTION_IDS:
-                answer = case.answers.get(question)
-                if answer and answer != "s":
-                    lines.append(f"{ANSWER_WORDS.get(answer, '?')} {texts.QUESTIONS[question]}")
-        waiting = [m for m in history if m.direction == "in" and not m.delivered]
-        if waiting:
-            lines.append(_("Messages from the person that waited for you: {count}, below.").format(count=len(waiting)))
-        lines.append("")
-        lines.append(_(
-            "✍️ Write here, or reply to a message of this case: the person gets your words signed "
-            "\"{signature}\", never your account.\n"
-            "/note text: internal note · /transfer: back to the group · /close: close with an outcome · "
-            "/cases: your cases · /case N: switch case"
-        ).format(signature=self.signature()))
-        return "\n".join(lines)[:TEXT_LIMIT]
-
-    def signature(self) -> str:
-        name = _("Consultant")
-        return f"{name}, {self.config.ngo_name}" if self.config.ngo_name else name
-
     # ------------------------------------------------------------------ opening a case
     async def open_case(self, draft: Draft) -> Case:
         """Create the case and queue its alert in one transaction, then try to post the alert at once."""
-        now = self.clock()
         async with self.cases.db.transaction():
             case = await self.cases.open(draft)
-            team = self.cases.team_of(case)
-            assert team is not None
-            with self.speaking(self.team_locale):
-                item = await self.outbox.post(team.chat_id, self.alert_text(case, now), self.alert_markup(case), case_id=case.id, track="alert")
-            await self.cases.mark_alerted(case.id, now)
-            if not team.is_open(now):
-                await self.cases.mark_hotlines_sent(case.id, now)  # the person gets the hotlines at once
+            item = await self.queue_alert(case)
         await self.outbox.flush([item])
         return case
 
@@ -208,11 +102,17 @@ class Desk:
         now = self.clock()
         team = self.cases.team_of(case)
         assert team is not None
-        with self.speaking(self.team_locale):
-            item = await self.outbox.post(team.chat_id, self.alert_text(case, now), self.alert_markup(case), case_id=case.id, track="alert")
-        await self.cases.mark_alerted(case.id, now)
+        item = await self._post_alert(team.chat_id, case, now)
         if not team.is_open(now):
             await self.cases.mark_hotlines_sent(case.id, now)  # the person gets the hotlines at once
+        return item
+
+    async def _post_alert(self, chat_id: int, case: Case, now: datetime, *, again: bool = False, returned_by: str | None = None) -> int:
+        """Queue an alert with its Take button in the team's group (inside the caller's transaction)."""
+        with self.speaking(self.team_locale):
+            alert = screens.alert(case, now, again=again, returned_by=returned_by)
+            item = await self.outbox.post(chat_id, alert.text, alert.markup, case_id=case.id, track="alert")
+        await self.cases.mark_alerted(case.id, now)
         return item
 
     def opens_at(self, case: Case) -> datetime | None:
@@ -235,7 +135,8 @@ class Desk:
         case = taken.case
         history = await self.cases.history(case.id)
         try:
-            summary = await self.bot.send_message(actor.id, self.summary(case, history))
+            text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name)
+            summary = await self.bot.send_message(actor.id, text)
         except (TelegramForbiddenError, TelegramBadRequest):
             await self.cases.release(case.id, actor, "consultant has no private chat with the bot")
             return "need_start", taken
@@ -246,9 +147,7 @@ class Desk:
             ids += await self._edit_alerts(case)
             if case.user_id is not None:
                 with self.speaking(case.language):
-                    ids.append(await self.outbox.post(case.user_id, _(
-                        "👋 A consultant has taken your request No. {number} and will write to you here soon."
-                    ).format(number=case.id), case_id=case.id))
+                    ids.append(await self.outbox.post(case.user_id, screens.taken_notice(case.id), case_id=case.id))
         await self.outbox.flush(ids)
         return "won", taken
 
@@ -257,7 +156,7 @@ class Desk:
         assert fresh is not None
         ids = []
         with self.speaking(self.team_locale):
-            text = self.alert_after(fresh)
+            text = screens.alert_after(fresh)
             for chat_id, message_id in await self.cases.posts(case.id, "alert"):
                 ids.append(await self.outbox.edit(chat_id, message_id, text, case_id=case.id))
         return ids
@@ -273,17 +172,16 @@ class Desk:
     async def _queue_to_consultant(self, case: Case, consultant_id: int, messages: list[CaseMessage]) -> list[int]:
         ids = []
         for item in messages:
-            header = f"👤 <b>№{case.id}</b>"
+            header = screens.from_person_header(case.id)
             if item.kind == "text":
                 ids += await self._post_text(consultant_id, header, item.text or "", case_id=case.id, track="relay", source_id=item.id)
                 continue
-            caption = f"{header}: {escape(item.text)}" if item.text else header
+            caption = screens.captioned(header, item.text, ": ")
             if item.kind in CAPTIONED and len(caption) <= CAPTION_LIMIT:
                 ids.append(await self.outbox.copy(consultant_id, item.chat_id, item.message_id, caption, case_id=case.id, track="relay", source_id=item.id))
                 continue
             with self.speaking(self.team_locale):
-                label = texts.MEDIA_NAMES.get(item.kind, item.kind)
-                ids.append(await self.outbox.post(consultant_id, f"{header}: {label} ⬇️", case_id=case.id, track="relay"))
+                ids.append(await self.outbox.post(consultant_id, screens.media_label(header, item.kind), case_id=case.id, track="relay"))
                 if item.text and item.kind in CAPTIONED:  # a caption too long to add a header to
                     ids += await self._post_text(consultant_id, header, item.text, case_id=case.id, track="relay")
             ids.append(await self.outbox.copy(consultant_id, item.chat_id, item.message_id, case_id=case.id, track="relay", source_id=item.id))
@@ -319,19 +217,19 @@ class Desk:
         kind = message_kind(message)
         text = message.text if message.text is not None else message.caption
         with self.speaking(consultant_locale):
-            failed = _("Case No. {number}: your message was not delivered: the person has blocked the bot or deleted the chat.").format(number=case.id)
+            failed = screens.undelivered(case.id)
         ids: list[int] = []
         async with self.cases.db.transaction():
             row = await self.cases.record(case, "out", kind, text, message.chat.id, message.message_id, author_id=actor.id)
             if row is None:
                 return "again"
             with self.speaking(case.language):
-                signature = f"💬 <b>{escape(self.signature())}</b>"
+                signature = screens.signed_header(self.config.ngo_name)
                 notice = (actor.id, failed)
                 if kind == "text":
                     ids += await self._post_text(case.user_id, signature, text or "", case_id=case.id, source_id=row, failed_notice=notice)
                 elif kind in CAPTIONED and len(f"{signature}\n{escape(text or '')}") <= CAPTION_LIMIT:
-                    caption = f"{signature}\n{escape(text)}" if text else signature
+                    caption = screens.captioned(signature, text, "\n")
                     ids.append(await self.outbox.copy(case.user_id, message.chat.id, message.message_id, caption, case_id=case.id, source_id=row, failed_notice=notice))
                 else:
                     ids.append(await self.outbox.post(case.user_id, signature, case_id=case.id, failed_notice=notice))
@@ -348,18 +246,10 @@ class Desk:
             case = await self.cases.transfer(case_id, actor)
             team = self.cases.team_of(case)
             assert team is not None
-            ids = []
-            with self.speaking(self.team_locale):
-                ids.append(await self.outbox.post(
-                    team.chat_id, _("↩️ Returned to the group by {name}").format(name=escape(actor.name)) + "\n" + self.alert_text(case, now),
-                    self.alert_markup(case), case_id=case.id, track="alert",
-                ))
-            await self.cases.mark_alerted(case.id, now)
+            ids = [await self._post_alert(team.chat_id, case, now, returned_by=actor.name)]
             if case.user_id is not None:
                 with self.speaking(case.language):
-                    ids.append(await self.outbox.post(case.user_id, _(
-                        "Your request No. {number} is passed to another consultant. They will write to you here."
-                    ).format(number=case.id), case_id=case.id))
+                    ids.append(await self.outbox.post(case.user_id, screens.passed_on_notice(case.id), case_id=case.id))
         await self.outbox.flush(ids)
         return case
 
@@ -369,10 +259,8 @@ class Desk:
             ids = await self._edit_alerts(case)
             if case.user_id is not None and case.outcome != "ended_by_person":
                 with self.speaking(case.language):
-                    ids.append(await self.outbox.post(case.user_id, _(
-                        "The consultant has closed your request No. {number}. If you need help again, "
-                        "open the menu and choose \"Talk to a consultant\"."
-                    ).format(number=case.id), keyboards.back_to_menu(), case_id=case.id))
+                    notice = screens.closed_notice(case.id)
+                    ids.append(await self.outbox.post(case.user_id, notice.text, notice.markup, case_id=case.id))
         await self.outbox.flush(ids)
         return case
 
@@ -381,7 +269,7 @@ class Desk:
             case = await self.cases.end_by_person(user_id)
             if case is None:
                 return None
-            ids = await self._consultant_notice(case, __("Case No. {number}: the person ended the conversation. Send /close {number} to record the outcome."))
+            ids = await self._consultant_notice(case, screens.person_ended)
         await self.outbox.flush(ids)
         return case
 
@@ -390,43 +278,46 @@ class Desk:
             closed = await self.cases.forget(user_id)
             ids = []
             for case in closed:
-                ids += await self._consultant_notice(case, __("Case No. {number}: the person deleted their data. The case is closed and its messages are deleted."))
+                ids += await self._consultant_notice(case, screens.person_forgot)
         await self.outbox.flush(ids)
 
-    async def _consultant_notice(self, case: Case, notice: LazyProxy) -> list[int]:
+    async def _consultant_notice(self, case: Case, notice: Callable[[int], str]) -> list[int]:
         """Tell the consultant holding the case (in the team's language), and update the group's alerts."""
         ids = await self._edit_alerts(case)
         if case.consultant_id is not None:
             with self.speaking(self.team_locale):
-                ids.append(await self.outbox.post(case.consultant_id, str(notice).format(number=case.id), case_id=case.id))
+                ids.append(await self.outbox.post(case.consultant_id, notice(case.id), case_id=case.id))
         return ids
 
     # ------------------------------------------------------------------ response-time rules and retention
     async def tick(self) -> None:
         """Every half minute: alert again what waits too long; give waiting people the hotlines."""
         now = self.clock()
+        ids = await self._realert(now)
+        ids += await self._hotlines(now)
+        await self.outbox.flush(ids)
+
+    async def _realert(self, now: datetime) -> list[int]:
         ids: list[int] = []
         for case in await self.cases.due_for_realert(now, self.realert_after):
             team = self.cases.team_of(case)
             if team is None:
                 continue
             async with self.cases.db.transaction():
-                with self.speaking(self.team_locale):
-                    ids.append(await self.outbox.post(team.chat_id, self.alert_text(case, now, again=True), self.alert_markup(case), case_id=case.id, track="alert"))
-                await self.cases.mark_alerted(case.id, now)
-            log.info("case %s re-alerted after %s min", case.id, self._waited(case, now))
+                ids.append(await self._post_alert(team.chat_id, case, now, again=True))
+            log.info("case %s re-alerted after %s min", case.id, screens.waited(case, now))
+        return ids
+
+    async def _hotlines(self, now: datetime) -> list[int]:
+        ids: list[int] = []
         for case in await self.cases.due_for_hotlines(now, self.hotlines_after):
             async with self.cases.db.transaction():
                 if case.user_id is not None:
                     with self.speaking(case.language):
-                        text = _(
-                            "Your request No. {number} is still waiting: all consultants are busy. "
-                            "A consultant will write to you as soon as possible. Meanwhile you can call:"
-                        ).format(number=case.id)
-                        text = f"{text}\n\n{screens.urgent_text(self.content, case.language, case.destination)}"
+                        text = screens.still_waiting(case.id, self.content, case.language, case.destination)
                         ids.append(await self.outbox.post(case.user_id, text, case_id=case.id))
                 await self.cases.mark_hotlines_sent(case.id, now)
-        await self.outbox.flush(ids)
+        return ids
 
     async def purge(self) -> int:
         purged = await self.cases.purge(self.retention)

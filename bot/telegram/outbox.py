@@ -199,7 +199,7 @@ class Outbox:
         async with self.cases.db.transaction():
             await self.repo.done(item.id)
             if item.case_id is not None:
-                await self.cases.repo.audit(self.clock(), None, item.case_id, "delivery_failed", error)
+                await self.cases.delivery_failed(item.case_id, error)
             if notice:
                 await self.post(int(notice[0]), str(notice[1]), case_id=item.case_id)
         return True

@@ -1,0 +1,293 @@
+"""What consultants read: the group's alert and its Take button, the case summary, the outcome
+buttons, /cases, the answers to their commands; and the notices a person gets about their case.
+
+Pure: data in, text (and buttons) out, in the current locale (the caller picks it: the team's for
+alerts, the consultant's own, the person's chosen one). What people write is escaped here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from bot.callbacks import CloseCb, TakeCb
+from bot.content import Content, format_day
+from bot.models import Case, CaseMessage
+from bot.screens import agency as agency_screens
+from bot.screens import guide, keyboards
+from bot.screens import words as texts
+from bot.screens.common import Screen, button, column, flagged
+from bot.services.desk import OUTCOMES
+from bot.services.selfcheck import QUESTION_IDS
+
+TEXT_LIMIT = 4096
+ANSWER_WORDS = {"y": "✅", "n": "❌", "u": "❔", "s": "—"}
+LEVEL_ICONS = {"info": "🟢", "concern": "🟡", "high": "🟠", "emergency": "🔴", "unknown": "⚪"}
+LANGUAGE_IN = {  # "the consultant will write in ..."
+    "ru": __("Russian"),
+    "ky": __("Kyrgyz"),
+    "tg": __("Tajik"),
+    "uz": __("Uzbek"),
+}
+MEDIA_NAMES = {
+    "photo": __("photo"),
+    "voice": __("voice message"),
+    "video": __("video"),
+    "video_note": __("video message"),
+    "audio": __("audio"),
+    "document": __("file"),
+    "location": __("location"),
+    "contact": __("contact"),
+    "sticker": __("sticker"),
+    "animation": __("animation"),
+}
+
+
+def waited(case: Case, now: datetime) -> int:
+    """Minutes the case has waited for a consultant."""
+    return max(0, int((now - case.waiting_since).total_seconds() // 60))
+
+
+# -- the facts of a case, shown in the alert and in the summary -----------------------------------
+def facts_lines(case: Case) -> list[str]:
+    lines = [f"{LEVEL_ICONS.get(case.level, '')} <b>{texts.LEVELS[case.level]}</b> · {texts.KINDS[case.kind]}"]
+    where = []
+    if case.destination and case.destination != "XX":
+        where.append(_("Destination: {country}").format(country=flagged(case.destination)))
+    if case.citizenship and case.citizenship != "XX":
+        where.append(_("Citizen of: {country}").format(country=flagged(case.citizenship)))
+    if where:
+        lines.append(" · ".join(where))
+    lines.append(_("Language: {language}").format(language=LANGUAGE_IN[case.language]))
+    if case.subject and case.subject.get("agency"):
+        lines += agency_lines(case.subject)
+    if case.indicators:
+        signs = "; ".join(str(texts.INDICATORS[i]) for i in case.indicators if i in texts.INDICATORS)
+        lines.append(_("Signs: {signs}").format(signs=signs))
+    if case.username:
+        lines.append(_("Telegram: @{username} (the person agreed to show it)").format(username=escape(case.username)))
+    return lines
+
+
+def agency_lines(subject: dict[str, Any]) -> list[str]:
+    """An agency report: the agency, its registry status, the red flags."""
+    status = subject.get("status") or "not_found"
+    about = escape(subject["agency"])
+    if subject.get("registry"):
+        about += f" · {flagged(subject['registry'])}"
+    if subject.get("permit"):
+        about += " · " + _("permit No. {number}").format(number=escape(subject["permit"]))
+    registry = f"{agency_screens.STATUS_ICONS.get(status, '')} {agency_screens.STATUS_NAMES.get(status, status)}"
+    lines = [_("🏢 Agency: {agency}").format(agency=about), _("Registry: {status}").format(status=registry)]
+    flags = [str(agency_screens.FLAG_NAMES[f]) for f in subject.get("flags") or () if f in agency_screens.FLAG_NAMES]
+    if flags:
+        lines.append(_("Red flags: {flags}").format(flags=", ".join(flags)))
+    return lines
+
+
+# -- the group's alert ------------------------------------------------------------------------------
+def alert(case: Case, now: datetime, *, again: bool = False, returned_by: str | None = None) -> Screen:
+    """The alert with its Take button: new, still waiting (`again`), or given back by a consultant."""
+    head = (_("⏰ <b>Still waiting: case No. {number}</b>") if again else _("🆘 <b>New case No. {number}</b>")).format(number=case.id)
+    lines = [head, *facts_lines(case)]
+    lines.append(_("Waiting: {minutes} min").format(minutes=waited(case, now)))
+    text = "\n".join(lines)
+    if returned_by is not None:
+        text = _("↩️ Returned to the group by {name}").format(name=escape(returned_by)) + "\n" + text
+    take = button(_("✋ Take case No. {number}").format(number=case.id), TakeCb(case=case.id).pack())
+    return Screen(text, column([take]))
+
+
+def alert_after(case: Case) -> str:
+    """An alert once the case is taken or closed: the facts and who has it, no button."""
+    lines = [_("<b>Case No. {number}</b>").format(number=case.id), *facts_lines(case)]
+    if case.status == "taken":
+        lines.append(_("✅ Taken by {name}").format(name=escape(case.consultant_name or "?")))
+    elif case.status == "closed":
+        lines.append(_("☑️ Closed: {outcome}").format(outcome=texts.OUTCOMES.get(case.outcome or "", case.outcome or "")))
+    return "\n".join(lines)
+
+
+# -- the consultant's private chat ------------------------------------------------------------------
+def signature(ngo_name: str) -> str:
+    """How a consultant's words are signed for the person."""
+    name = _("Consultant")
+    return f"{name}, {ngo_name}" if ngo_name else name
+
+
+def _answer_lines(answers: dict[str, str]) -> list[str]:
+    lines = [_("Self-check answers (shared by the person):")]
+    for question in QUESTION_IDS:
+        answer = answers.get(question)
+        if answer and answer != "s":
+            lines.append(f"{ANSWER_WORDS.get(answer, '?')} {texts.QUESTIONS[question]}")
+    return lines
+
+
+def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, ngo_name: str) -> str:
+    """What a consultant gets on taking (or switching to) a case: the facts, the person's words, how to answer."""
+    lines = [_("📂 <b>Case No. {number}</b>").format(number=case.id), *facts_lines(case)]
+    lines.append(_("Opened: {day}, waited {minutes} min").format(
+        day=f"{format_day(case.created_at.date(), locale)} {case.created_at:%H:%M} UTC",
+        minutes=max(0, int(((case.taken_at or now) - case.waiting_since).total_seconds() // 60)),
+    ))
+    if case.description:
+        lines.append(_("What happened, in the person's words:") + f"\n«{escape(case.description)}»")
+    if case.subject and case.subject.get("contact"):
+        lines.append(_("Contact the person gave: {contact}").format(contact=escape(case.subject["contact"])))
+    if case.answers:
+        lines += _answer_lines(case.answers)
+    waiting = [m for m in history if m.direction == "in" and not m.delivered]
+    if waiting:
+        lines.append(_("Messages from the person that waited for you: {count}, below.").format(count=len(waiting)))
+    lines.append("")
+    lines.append(_(
+        "✍️ Write here, or reply to a message of this case: the person gets your words signed "
+        "\"{signature}\", never your account.\n"
+        "/note text: internal note · /transfer: back to the group · /close: close with an outcome · "
+        "/cases: your cases · /case N: switch case"
+    ).format(signature=signature(ngo_name)))
+    return "\n".join(lines)[:TEXT_LIMIT]
+
+
+def note_text(note: str, at: datetime) -> str:
+    return _("📝 Note, {time} UTC:").format(time=f"{at:%d.%m %H:%M}") + f"\n{escape(note)}"
+
+
+def cases_list(mine: Iterable[Case], active_id: int | None, waiting: int) -> str:
+    """/cases: the consultant's cases (the active one marked) and how many wait in the group."""
+    lines = [_("<b>Your cases</b>")]
+    lines += [f"{'▶️' if c.id == active_id else '•'} №{c.id} {LEVEL_ICONS[c.level]} {texts.KINDS[c.kind]}" for c in mine] or [_("none")]
+    lines.append(_("<b>Waiting in the group:</b> {count}").format(count=waiting))
+    return "\n".join(lines)
+
+
+def outcome_question(case_id: int) -> Screen:
+    """/close: how did the case end? One button per outcome."""
+    buttons = [button(str(texts.OUTCOMES[o]), CloseCb(case=case_id, outcome=o).pack()) for o in OUTCOMES]
+    return Screen(_("How did case No. {number} end?").format(number=case_id), column(buttons))
+
+
+def closed_text(case_id: int, outcome: str) -> str:
+    return _("☑️ Case No. {number} is closed: {outcome}.").format(number=case_id, outcome=texts.OUTCOMES[outcome])
+
+
+def refusal(reason: str, number: int | None = None) -> str:
+    """Why a consultant may not do that with case `number` (a CaseError's reason)."""
+    if reason == "not_found":
+        return _("There is no case No. {number}.").format(number=number)
+    if reason == "not_yours":
+        return _("Case No. {number} is handled by another consultant.").format(number=number)
+    if reason == "closed":
+        return _("Case No. {number} is closed.").format(number=number)
+    if reason == "taken":
+        return _("Case No. {number} is not taken yet: take it in the group first.").format(number=number)
+    return _("This is not possible.")
+
+
+# -- short answers to consultants -----------------------------------------------------------------
+def not_a_group_consultant() -> str:
+    return _("Only consultants of this group can take cases.")
+
+
+def consultants_only() -> str:
+    return _("This command is for consultants only.")
+
+
+def yours(number: int) -> str:
+    return _("Case No. {number} is yours. Open the private chat with the bot to talk to the person.").format(number=number)
+
+
+def taken_by(number: int, name: str) -> str:
+    return _("Case No. {number} is already taken by {name}.").format(number=number, name=name)
+
+
+def start_the_bot(username: str) -> str:
+    return _("The bot cannot write to you yet. Open @{bot}, press Start, then take the case again.").format(bot=username.lstrip("@"))
+
+
+def which_case() -> str:
+    return _("Which case? Send the command with the case number, e.g. /close 12. Your cases: /cases")
+
+
+def send_case_number() -> str:
+    return _("Send the case number, e.g. /case 12. Your cases: /cases")
+
+
+def note_how() -> str:
+    return _("Write the note after the command: /note text. It goes to your active case, the person does not see it.")
+
+
+def note_added(number: int) -> str:
+    return _("📝 Note added to case No. {number}.").format(number=number)
+
+
+def transferred(number: int) -> str:
+    return _("Case No. {number} is back in the group, waiting for another consultant.").format(number=number)
+
+
+def person_gone(number: int) -> str:
+    return _("The person of case No. {number} deleted their data; messages cannot be delivered.").format(number=number)
+
+
+def undelivered(number: int) -> str:
+    return _("Case No. {number}: your message was not delivered: the person has blocked the bot or deleted the chat.").format(number=number)
+
+
+def person_ended(number: int) -> str:
+    return _("Case No. {number}: the person ended the conversation. Send /close {number} to record the outcome.").format(number=number)
+
+
+def person_forgot(number: int) -> str:
+    return _("Case No. {number}: the person deleted their data. The case is closed and its messages are deleted.").format(number=number)
+
+
+# -- relayed messages ---------------------------------------------------------------------------------
+def from_person_header(case_id: int) -> str:
+    """Above what a person wrote, for the consultant."""
+    return f"👤 <b>№{case_id}</b>"
+
+
+def media_label(header: str, kind: str) -> str:
+    """Announces a message that is copied below it (a sticker, a location, a long caption...)."""
+    return f"{header}: {MEDIA_NAMES.get(kind, kind)} ⬇️"
+
+
+def signed_header(ngo_name: str) -> str:
+    """Above what a consultant wrote, for the person."""
+    return f"💬 <b>{escape(signature(ngo_name))}</b>"
+
+
+def captioned(header: str, text: str | None, sep: str) -> str:
+    """`header`, then what was written (escaped) after `sep`, if anything was."""
+    return f"{header}{sep}{escape(text)}" if text else header
+
+
+# -- what the person is told about their case ---------------------------------------------------
+def taken_notice(number: int) -> str:
+    return _("👋 A consultant has taken your request No. {number} and will write to you here soon.").format(number=number)
+
+
+def passed_on_notice(number: int) -> str:
+    return _("Your request No. {number} is passed to another consultant. They will write to you here.").format(number=number)
+
+
+def closed_notice(number: int) -> Screen:
+    return Screen(_(
+        "The consultant has closed your request No. {number}. If you need help again, "
+        "open the menu and choose \"Talk to a consultant\"."
+    ).format(number=number), keyboards.back_to_menu())
+
+
+def still_waiting(number: int, content: Content, language: str, destination: str | None) -> str:
+    """No consultant has taken the request for a while: the hotlines meanwhile."""
+    text = _(
+        "Your request No. {number} is still waiting: all consultants are busy. "
+        "A consultant will write to you as soon as possible. Meanwhile you can call:"
+    ).format(number=number)
+    return f"{text}\n\n{guide.urgent_text(content, language, destination)}"
