@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.screens import keyboards
+from bot.screens.common import Screen
 from bot.telegram.authorizer import Authorizer
 
 
@@ -49,6 +50,10 @@ async def show(
             # the message is gone or can no longer be edited: send the screen anew
     if event.bot is not None:
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
+
+
+async def show_screen(event: Message | CallbackQuery, screen: Screen, *, answer: bool = True) -> None:
+    await show(event, screen.text, screen.markup, answer=answer)
 
 
 def menu_text() -> str:

@@ -21,7 +21,7 @@ MAX_SOURCES = 3
 @dataclass(frozen=True)
 class Screen:
     text: str
-    markup: InlineKeyboardMarkup
+    markup: InlineKeyboardMarkup | None = None  # None: no buttons
 
 
 def button(text: str, data: str) -> InlineKeyboardButton:

@@ -96,6 +96,10 @@ class EventLog:
         await self.db.execute("DELETE FROM activity WHERE actor = ?", (actor,))
         self._seen_today.discard(user_id)
 
+    def forgotten(self, user_id: int) -> None:
+        """The person's rows were deleted (bot.services.privacy): count them again when they come back."""
+        self._seen_today.discard(user_id)
+
 
 @dataclass(frozen=True, slots=True)
 class Figure:

@@ -372,9 +372,9 @@ class Desk:
         await self.outbox.flush(ids)
         return case
 
-    async def forget(self, user_id: int) -> None:
+    async def forgotten(self, closed: list[Case]) -> None:
+        """The person deleted their data (bot.services.privacy), closing these cases: tell their consultants."""
         async with self.cases.db.transaction():
-            closed = await self.cases.forget(user_id)
             ids = []
             for case in closed:
                 ids += await self._consultant_notice(case, __("Case No. {number}: the person deleted their data. The case is closed and its messages are deleted."))
