@@ -12,7 +12,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import CheckCb, ContactsBy, ContactsCb, GuideCb, GuideKind, MenuCb, Section
+from bot.callbacks import (
+    CheckCb,
+    ContactsBy,
+    ContactsCb,
+    GuideCb,
+    GuideKind,
+    MenuCb,
+    Section,
+)
 from bot.content import Content, Fact
 from bot.models import OTHER_COUNTRY, User
 from bot.screens import keyboards

@@ -10,7 +10,15 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import SECTIONS, ForgetCb, LanguageCb, MenuCb, ProfileCb, ProfileStep, Section
+from bot.callbacks import (
+    SECTIONS,
+    ForgetCb,
+    LanguageCb,
+    MenuCb,
+    ProfileCb,
+    ProfileStep,
+    Section,
+)
 from bot.i18n import LANGUAGE_NAMES
 from bot.models import CITIZENSHIPS, DESTINATIONS
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import ContactsBy, ContactsCb, EscCb, GuideCb, GuideKind, MenuCb, Section
+from bot.callbacks import (
+    ContactsBy,
+    ContactsCb,
+    EscCb,
+    GuideCb,
+    GuideKind,
+    MenuCb,
+    Section,
+)
 from bot.content import Content
 from bot.screens import common, keyboards
 from bot.screens import guide as guide_screens

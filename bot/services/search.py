@@ -186,8 +186,6 @@ def _stem_in(stem: str, message: list[str]) -> bool:
         if len(stem) < 3:
             if word == stem:
                 return True
-        elif word.startswith(stem):
-            return True
-        elif len(stem) >= 5 and OSA.distance(stem, word[: len(stem)]) <= 1:
+        elif word.startswith(stem) or len(stem) >= 5 and OSA.distance(stem, word[: len(stem)]) <= 1:
             return True
     return False
