@@ -33,6 +33,7 @@ from bot.services.agency import AgencyService
 from bot.services.checklist import ChecklistService
 from bot.services.desk import CaseService
 from bot.services.events import EventLog
+from bot.services.privacy import Privacy
 from bot.services.search import SearchIndex
 from bot.services.stats import StatsService
 from bot.services.teams import TeamsError, load_teams
@@ -44,6 +45,7 @@ from bot.storage.checklists import ChecklistRepository
 from bot.storage.db import Database
 from bot.storage.fsm import FsmRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
+from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
 from bot.telegram import menus as profile_setup
 from bot.telegram.authorizer import Authorizer
@@ -137,7 +139,7 @@ async def build_app(
     await db.connect()
     fsm = FsmRepository(db)
     storage = SQLiteStorage(fsm)
-    users = UserService(db, UserRepository(db), fsm, clock=now)
+    users = UserService(db, UserRepository(db), clock=now)
 
     session.middleware(RetryAfter(sleep=sleep))
     bot = Bot(
@@ -157,6 +159,7 @@ async def build_app(
     broadcasts = Broadcasts(bot, db, BroadcastRepository(db), users, i18n, config.default_language, pacer, clock=now, monotonic=monotonic)
 
     agencies = AgencyService(db, AgencyRepository(db), clock=now)
+    privacy = Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now)
     stats = StatsService(db, clock=now)
     digest = Digest(bot, stats, users, i18n, content, config.admin_ids, config.default_language)
 
@@ -172,6 +175,7 @@ async def build_app(
         agencies=agencies,
         broadcasts=broadcasts,
         events=events,
+        privacy=privacy,
         stats=stats,
         authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )

@@ -6,17 +6,41 @@ from enum import Enum
 
 from aiogram.filters.callback_data import CallbackData
 
+# A button whose value is not one of an Enum's (an old message, forged data) does not parse: no handler
+# takes it, and the fallback (bot.middlewares.fallback) answers it as out of date with the current menu.
+
 
 class LanguageCb(CallbackData, prefix="lang"):
     code: str
 
 
+class Section(str, Enum):
+    """The main menu's sections, in order, and the menu itself."""
+
+    GUIDE = "guide"
+    COUNTRIES = "countries"
+    CHECKLIST = "checklist"
+    CONTACTS = "contacts"
+    AGENCY = "agency"
+    RISK = "risk"
+    CONSULT = "consult"
+    PROFILE = "profile"
+    LANGUAGE = "language"
+    HELP = "help"
+    MENU = "menu"
+
+
 class MenuCb(CallbackData, prefix="m"):
-    section: str
+    section: Section
+
+
+class ProfileStep(str, Enum):
+    CITIZENSHIP = "cit"
+    DESTINATION = "dst"
 
 
 class ProfileCb(CallbackData, prefix="pf"):
-    step: str  # "cit" | "dst"
+    step: ProfileStep
     value: str  # ISO code, "other" or "skip"
 
 
@@ -25,29 +49,51 @@ class ForgetCb(CallbackData, prefix="forget"):
 
 
 # Sections of the main menu, in order.
-SECTIONS: tuple[str, ...] = (
-    "guide", "countries", "checklist", "contacts", "agency", "risk", "consult", "profile", "language", "help",
-)
+SECTIONS: tuple[str, ...] = tuple(section.value for section in Section if section is not Section.MENU)
+
+
+class GuideKind(str, Enum):
+    HOME = "home"  # the group list
+    GROUP = "grp"
+    TOPIC = "top"  # a topic's page
+    COUNTRY = "cty"  # a country guide
+    COUNTRIES = "cties"  # the country list
 
 
 class GuideCb(CallbackData, prefix="g"):
-    """The guidance: the group list ("home"), a group, a topic page, a country guide, the country list."""
+    """The guidance: the group list, a group, a topic page, a country guide, the country list."""
 
-    kind: str  # "home" | "grp" | "top" | "cty" | "cties"
+    kind: GuideKind
     id: str = ""
     page: int = 0
 
 
+class ContactsBy(str, Enum):
+    HOME = "home"
+    COUNTRY = "c"
+    NEED = "n"
+
+
 class ContactsCb(CallbackData, prefix="ct"):
-    by: str  # "home" | "c" (country) | "n" (need)
+    by: ContactsBy
     value: str = ""
 
 
-class ScreenCb(CallbackData, prefix="scr"):
-    """The self-screening: question `q` (0-based) answered `a` (y, n, u, s), or `a` = "go" to start."""
+class SelfcheckAction(str, Enum):
+    """Start the self-check, or answer a question (the values of bot.services.selfcheck.Answer)."""
+
+    GO = "go"
+    YES = "y"
+    NO = "n"
+    UNSURE = "u"
+    SKIP = "s"
+
+
+class SelfcheckCb(CallbackData, prefix="scr"):
+    """The self-check: question `q` (0-based) answered `a`, or `a` = go to start."""
 
     q: int
-    a: str
+    a: SelfcheckAction
 
 
 class ConsultStep(str, Enum):

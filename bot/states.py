@@ -38,3 +38,10 @@ class BroadcastForm(StatesGroup):
 class ProfileForm(StatesGroup):
     citizenship = State()
     destination = State()
+
+
+class Screening(StatesGroup):
+    """The self-check (bot.handlers.selfcheck)."""
+
+    asking = State()  # data: bot.services.selfcheck.Progress
+    result = State()  # data: bot.services.selfcheck.Finished (until the person decides about a consultant)

@@ -75,7 +75,7 @@ async def test_reader_does_not_see_uncommitted_writes(db: Database) -> None:
 
 async def test_user_service_creates_and_touches(db: Database) -> None:
     clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
-    service = UserService(db, UserRepository(db), FsmRepository(db), clock=lambda: clock[0])
+    service = UserService(db, UserRepository(db), clock=lambda: clock[0])
     user = await service.seen(42, "uz")
     assert user.language is None and user.telegram_language == "uz"
     clock[0] += LAST_SEEN_RESOLUTION - timedelta(seconds=1)

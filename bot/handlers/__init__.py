@@ -16,7 +16,6 @@ from bot.handlers import (
     privacy,
     profile,
     search,
-    sections,
     selfcheck,
     start,
     stats,
@@ -39,6 +38,5 @@ def build_routers() -> list[Router]:
         checklist.router(),
         agency.router(),
         guide.router(),
-        sections.router(),
         search.router(),
     ]

@@ -9,7 +9,8 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.screens import keyboards
+from bot.screens import start
+from bot.screens.common import Screen
 from bot.telegram.authorizer import Authorizer
 
 
@@ -51,13 +52,12 @@ async def show(
         await event.bot.send_message(event.from_user.id, text, reply_markup=markup)
 
 
-def menu_text() -> str:
-    return _("<b>Main menu</b>\nChoose a section:")
+async def show_screen(event: Message | CallbackQuery, screen: Screen, *, answer: bool = True) -> None:
+    await show(event, screen.text, screen.markup, answer=answer)
 
 
 async def show_menu(event: Message | CallbackQuery, prefix: str | None = None, *, answer: bool = True) -> None:
-    text = f"{prefix}\n\n{menu_text()}" if prefix else menu_text()
-    await show(event, text, keyboards.main_menu(), answer=answer)
+    await show_screen(event, start.menu(prefix), answer=answer)
 
 
 async def stale_button(query: CallbackQuery) -> None:

@@ -5,46 +5,29 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ForgetCb
-from bot.handlers.common import private_router, show
+from bot.handlers.common import private_router, show_screen
 from bot.models import User
-from bot.screens import keyboards
-from bot.services.agency import AgencyService
-from bot.services.checklist import ChecklistService
-from bot.services.events import EventLog
-from bot.services.users import UserService
+from bot.screens import privacy as screens
+from bot.services.privacy import Privacy
 from bot.telegram.desk import Desk
+
+
+async def ask(event: Message | CallbackQuery) -> None:
+    await show_screen(event, screens.ask())
+
+
+async def confirm(query: CallbackQuery, user: User, privacy: Privacy, desk: Desk) -> None:
+    # one transaction: every row about the person, and the notices to the consultants of the cases it closed
+    forgotten = await privacy.forget(user.id, notify=desk.queue_forgotten)
+    await desk.outbox.flush(forgotten.queued)
+    await show_screen(query, screens.forgotten())
 
 
 def router() -> Router:
     router = private_router("privacy")
-
-    @router.message(Command("forget"))
-    @router.callback_query(ForgetCb.filter(~F.confirm))
-    async def ask(event: Message | CallbackQuery) -> None:
-        await show(
-            event,
-            _(
-                "<b>Delete my data</b>\n"
-                "The bot will forget your language, your countries and where you stopped, "
-                "and delete your conversations with consultants and your reports about agencies. "
-                "This cannot be undone. Delete everything?"
-            ),
-            keyboards.forget_confirm(),
-        )
-
-    @router.callback_query(ForgetCb.filter(F.confirm))
-    async def confirm(
-        query: CallbackQuery, user: User, users: UserService, desk: Desk, checklists: ChecklistService, agencies: AgencyService,
-        events: EventLog,
-    ) -> None:
-        await desk.forget(user.id)  # cases: what the person wrote goes, anonymous figures stay
-        await checklists.forget(user.id)  # dates, ticks and reminders
-        await agencies.forget(user.id)  # reports about agencies
-        await events.forget(user.id)  # usage events (keyed hash of the person)
-        await users.forget(user.id)
-        await show(query, _("Your data has been deleted. To start again, send /start."))
-
+    router.message.register(ask, Command("forget"))
+    router.callback_query.register(ask, ForgetCb.filter(~F.confirm))
+    router.callback_query.register(confirm, ForgetCb.filter(F.confirm))
     return router

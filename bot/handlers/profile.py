@@ -6,94 +6,23 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import MenuCb, ProfileCb
+from bot.callbacks import MenuCb, ProfileCb, ProfileStep, Section
 from bot.content import Content
-from bot.handlers.common import private_router, show, show_menu, stale_button
+from bot.handlers.common import private_router, show_menu, show_screen, stale_button
 from bot.models import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, User
 from bot.screens import checklist as checklist_screens
-from bot.screens import guide as screens
-from bot.screens import keyboards
+from bot.screens import profile as screens
+from bot.screens.common import Screen
 from bot.services.checklist import ChecklistService
 from bot.services.users import UserService
 from bot.states import ProfileForm
-
-
-def router() -> Router:
-    router = private_router("profile")
-
-    @router.message(Command("profile"))
-    @router.callback_query(MenuCb.filter(F.section == "profile"))
-    async def start(event: Message | CallbackQuery, user: User, state: FSMContext) -> None:
-        await state.set_state(ProfileForm.citizenship)
-        await show(event, f"{summary(user)}\n\n{ask_citizenship()}", keyboards.citizenship_choices())
-
-    @router.callback_query(ProfileCb.filter(F.step == "cit"))
-    async def citizenship(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
-        value = _country_value(callback_data.value, CITIZENSHIPS)
-        if value is _STALE:
-            await stale_button(query)
-            return
-        if value is not _SKIP:
-            await users.set_citizenship(user.id, value)
-        await state.set_state(ProfileForm.destination)
-        await show(query, ask_destination(), keyboards.destination_choices())
-
-    @router.callback_query(ProfileCb.filter(F.step == "dst"))
-    async def destination(
-        query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext,
-        content: Content, locale: str, checklists: ChecklistService,
-    ) -> None:
-        value = _country_value(callback_data.value, DESTINATIONS)
-        if value is _STALE:
-            await stale_button(query)
-            return
-        if value is not _SKIP:
-            await users.set_destination(user.id, value)
-        then = (await state.get_data()).get("then")
-        await state.clear()
-        fresh = await users.get(user.id) or user
-        saved = _("Saved.") + "\n" + summary(fresh)
-        if then == "countries":  # the person came from the country guides: take them there
-            if fresh.destination in content.guide.countries:
-                screen = screens.country(content, locale, fresh.destination, fresh)
-            else:
-                screen = screens.countries(content)
-            await show(query, f"{saved}\n\n{screen.text}", screen.markup)
-            return
-        if then == "checklist" and checklists.available(fresh) and fresh.citizenship is not None:
-            screen = checklist_screens.checklist(content, locale, await checklists.sheet(fresh))
-            await show(query, f"{saved}\n\n{screen.text}", screen.markup)
-            return
-        if then == "checklist":
-            screen = checklist_screens.no_checklist()
-            await show(query, f"{saved}\n\n{screen.text}", screen.markup)
-            return
-        await show_menu(query, saved)
-
-    @router.message(StateFilter(ProfileForm.citizenship), ~F.text.startswith("/"))
-    async def typed_citizenship(message: Message) -> None:
-        await message.answer(
-            f"{tap_a_button()}\n\n{ask_citizenship()}",
-            reply_markup=keyboards.citizenship_choices(),
-        )
-
-    @router.message(StateFilter(ProfileForm.destination), ~F.text.startswith("/"))
-    async def typed_destination(message: Message) -> None:
-        await message.answer(
-            f"{tap_a_button()}\n\n{ask_destination()}",
-            reply_markup=keyboards.destination_choices(),
-        )
-
-    return router
-
 
 _SKIP = object()
 _STALE = object()
 
 
-def _country_value(raw: str, allowed: tuple[str, ...]) -> object:
+def _country_value(raw: str, allowed: tuple[str, ...]) -> str | object:
     if raw == "skip":
         return _SKIP
     if raw == "other":
@@ -101,27 +30,63 @@ def _country_value(raw: str, allowed: tuple[str, ...]) -> object:
     return raw if raw in allowed else _STALE
 
 
-def ask_citizenship() -> str:
-    return _("Which country are you a citizen of?")
+async def start(event: Message | CallbackQuery, user: User, state: FSMContext) -> None:
+    await state.set_state(ProfileForm.citizenship)
+    await show_screen(event, screens.start(user))
 
 
-def ask_destination() -> str:
-    return _("Which country are you going to, or working in now?")
+async def citizenship(query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext) -> None:
+    value = _country_value(callback_data.value, CITIZENSHIPS)
+    if value is _STALE:
+        await stale_button(query)
+        return
+    if isinstance(value, str):
+        await users.set_citizenship(user.id, value)
+    await state.set_state(ProfileForm.destination)
+    await show_screen(query, screens.ask_destination())
 
 
-def tap_a_button() -> str:
-    return _("Please tap one of the buttons.")
+async def destination(
+    query: CallbackQuery, callback_data: ProfileCb, user: User, users: UserService, state: FSMContext,
+    content: Content, locale: str, checklists: ChecklistService,
+) -> None:
+    value = _country_value(callback_data.value, DESTINATIONS)
+    if value is _STALE:
+        await stale_button(query)
+        return
+    if isinstance(value, str):
+        await users.set_destination(user.id, value)
+    then = (await state.get_data()).get("then")
+    await state.clear()
+    fresh = await users.get(user.id) or user
+    if then == "countries":  # the person came from the country guides: take them there
+        await show_screen(query, screens.saved_then(fresh, screens.for_countries(content, locale, fresh)))
+    elif then == "checklist":  # the person came from the checklist: take them there
+        await show_screen(query, screens.saved_then(fresh, await _checklist(fresh, content, locale, checklists)))
+    else:
+        await show_menu(query, screens.saved_text(fresh))
 
 
-def summary(user: User) -> str:
-    unknown = _("not given")
-    other = _("another country")
+async def _checklist(user: User, content: Content, locale: str, checklists: ChecklistService) -> Screen:
+    if checklists.available(user) and user.citizenship is not None:
+        return checklist_screens.checklist(content, locale, await checklists.sheet(user))
+    return checklist_screens.no_checklist()
 
-    def name(code: str | None) -> str:
-        if code is None:
-            return unknown
-        return other if code == OTHER_COUNTRY else keyboards.country_name(code)
 
-    return _("Citizenship: {citizenship}\nDestination: {destination}").format(
-        citizenship=name(user.citizenship), destination=name(user.destination)
-    )
+async def typed_citizenship(message: Message) -> None:
+    await show_screen(message, screens.citizenship_again())
+
+
+async def typed_destination(message: Message) -> None:
+    await show_screen(message, screens.destination_again())
+
+
+def router() -> Router:
+    router = private_router("profile")
+    router.message.register(start, Command("profile"))
+    router.callback_query.register(start, MenuCb.filter(F.section == Section.PROFILE))
+    router.callback_query.register(citizenship, ProfileCb.filter(F.step == ProfileStep.CITIZENSHIP))
+    router.callback_query.register(destination, ProfileCb.filter(F.step == ProfileStep.DESTINATION))
+    router.message.register(typed_citizenship, StateFilter(ProfileForm.citizenship), ~F.text.startswith("/"))
+    router.message.register(typed_destination, StateFilter(ProfileForm.destination), ~F.text.startswith("/"))
+    return router

@@ -10,7 +10,7 @@ from html import escape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import MenuCb
+from bot.callbacks import MenuCb, Section
 from bot.content import Fact, format_day, source_label
 from bot.screens import keyboards
 
@@ -21,7 +21,7 @@ MAX_SOURCES = 3
 @dataclass(frozen=True)
 class Screen:
     text: str
-    markup: InlineKeyboardMarkup
+    markup: InlineKeyboardMarkup | None = None  # None: no buttons
 
 
 def button(text: str, data: str) -> InlineKeyboardButton:
@@ -34,7 +34,7 @@ def column(buttons: Iterable[InlineKeyboardButton], *tail: list[InlineKeyboardBu
 
 def nav(back: str | None) -> list[InlineKeyboardButton]:
     row = [button(_("⬅️ Back"), back)] if back else []
-    row.append(button(_("🏠 Menu"), MenuCb(section="menu").pack()))
+    row.append(button(_("🏠 Menu"), MenuCb(section=Section.MENU).pack()))
     return row
 
 

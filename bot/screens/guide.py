@@ -12,7 +12,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import CheckCb, ContactsCb, GuideCb, MenuCb
+from bot.callbacks import (
+    CheckCb,
+    ContactsBy,
+    ContactsCb,
+    GuideCb,
+    GuideKind,
+    MenuCb,
+    Section,
+)
 from bot.content import Content, Fact
 from bot.models import OTHER_COUNTRY, User
 from bot.screens import keyboards
@@ -33,16 +41,16 @@ def guide_home(content: Content, locale: str) -> Screen:
         "<b>Safe migration: what to know</b>\n"
         "Choose a topic. Country rules and deadlines are under «Countries»."
     )
-    buttons = [button(title, GuideCb(kind="grp", id=group).pack()) for group, title in texts.groups.items()]
-    buttons.append(button(keyboards.section_label("countries"), MenuCb(section="countries").pack()))
-    buttons.append(button(keyboards.section_label("contacts"), MenuCb(section="contacts").pack()))
+    buttons = [button(title, GuideCb(kind=GuideKind.GROUP, id=group).pack()) for group, title in texts.groups.items()]
+    buttons.append(button(keyboards.section_label("countries"), MenuCb(section=Section.COUNTRIES).pack()))
+    buttons.append(button(keyboards.section_label("contacts"), MenuCb(section=Section.CONTACTS).pack()))
     return Screen(text, column(buttons, nav(None)))
 
 
 def group(content: Content, locale: str, group_id: str) -> Screen:
     texts = content.languages[locale]
-    buttons = [button(texts.topics[t].title, GuideCb(kind="top", id=t).pack()) for t in content.guide.groups[group_id]]
-    return Screen(f"<b>{escape(texts.groups[group_id])}</b>", column(buttons, nav(GuideCb(kind="home").pack())))
+    buttons = [button(texts.topics[t].title, GuideCb(kind=GuideKind.TOPIC, id=t).pack()) for t in content.guide.groups[group_id]]
+    return Screen(f"<b>{escape(texts.groups[group_id])}</b>", column(buttons, nav(GuideCb(kind=GuideKind.HOME).pack())))
 
 
 def topic(content: Content, locale: str, topic_id: str, page: int, user: User | None = None) -> Screen:
@@ -59,20 +67,20 @@ def topic(content: Content, locale: str, topic_id: str, page: int, user: User | 
     if total > 1:
         pager = []
         if page > 0:
-            pager.append(button(_("◀️ Previous"), GuideCb(kind="top", id=topic_id, page=page - 1).pack()))
+            pager.append(button(_("◀️ Previous"), GuideCb(kind=GuideKind.TOPIC, id=topic_id, page=page - 1).pack()))
         if page < total - 1:
-            pager.append(button(_("Next ▶️"), GuideCb(kind="top", id=topic_id, page=page + 1).pack()))
+            pager.append(button(_("Next ▶️"), GuideCb(kind=GuideKind.TOPIC, id=topic_id, page=page + 1).pack()))
         rows.append(pager)
     parent = content.parents.get(topic_id)
     back = None
     if parent is not None and parent.kind == "group":
-        back = GuideCb(kind="grp", id=parent.id).pack()
+        back = GuideCb(kind=GuideKind.GROUP, id=parent.id).pack()
     elif parent is not None:
-        back = GuideCb(kind="cty", id=parent.id).pack()
+        back = GuideCb(kind=GuideKind.COUNTRY, id=parent.id).pack()
         rows.append([button(_("☎️ Phones: {country}").format(country=keyboards.country_name(parent.id)),
-                             ContactsCb(by="c", value=parent.id).pack())])
+                             ContactsCb(by=ContactsBy.COUNTRY, value=parent.id).pack())])
     if topic_id in ("documents_taken", "wages_unpaid", "locked_threatened"):
-        rows.append([button(keyboards.section_label("consult"), MenuCb(section="consult").pack())])
+        rows.append([button(keyboards.section_label("consult"), MenuCb(section=Section.CONSULT).pack())])
     rows.append(nav(back))
     text = with_sources(f"{header}\n\n{rendered.text}", rendered.facts, locale)
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
@@ -87,18 +95,18 @@ def country(content: Content, locale: str, code: str, user: User | None) -> Scre
         lines.append(_("Your citizenship: {country}.").format(country=keyboards.country_name(citizenship)))
     else:
         lines.append(_("Rules differ by citizenship. Tell us yours to see only what applies to you."))
-    buttons = [button(texts.topics[t].title, GuideCb(kind="top", id=t).pack()) for t in shown]
+    buttons = [button(texts.topics[t].title, GuideCb(kind=GuideKind.TOPIC, id=t).pack()) for t in shown]
     if user is not None and user.destination == code and code in content.checklists.countries:
         buttons.insert(0, button(keyboards.section_label("checklist"), CheckCb(a="show").pack()))
     buttons.append(button(_("☎️ Phones: {country}").format(country=keyboards.country_name(code)),
-                           ContactsCb(by="c", value=code).pack()))
-    buttons.append(button(_("🌍 Other countries"), GuideCb(kind="cties").pack()))
-    buttons.append(button(_("👤 Change my country"), MenuCb(section="profile").pack()))
+                           ContactsCb(by=ContactsBy.COUNTRY, value=code).pack()))
+    buttons.append(button(_("🌍 Other countries"), GuideCb(kind=GuideKind.COUNTRIES).pack()))
+    buttons.append(button(_("👤 Change my country"), MenuCb(section=Section.PROFILE).pack()))
     return Screen("\n".join(lines), column(buttons, nav(None)))
 
 
 def countries(content: Content) -> Screen:
-    buttons = [button(flagged(code), GuideCb(kind="cty", id=code).pack()) for code in content.guide.countries]
+    buttons = [button(flagged(code), GuideCb(kind=GuideKind.COUNTRY, id=code).pack()) for code in content.guide.countries]
     return Screen(_("<b>Countries: rules and deadlines</b>\nChoose a country:"), column(buttons, nav(None)))
 
 
@@ -143,8 +151,8 @@ def contacts_home(content: Content, locale: str, user: User | None) -> Screen:
         lines.append(_("If you are in danger, call the emergency number of the country you are in:"))
         more, facts = _by_country(content, locale, content.contacts(need="emergency"))
         lines.extend(more)
-    buttons = [button(flagged(code), ContactsCb(by="c", value=code).pack()) for code in content.contact_countries()]
-    buttons += [button(str(label), ContactsCb(by="n", value=need).pack()) for need, label in NEED_LABELS.items()
+    buttons = [button(flagged(code), ContactsCb(by=ContactsBy.COUNTRY, value=code).pack()) for code in content.contact_countries()]
+    buttons += [button(str(label), ContactsCb(by=ContactsBy.NEED, value=need).pack()) for need, label in NEED_LABELS.items()
                 if content.contacts(need=need)]
     return Screen(with_sources("\n".join(lines), facts, locale), column(buttons, nav(None)))
 
@@ -152,14 +160,14 @@ def contacts_home(content: Content, locale: str, user: User | None) -> Screen:
 def contacts_for_country(content: Content, locale: str, code: str) -> Screen:
     entries = content.contacts(country=code)
     lines = [f"<b>☎️ {flagged(code)}</b>", *_contact_lines(content, locale, entries)]
-    markup = column([], nav(ContactsCb(by="home").pack()))
+    markup = column([], nav(ContactsCb(by=ContactsBy.HOME).pack()))
     return Screen(with_sources("\n".join(lines), [f for _i, f in entries], locale), markup)
 
 
 def contacts_for_need(content: Content, locale: str, need: str) -> Screen:
     lines, facts = _by_country(content, locale, content.contacts(need=need))
     text = f"<b>{NEED_LABELS[need]}</b>" + "\n".join(lines)
-    return Screen(with_sources(text, facts, locale), column([], nav(ContactsCb(by="home").pack())))
+    return Screen(with_sources(text, facts, locale), column([], nav(ContactsCb(by=ContactsBy.HOME).pack())))
 
 
 def urgent_contacts(content: Content, locale: str, destination: str | None) -> tuple[str, list[Fact]]:

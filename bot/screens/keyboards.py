@@ -10,7 +10,15 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import SECTIONS, ForgetCb, LanguageCb, MenuCb, ProfileCb
+from bot.callbacks import (
+    SECTIONS,
+    ForgetCb,
+    LanguageCb,
+    MenuCb,
+    ProfileCb,
+    ProfileStep,
+    Section,
+)
 from bot.i18n import LANGUAGE_NAMES
 from bot.models import CITIZENSHIPS, DESTINATIONS
 
@@ -37,7 +45,7 @@ COUNTRY_NAMES = {
     "AE": __("United Arab Emirates"),
     "KR": __("South Korea"),
 }
-_MENU_DATA = {section: MenuCb(section=section).pack() for section in SECTIONS}
+_MENU_DATA = {section: MenuCb(section=Section(section)).pack() for section in SECTIONS}
 
 
 def section_label(section: str) -> str:
@@ -80,7 +88,7 @@ def back_to_menu() -> InlineKeyboardMarkup:
 
 
 def menu_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=_("⬅️ Main menu"), callback_data=MenuCb(section="menu").pack())
+    return InlineKeyboardButton(text=_("⬅️ Main menu"), callback_data=MenuCb(section=Section.MENU).pack())
 
 
 def languages(order: list[str], current: str | None = None) -> InlineKeyboardMarkup:
@@ -92,7 +100,7 @@ def languages(order: list[str], current: str | None = None) -> InlineKeyboardMar
     ])
 
 
-def _country_choices(step: str, codes: tuple[str, ...]) -> InlineKeyboardMarkup:
+def _country_choices(step: ProfileStep, codes: tuple[str, ...]) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(text=country_name(c), callback_data=ProfileCb(step=step, value=c).pack()) for c in codes]
     buttons.append(InlineKeyboardButton(text=_("Another country"), callback_data=ProfileCb(step=step, value="other").pack()))
     buttons.append(InlineKeyboardButton(text=_("Skip"), callback_data=ProfileCb(step=step, value="skip").pack()))
@@ -101,12 +109,12 @@ def _country_choices(step: str, codes: tuple[str, ...]) -> InlineKeyboardMarkup:
 
 @_per_locale
 def citizenship_choices() -> InlineKeyboardMarkup:
-    return _country_choices("cit", CITIZENSHIPS)
+    return _country_choices(ProfileStep.CITIZENSHIP, CITIZENSHIPS)
 
 
 @_per_locale
 def destination_choices() -> InlineKeyboardMarkup:
-    return _country_choices("dst", DESTINATIONS)
+    return _country_choices(ProfileStep.DESTINATION, DESTINATIONS)
 
 
 @_per_locale
@@ -121,5 +129,5 @@ def help_menu() -> InlineKeyboardMarkup:
 def forget_confirm() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=_("Yes, delete everything"), callback_data=ForgetCb(confirm=True).pack())],
-        [InlineKeyboardButton(text=_("No, keep it"), callback_data=MenuCb(section="menu").pack())],
+        [InlineKeyboardButton(text=_("No, keep it"), callback_data=MenuCb(section=Section.MENU).pack())],
     ])

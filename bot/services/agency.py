@@ -816,9 +816,6 @@ class AgencyService:
     async def reports(self, limit: int = 10) -> list[Report]:
         return await self.repo.reports(limit)
 
-    async def forget(self, user_id: int) -> None:
-        await self.repo.forget(user_id)
-
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent.parent / "samples" / "agencies"
 

@@ -245,9 +245,6 @@ class ChecklistService:
         await self.repo.save_trip(replace(trip, reminders=on), self.clock())
         return await self.replan(user)
 
-    async def forget(self, user_id: int) -> None:
-        await self.repo.forget(user_id)
-
     async def stop(self, user_id: int) -> int:
         """The person blocked the bot: their pending reminders go (a new plan is made if they come back)."""
         return await self.repo.drop_pending(user_id)

@@ -344,19 +344,3 @@ class CaseService:
                 await self.repo.purge_contents(ids, now)
                 await self.repo.audit(now, None, None, "purged", f"{len(ids)} cases")
         return len(ids)
-
-    async def forget(self, user_id: int) -> list[Case]:
-        """The person deletes their data: what they wrote goes, open cases close, the figures stay anonymous.
-        Returns the cases that were open (their consultants should be told)."""
-        now = self.clock()
-        async with self.db.transaction():
-            cases = await self.repo.of_user(user_id)
-            open_cases = [c for c in cases if c.open]
-            for case in open_cases:
-                await self.repo.update(case.id, {"status": "closed", "outcome": FORGOTTEN, "closed_at": now.isoformat()})
-                await self.repo.clear_active(case.id)
-            await self.repo.delete_contents_of_user(user_id)
-            await self.repo.anonymise_user(user_id)
-            for case in cases:
-                await self.repo.audit(now, None, case.id, "forgotten", None)
-        return open_cases

@@ -82,6 +82,6 @@ class EventLog:
         except Exception:
             log.exception("could not record activity")
 
-    async def forget(self, user_id: int) -> None:
-        await self.repo.forget(await self.actor(user_id))
+    def forgotten(self, user_id: int) -> None:
+        """The person's rows were deleted (bot.services.privacy): count them again when they come back."""
         self._seen_today.discard(user_id)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 from bot.content.model import Content
+from bot.models import CITIZENSHIPS
 
 # Cyrillic letters of Russian, Kyrgyz, Tajik and Uzbek -> Latin, close to how people type them.
 _COMMON = {
@@ -98,10 +99,17 @@ class _LanguageIndex:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    topics: list[str]
+    danger: bool
+
+
 class SearchIndex:
     """Built once from the content; `find` and `is_danger` run per message."""
 
     def __init__(self, content: Content) -> None:
+        self.content = content
         self.indexes: dict[str, _LanguageIndex] = {}
         for language, files in content.languages.items():
             fields: dict[str, dict[str, float]] = defaultdict(dict)
@@ -122,6 +130,13 @@ class SearchIndex:
             }
             danger = [words(phrase, language) for phrase in files.search.danger]
             self.indexes[language] = _LanguageIndex(weights, [d for d in danger if d])
+
+    def answer(self, language: str, text: str, citizenship: str | None) -> Found:
+        """What a typed question leads to: the topics that apply to the person's citizenship, and whether
+        it sounds like danger."""
+        known = citizenship if citizenship in CITIZENSHIPS else None
+        topics = [hit.topic for hit in self.find(language, text) if self.content.topic_applies(hit.topic, known)]
+        return Found(topics, self.is_danger(language, text))
 
     def find(self, language: str, text: str, limit: int = 5) -> list[Hit]:
         """Best topics for the text in the person's language; failing that, in the others (topic ids are
@@ -171,8 +186,6 @@ def _stem_in(stem: str, message: list[str]) -> bool:
         if len(stem) < 3:
             if word == stem:
                 return True
-        elif word.startswith(stem):
-            return True
-        elif len(stem) >= 5 and OSA.distance(stem, word[: len(stem)]) <= 1:
+        elif word.startswith(stem) or len(stem) >= 5 and OSA.distance(stem, word[: len(stem)]) <= 1:
             return True
     return False

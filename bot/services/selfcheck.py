@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Answer(StrEnum):
@@ -105,3 +106,47 @@ def score(answers: Mapping[str, str]) -> Result:
         unsure=tuple(sorted(unsure, key=order.__getitem__)),
         answered=answered,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The conversation's data while asking: the answers so far and the question awaited."""
+
+    answers: dict[str, str]
+    next: int | None  # None: the data was lost or forged
+
+    @classmethod
+    def start(cls) -> Progress:
+        return cls({}, 0)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Progress:
+        next_ = data.get("next")
+        return cls(dict(data.get("scr") or {}), next_ if isinstance(next_, int) else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scr": self.answers, "next": self.next}
+
+    def answered(self, number: int, answer: str) -> Progress:
+        return Progress({**self.answers, QUESTIONS[number].id: answer}, number + 1)
+
+    @property
+    def done(self) -> bool:
+        return self.next is not None and self.next >= len(QUESTIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """The conversation's data after the last answer: kept until the person decides about a consultant."""
+
+    result: Result
+    answers: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.result.level.value, "indicators": list(self.result.indicators), "answers": self.answers}
+
+
+def answer(progress: Progress, number: int, value: str) -> Progress | Finished:
+    """Record an answer to question `number`: the next question awaited, or, after the last, the result."""
+    following = progress.answered(number, value)
+    return Finished(score(following.answers), following.answers) if following.done else following

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES, OTHER_COUNTRY, User
 from bot.storage.cache import MISSING, BoundedCache
 from bot.storage.db import Database
-from bot.storage.fsm import FsmRepository
 from bot.storage.users import UserRepository
 
 # last_seen is rewritten at most this often per user: it is for "active in a period" figures,
@@ -35,12 +34,10 @@ class UserService:
         self,
         db: Database,
         users: UserRepository,
-        fsm: FsmRepository,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.db = db
         self.users = users
-        self.fsm = fsm
         self.clock = clock
         self._cache: BoundedCache[int, User] = BoundedCache(CACHE_SIZE)
 
@@ -90,12 +87,6 @@ class UserService:
         await self.users.set_blocked(user_id, blocked)
         self._cache.drop(user_id)  # read again when next needed
 
-    async def forget(self, user_id: int) -> bool:
-        """Delete everything stored about the person. True when there was something to delete."""
-        try:
-            async with self.db.transaction():
-                deleted = await self.users.delete(user_id)
-                await self.fsm.forget_user(user_id)
-        finally:
-            self._cache.drop(user_id)
-        return deleted > 0
+    def forgotten(self, user_id: int) -> None:
+        """The person's rows were deleted (bot.services.privacy): read them again when next needed."""
+        self._cache.drop(user_id)

@@ -100,6 +100,3 @@ class AgencyRepository:
     async def reports(self, limit: int) -> list[Report]:
         rows = await self.db.fetchall("SELECT * FROM agency_reports ORDER BY id DESC LIMIT ?", (limit,))
         return [_report(r) for r in rows]
-
-    async def forget(self, user_id: int) -> None:
-        await self.db.execute("DELETE FROM agency_reports WHERE user_id = ?", (user_id,))

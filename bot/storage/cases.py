@@ -109,9 +109,6 @@ class CaseRepository:
             (now.isoformat(), *case_ids),
         )
 
-    async def anonymise_user(self, user_id: int) -> None:
-        await self.db.execute("UPDATE cases SET user_id = NULL WHERE user_id = ?", (user_id,))
-
     # ------------------------------------------------------------------ messages and notes
     async def add_message(self, values: dict[str, Any]) -> int | None:
         """Insert a message of a case; None when it is there already (an update handled twice)."""
@@ -149,16 +146,6 @@ class CaseRepository:
     async def notes(self, case_id: int) -> list[tuple[int, str, datetime]]:
         rows = await self.db.fetchall("SELECT author_id, text, created_at FROM case_notes WHERE case_id = ? ORDER BY id", (case_id,))
         return [(r["author_id"], r["text"], datetime.fromisoformat(r["created_at"])) for r in rows]
-
-    async def delete_contents_of_user(self, user_id: int) -> None:
-        """What the person wrote, in every case of theirs (notes of consultants go too: they are about the person)."""
-        where = "case_id IN (SELECT id FROM cases WHERE user_id = ?)"
-        await self.db.execute(f"DELETE FROM case_messages WHERE {where}", (user_id,))
-        await self.db.execute(f"DELETE FROM case_notes WHERE {where}", (user_id,))
-        await self.db.execute(f"DELETE FROM outbox WHERE {where} OR chat_id = ?", (user_id, user_id))
-        await self.db.execute(
-            "UPDATE cases SET answers = NULL, description = NULL, username = NULL, subject = NULL WHERE user_id = ?", (user_id,)
-        )
 
     # ------------------------------------------------------------------ posts (alerts, relayed messages)
     async def add_post(self, chat_id: int, message_id: int, case_id: int, kind: str) -> None:

@@ -79,12 +79,6 @@ class ChecklistRepository:
     async def drop_pending(self, user_id: int) -> int:
         return await self.db.execute("DELETE FROM reminders WHERE user_id = ? AND status = 'pending'", (user_id,))
 
-    async def forget(self, user_id: int) -> None:
-        async with self.db.transaction():
-            await self.db.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
-            await self.db.execute("DELETE FROM checklist_marks WHERE user_id = ?", (user_id,))
-            await self.db.execute("DELETE FROM trips WHERE user_id = ?", (user_id,))
-
     # -- the scheduler's side ---------------------------------------------------------------
     async def claim_due(self, now: int, limit: int) -> list[Reminder]:
         """Take up to `limit` due reminders, oldest first, in one statement (the partial index finds them)."""

@@ -35,7 +35,3 @@ class EventRepository:
 
     async def add_activity(self, day: str, actor: str) -> None:
         await self.db.execute("INSERT INTO activity (day, actor) VALUES (?, ?) ON CONFLICT DO NOTHING", (day, actor))
-
-    async def forget(self, actor: str) -> None:
-        await self.db.execute("DELETE FROM events WHERE actor = ?", (actor,))
-        await self.db.execute("DELETE FROM activity WHERE actor = ?", (actor,))

@@ -273,13 +273,13 @@ class Desk:
         await self.outbox.flush(ids)
         return case
 
-    async def forget(self, user_id: int) -> None:
-        async with self.cases.db.transaction():
-            closed = await self.cases.forget(user_id)
-            ids = []
-            for case in closed:
-                ids += await self._consultant_notice(case, screens.person_forgot)
-        await self.outbox.flush(ids)
+    async def queue_forgotten(self, closed: list[Case]) -> list[int]:
+        """The person deleted their data (bot.services.privacy), closing these cases: queue the notices to
+        their consultants inside the caller's transaction; the caller flushes them once it commits."""
+        ids: list[int] = []
+        for case in closed:
+            ids += await self._consultant_notice(case, screens.person_forgot)
+        return ids
 
     async def _consultant_notice(self, case: Case, notice: Callable[[int], str]) -> list[int]:
         """Tell the consultant holding the case (in the team's language), and update the group's alerts."""
