@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -36,7 +36,7 @@ from bot.services.events import EventLog
 from bot.services.privacy import Privacy
 from bot.services.search import SearchIndex
 from bot.services.stats import StatsService
-from bot.services.teams import TeamsError, load_teams
+from bot.services.teams import Teams, TeamsError, load_teams
 from bot.services.users import UserService
 from bot.storage.agencies import AgencyRepository
 from bot.storage.broadcasts import BroadcastRepository
@@ -114,6 +114,34 @@ class App:
         await self.db.close()
 
 
+class Deps(TypedDict):
+    """What a handler receives by naming a parameter (aiogram hands the Dispatcher's data to handlers by
+    name). The middlewares add `user` (bot.models.User), `locale` and `i18n`; aiogram adds `bot`,
+    `state` and `callback_data`."""
+
+    users: UserService
+    content: Content
+    search: SearchIndex
+    config: Settings
+    desk: Desk
+    checklists: ChecklistService
+    agencies: AgencyService
+    broadcasts: Broadcasts
+    events: EventLog
+    privacy: Privacy
+    stats: StatsService
+    authorizer: Authorizer
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """The app's clocks: tests move them by hand."""
+
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    monotonic: Callable[[], float] = time.monotonic
+
+
 async def build_app(
     config: Settings,
     *,
@@ -125,74 +153,73 @@ async def build_app(
 ) -> App:
     """Build everything from the config. `session` replaces HTTP (the in-process sandbox); `now` and
     `monotonic` are the clocks of the response-time rules and of caches (tests move them by hand)."""
-    if session is None:
-        token = token or config.require_token()
-        session = AiohttpSession(api=TelegramAPIServer.from_base(config.telegram_api_url))
+    clocks = Clocks(sleep, now, monotonic)
     content = require_content(config.content_dir)  # refuse to start on broken content
     try:
         teams = load_teams(config.teams_file, config.consultant_chat_id, config.working_hours)
     except TeamsError as error:
         raise ConfigError(f"TEAMS_FILE: {error}") from None
     i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
-
+    bot = _bot(config, session, token, clocks)
     db = Database(config.database_path)
     await db.connect()
-    fsm = FsmRepository(db)
-    storage = SQLiteStorage(fsm)
-    users = UserService(db, UserRepository(db), clock=now)
+    return _assemble(config, bot, db, content, teams, i18n, clocks)
 
-    session.middleware(RetryAfter(sleep=sleep))
-    bot = Bot(
+
+def _bot(config: Settings, session: BaseSession | None, token: str | None, clocks: Clocks) -> Bot:
+    if session is None:
+        token = token or config.require_token()
+        session = AiohttpSession(api=TelegramAPIServer.from_base(config.telegram_api_url))
+    session.middleware(RetryAfter(sleep=clocks.sleep))
+    return Bot(
         token=token or SANDBOX_TOKEN,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
 
+
+def _assemble(config: Settings, bot: Bot, db: Database, content: Content, teams: Teams, i18n: CatalogI18n, clocks: Clocks) -> App:
+    """Services over their repositories, the senders over the services, the Dispatcher over both."""
+    now, monotonic, language = clocks.now, clocks.monotonic, config.default_language
+    fsm = FsmRepository(db)
+    users = UserService(db, UserRepository(db), clock=now)
     cases = CaseService(db, CaseRepository(db), teams, clock=now)
     outbox = Outbox(bot, OutboxRepository(db), cases, clock=now)
-    desk = Desk(bot, config, i18n, content, cases, outbox, clock=now)
-    inbox = InboxRepository(db)
     events = EventLog(db, clock=now)
     checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now, events=events)
-    pacer = Pacer(25.0, clock=monotonic, sleep=sleep)  # one pace for every bulk send: reminders and broadcasts
-    reminders = ReminderSender(bot, checklists, users, content, i18n, config.default_language, clock=now, pacer=pacer)
-    broadcasts = Broadcasts(bot, db, BroadcastRepository(db), users, i18n, config.default_language, pacer, clock=now, monotonic=monotonic)
-
-    agencies = AgencyService(db, AgencyRepository(db), clock=now)
-    privacy = Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now)
+    pacer = Pacer(25.0, clock=monotonic, sleep=clocks.sleep)  # one pace for every bulk send: reminders and broadcasts
     stats = StatsService(db, clock=now)
-    digest = Digest(bot, stats, users, i18n, content, config.admin_ids, config.default_language)
-
-    dp = Dispatcher(
-        storage=storage,
-        events_isolation=SimpleEventIsolation(),  # one update at a time per person
-        users=users,
-        content=content,
-        search=SearchIndex(content),
-        config=config,
-        desk=desk,
-        checklists=checklists,
-        agencies=agencies,
-        broadcasts=broadcasts,
-        events=events,
-        privacy=privacy,
-        stats=stats,
-        authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
+    deps = Deps(
+        users=users, content=content, search=SearchIndex(content), config=config,
+        desk=Desk(bot, config, i18n, content, cases, outbox, clock=now), checklists=checklists,
+        agencies=AgencyService(db, AgencyRepository(db), clock=now),
+        broadcasts=Broadcasts(bot, db, BroadcastRepository(db), users, i18n, language, pacer, clock=now, monotonic=monotonic),
+        events=events, privacy=Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now),
+        stats=stats, authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
+    inbox = InboxRepository(db)
+    storage = SQLiteStorage(fsm)
     inflight = InFlight()
-    dp.update.outer_middleware(InboxMiddleware(inbox, clock=now))
-    dp.update.outer_middleware(inflight)
-    dp.update.outer_middleware(UserMiddleware(users))
-    dp.update.outer_middleware(LocaleMiddleware(i18n))
-    dp.message.outer_middleware(ActivityMiddleware(events))
-    dp.callback_query.outer_middleware(ActivityMiddleware(events))
-    dp.message.outer_middleware(FallbackMiddleware())
+    dp = _dispatcher(deps, storage, inbox, inflight, i18n, now)
+    return App(
+        config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
+        checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
+        deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language),
+    )
+
+
+def _dispatcher(deps: Deps, storage: SQLiteStorage, inbox: InboxRepository, inflight: InFlight, i18n: CatalogI18n,
+                now: Callable[[], datetime]) -> Dispatcher:
+    """The Dispatcher: the dependencies by name, the middlewares in the order an update meets them, the routers."""
+    dp = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation(), **deps)  # one update at a time per person
+    dp.update.outer_middleware(InboxMiddleware(inbox, clock=now))  # written down before it is handled
+    dp.update.outer_middleware(inflight)  # counted, so a stop waits for it
+    dp.update.outer_middleware(UserMiddleware(deps["users"]))  # `user`
+    dp.update.outer_middleware(LocaleMiddleware(i18n))  # `locale`, `i18n`
+    dp.message.outer_middleware(ActivityMiddleware(deps["events"]))
+    dp.callback_query.outer_middleware(ActivityMiddleware(deps["events"]))
+    dp.message.outer_middleware(FallbackMiddleware())  # a polite answer for what no handler takes
     dp.edited_message.outer_middleware(FallbackMiddleware(edited=True))
     dp.callback_query.outer_middleware(FallbackMiddleware())
     dp.include_routers(*build_routers())
-
-    scheduler = jobs.new_scheduler()  # the jobs themselves are listed in bot/jobs
-    return App(
-        config, bot, dp, db, storage, users, content, i18n, scheduler, inflight, cases, outbox, desk, inbox, checklists, reminders, agencies, broadcasts,
-        digest,
-    )
+    return dp

@@ -99,13 +99,13 @@ class SelfcheckCb(CallbackData, prefix="scr"):
 class ConsultStep(str, Enum):
     """The steps of asking for a consultant; the values are on buttons already sent, never change them."""
 
-    start = "start"  # value = the kind of case (screening, request, danger, agency)
-    agree = "agree"
-    share = "share"  # value = y | n: share the self-check answers
-    skip = "skip"  # no description
-    lang = "lang"  # value = the language code the consultant should write in
-    user = "user"  # value = y | n: show the Telegram username
-    cancel = "cancel"
+    START = "start"  # value = the kind of case (screening, request, danger, agency)
+    AGREE = "agree"
+    SHARE = "share"  # value = y | n: share the self-check answers
+    SKIP = "skip"  # no description
+    LANG = "lang"  # value = the language code the consultant should write in
+    USER = "user"  # value = y | n: show the Telegram username
+    CANCEL = "cancel"
 
 
 class ConsultCb(CallbackData, prefix="esc"):
@@ -115,7 +115,6 @@ class ConsultCb(CallbackData, prefix="esc"):
     value: str = ""
 
 
-EscCb = ConsultCb  # the old name, still used by the screens that draw a "Talk to a consultant" button
 
 
 class TakeCb(CallbackData, prefix="take"):
@@ -185,12 +184,12 @@ class FlagCb(CallbackData, prefix="rf"):
 
 
 class BcAction(str, Enum):
-    lang = "lang"
-    cit = "cit"
-    dst = "dst"
-    go = "go"
-    drop = "drop"
-    stop = "stop"
+    LANG = "lang"
+    CIT = "cit"
+    DST = "dst"
+    GO = "go"
+    DROP = "drop"
+    STOP = "stop"
 
 
 class BcCb(CallbackData, prefix="bc"):
@@ -201,8 +200,8 @@ class BcCb(CallbackData, prefix="bc"):
 
 
 class StatsAction(str, Enum):
-    show = "show"
-    csv = "csv"
+    SHOW = "show"
+    CSV = "csv"
 
 
 class StatsCb(CallbackData, prefix="st"):

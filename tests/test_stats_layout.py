@@ -64,12 +64,12 @@ def test_the_draft_reads_the_stored_shape_and_refuses_forged_choices() -> None:
 
 
 def test_callback_actions_keep_their_wire_values() -> None:
-    assert BcCb(a=BcAction.go).pack() == "bc:go:"
-    assert BcCb(a=BcAction.stop, v="7").pack() == "bc:stop:7"
-    assert BcCb.unpack("bc:lang:ru") == BcCb(a=BcAction.lang, v="ru")
+    assert BcCb(a=BcAction.GO).pack() == "bc:go:"
+    assert BcCb(a=BcAction.STOP, v="7").pack() == "bc:stop:7"
+    assert BcCb.unpack("bc:lang:ru") == BcCb(a=BcAction.LANG, v="ru")
     assert [a.value for a in BcAction] == ["lang", "cit", "dst", "go", "drop", "stop"]
-    assert StatsCb(a=StatsAction.csv, s="2026-11-01", e="2026-11-23").pack() == "st:csv:2026-11-01:2026-11-23"
-    assert StatsCb.unpack("st:show:2026-11-01:2026-11-23").a is StatsAction.show
+    assert StatsCb(a=StatsAction.CSV, s="2026-11-01", e="2026-11-23").pack() == "st:csv:2026-11-01:2026-11-23"
+    assert StatsCb.unpack("st:show:2026-11-01:2026-11-23").a is StatsAction.SHOW
     with pytest.raises(ValueError):
         BcCb.unpack("bc:forged:")
 

@@ -95,7 +95,7 @@ def router() -> Router:
     router.message.register(cancelled, Command("cancel"), BroadcastForm.audience)
     router.message.register(written, BroadcastForm.text, F.text, ~F.text.startswith("/"), is_admin)
     router.callback_query.register(choose, BcCb.filter(F.a.in_(FILTERS)), BroadcastForm.audience, is_admin)
-    router.callback_query.register(drop, BcCb.filter(F.a == BcAction.drop), is_admin)
-    router.callback_query.register(go, BcCb.filter(F.a == BcAction.go), BroadcastForm.audience, is_admin)
-    router.callback_query.register(stop, BcCb.filter(F.a == BcAction.stop), is_admin)
+    router.callback_query.register(drop, BcCb.filter(F.a == BcAction.DROP), is_admin)
+    router.callback_query.register(go, BcCb.filter(F.a == BcAction.GO), BroadcastForm.audience, is_admin)
+    router.callback_query.register(stop, BcCb.filter(F.a == BcAction.STOP), is_admin)
     return router

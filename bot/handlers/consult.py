@@ -222,18 +222,18 @@ async def to_consultant(message: Message, desk: Desk, case: Case) -> None:
 
 
 def router() -> Router:
-    router = private_router("escalation")
+    router = private_router("consult")
     router.message.register(from_menu, Command("consult"))
     router.callback_query.register(from_menu, MenuCb.filter(F.section == "consult"))
-    router.callback_query.register(from_button, ConsultCb.filter(F.step == ConsultStep.start))
-    router.callback_query.register(cancel, ConsultCb.filter(F.step == ConsultStep.cancel))
-    router.callback_query.register(agreed, ConsultCb.filter(F.step == ConsultStep.agree), Consent.agreeing)
-    router.callback_query.register(shared, ConsultCb.filter(F.step == ConsultStep.share), Consent.sharing)
+    router.callback_query.register(from_button, ConsultCb.filter(F.step == ConsultStep.START))
+    router.callback_query.register(cancel, ConsultCb.filter(F.step == ConsultStep.CANCEL))
+    router.callback_query.register(agreed, ConsultCb.filter(F.step == ConsultStep.AGREE), Consent.agreeing)
+    router.callback_query.register(shared, ConsultCb.filter(F.step == ConsultStep.SHARE), Consent.sharing)
     router.message.register(described, Consent.describing, F.text, ~F.text.startswith("/"))
     router.message.register(described_with_media, Consent.describing, ~F.text)
-    router.callback_query.register(skipped, ConsultCb.filter(F.step == ConsultStep.skip), Consent.describing)
-    router.callback_query.register(language_chosen, ConsultCb.filter(F.step == ConsultStep.lang), Consent.language)
-    router.callback_query.register(username_chosen, ConsultCb.filter(F.step == ConsultStep.user), Consent.username)
+    router.callback_query.register(skipped, ConsultCb.filter(F.step == ConsultStep.SKIP), Consent.describing)
+    router.callback_query.register(language_chosen, ConsultCb.filter(F.step == ConsultStep.LANG), Consent.language)
+    router.callback_query.register(username_chosen, ConsultCb.filter(F.step == ConsultStep.USER), Consent.username)
     router.message.register(end, Command("end"))
     # In any state (a self-check, a profile question): a message to the consultant must never be lost.
     router.message.register(to_consultant, open_case)

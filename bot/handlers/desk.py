@@ -211,9 +211,9 @@ async def to_person(message: Message, case_id: int, desk: Desk, authorizer: Auth
 
 
 def router() -> Router:
-    router = Router(name="consultants")
+    router = Router(name="desk")
     router.callback_query.register(take, TakeCb.filter())
-    private = Router(name="consultants-private")  # commands and relaying: in a consultant's private chat
+    private = Router(name="desk-private")  # commands and relaying: in a consultant's private chat
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
     private.message.register(my_cases, Command("cases"))

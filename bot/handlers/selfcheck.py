@@ -54,7 +54,7 @@ async def answer(
 
 
 def router() -> Router:
-    router = private_router("screening")
+    router = private_router("selfcheck")
     router.message.register(start, Command("check"))
     router.callback_query.register(start, MenuCb.filter(F.section == Section.RISK))
     router.callback_query.register(first, SelfcheckCb.filter(F.a == SelfcheckAction.GO))

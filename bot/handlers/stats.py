@@ -54,6 +54,6 @@ def router() -> Router:
     router = private_router("stats")
     router.message.register(tools, Command("admin"), is_admin)
     router.message.register(figures, Command("stats"), is_admin)
-    router.callback_query.register(again, StatsCb.filter(F.a == StatsAction.show), is_admin)
-    router.callback_query.register(csv, StatsCb.filter(F.a == StatsAction.csv), is_admin)
+    router.callback_query.register(again, StatsCb.filter(F.a == StatsAction.SHOW), is_admin)
+    router.callback_query.register(csv, StatsCb.filter(F.a == StatsAction.CSV), is_admin)
     return router

@@ -18,8 +18,9 @@ from babel import Locale
 from bot.callbacks import (
     AgencyAction,
     AgencyCb,
+    ConsultCb,
+    ConsultStep,
     ContactsCb,
-    EscCb,
     FlagAction,
     FlagCb,
     MenuCb,
@@ -142,7 +143,7 @@ def _next_buttons(agency_known: bool, status: str) -> list[list[InlineKeyboardBu
     rows = [_button(_("🚩 Check their offer: 8 questions"), FlagCb(q=0, a=FlagAction.GO))]
     rows.append(_button(_("📣 Report this agency") if agency_known else _("📣 Report an agency"), AgencyCb(a=AgencyAction.REPORT)))
     if status != "active":
-        rows.append(_button(keyboards.section_label("consult"), EscCb(step="start", value="agency")))
+        rows.append(_button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="agency")))
     rows.append(_button(_("🔎 Check another agency"), AgencyCb(a=AgencyAction.NEW)))
     rows.append([keyboards.menu_button()])
     return rows
@@ -312,7 +313,7 @@ def verdict_screen(result: Assessment, content: Content, locale: str, destinatio
     rows = [
         _button(_("🔎 Check the agency's permit"), AgencyCb(a=AgencyAction.NEW)),
         _button(_("📣 Report this agency"), AgencyCb(a=AgencyAction.REPORT)),
-        _button(keyboards.section_label("consult"), EscCb(step="start", value="agency")),
+        _button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="agency")),
     ]
     if "job_changed" in result.flags:
         rows.append(_button(keyboards.section_label("risk"), MenuCb(section="risk")))

@@ -56,8 +56,8 @@ def audience_screen(draft: Draft, count: int) -> Screen:
     rows = [[button(_label(k, draft.choice(k)), BcCb(a=BcAction(k), v=next_choice(k, draft.choice(k))).pack())]
             for k in FILTERS]
     if count:
-        rows.append([button(_("✅ Send to {count} people").format(count=count), BcCb(a=BcAction.go).pack())])
-    rows.append([button(_("❌ Cancel"), BcCb(a=BcAction.drop).pack())])
+        rows.append([button(_("✅ Send to {count} people").format(count=count), BcCb(a=BcAction.GO).pack())])
+    rows.append([button(_("❌ Cancel"), BcCb(a=BcAction.DROP).pack())])
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -80,7 +80,7 @@ def progress_screen(broadcast: Broadcast, counts: dict[str, int]) -> Screen:
         _("About {minutes} min left.").format(minutes=minutes),
     ])
     markup = InlineKeyboardMarkup(inline_keyboard=[[
-        button(_("⏹ Cancel the broadcast"), BcCb(a=BcAction.stop, v=str(broadcast.id)).pack())
+        button(_("⏹ Cancel the broadcast"), BcCb(a=BcAction.STOP, v=str(broadcast.id)).pack())
     ]])
     return Screen(text, markup)
 

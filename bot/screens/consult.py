@@ -55,7 +55,7 @@ def consent_screen(has_answers: bool, ngo: str) -> Screen:
         "",
         _("You can stop at any time with /end, and delete your data with /forget."),
     ]
-    buttons = [_button(_("✅ I agree, connect me"), ConsultStep.agree), _button(_("❌ No, thanks"), ConsultStep.cancel)]
+    buttons = [_button(_("✅ I agree, connect me"), ConsultStep.AGREE), _button(_("❌ No, thanks"), ConsultStep.CANCEL)]
     return Screen("\n".join(lines), column(buttons))
 
 
@@ -66,8 +66,8 @@ def cancelled() -> Screen:
 def share_screen() -> Screen:
     text = _("Share your self-check answers with the consultant? It saves you telling it again.")
     buttons = [
-        _button(_("Yes, share them"), ConsultStep.share, "y"),
-        _button(_("No, keep them private"), ConsultStep.share, "n"),
+        _button(_("Yes, share them"), ConsultStep.SHARE, "y"),
+        _button(_("No, keep them private"), ConsultStep.SHARE, "n"),
     ]
     return Screen(text, column(buttons))
 
@@ -77,7 +77,7 @@ def describe_screen() -> Screen:
         "In a few words, what happened? This helps the consultant. "
         "Do not send passwords or card numbers.\n\nOr tap \"Skip\"."
     )
-    return Screen(text, column([_button(_("⏭ Skip"), ConsultStep.skip)]))
+    return Screen(text, column([_button(_("⏭ Skip"), ConsultStep.SKIP)]))
 
 
 def describe_in_words() -> Screen:
@@ -88,15 +88,15 @@ def describe_in_words() -> Screen:
 
 def language_screen(current: str, order: list[str]) -> Screen:
     text = _("In which language should the consultant write to you?")
-    buttons = [_button(("✅ " if code == current else "") + LANGUAGE_NAMES[code], ConsultStep.lang, code) for code in order]
+    buttons = [_button(("✅ " if code == current else "") + LANGUAGE_NAMES[code], ConsultStep.LANG, code) for code in order]
     return Screen(text, column(buttons))
 
 
 def username_screen(username: str) -> Screen:
     text = _("May the consultant see your Telegram name @{username}? Then they can also write to you directly.").format(username=username)
     buttons = [
-        _button(_("No, only through the bot"), ConsultStep.user, "n"),
-        _button(_("Yes, show it"), ConsultStep.user, "y"),
+        _button(_("No, only through the bot"), ConsultStep.USER, "n"),
+        _button(_("Yes, show it"), ConsultStep.USER, "y"),
     ]
     return Screen(text, column(buttons))
 

@@ -6,9 +6,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import (
+    ConsultCb,
+    ConsultStep,
     ContactsBy,
     ContactsCb,
-    EscCb,
     GuideCb,
     GuideKind,
     MenuCb,
@@ -38,7 +39,7 @@ def danger(content: Content, locale: str, destination: str | None, topics: list[
         "If your life or health is at risk, call the emergency number now."
     )
     text = f"{lead}\n\n{guide_screens.urgent_text(content, locale, destination)}"
-    rows = [[common.button(keyboards.section_label("consult"), EscCb(step="start", value="danger").pack())]]
+    rows = [[common.button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="danger").pack())]]
     rows += _topic_rows(content, locale, topics[:3])
     rows.append([common.button(keyboards.section_label("contacts"), ContactsCb(by=ContactsBy.HOME).pack())])
     rows.append([keyboards.menu_button()])

@@ -6,9 +6,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import (
+    ConsultCb,
+    ConsultStep,
     ContactsBy,
     ContactsCb,
-    EscCb,
     GuideCb,
     GuideKind,
     SelfcheckAction,
@@ -101,7 +102,7 @@ def _advice(result: Result, urgent: str) -> list[str]:
 def result(outcome: Result, content: Content, locale: str, destination: str | None) -> Screen:
     parts = _advice(outcome, guide_screens.urgent_text(content, locale, destination))
     rows = [
-        [common.button(keyboards.section_label("consult"), EscCb(step="start", value="screening").pack())],
+        [common.button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="screening").pack())],
         [common.button(_("📖 Signs of forced labour"), GuideCb(kind=GuideKind.GROUP, id=DANGER_GROUP).pack())],
         [common.button(keyboards.section_label("contacts"), ContactsCb(by=ContactsBy.HOME).pack())],
         [keyboards.menu_button()],

@@ -160,10 +160,10 @@ def figures_screen(report: Report, content: Content, locale: str, today: date, *
     head = _("📊 <b>Figures for {period}</b> ({days} days, UTC)").format(period=period.shown(), days=period.days)
     quick = [
         button(_("{days} days").format(days=days),
-               StatsCb(a=StatsAction.show, s=last_days(days, today).start.isoformat(), e=today.isoformat()).pack())
+               StatsCb(a=StatsAction.SHOW, s=last_days(days, today).start.isoformat(), e=today.isoformat()).pack())
         for days in QUICK_PERIODS
     ]
-    csv = button(_("📄 CSV file"), StatsCb(a=StatsAction.csv, s=period.start.isoformat(), e=period.end.isoformat()).pack())
+    csv = button(_("📄 CSV file"), StatsCb(a=StatsAction.CSV, s=period.start.isoformat(), e=period.end.isoformat()).pack())
     return Screen(f"{prefix}{head}\n\n{table(report, content, locale)}", InlineKeyboardMarkup(inline_keyboard=[quick, [csv]]))
 
 
