@@ -49,7 +49,8 @@ from bot.telegram.broadcasts import Broadcasts
 from bot.telegram.desk import Desk
 from bot.telegram.fsm import SQLiteStorage
 from bot.telegram.outbox import Outbox
-from bot.telegram.reminders import Pacer, ReminderSender
+from bot.telegram.pacer import Pacer
+from bot.telegram.reminders import ReminderSender
 from bot.telegram.stats import Digest, Stats
 
 log = logging.getLogger(__name__)

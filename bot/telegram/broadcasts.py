@@ -35,7 +35,7 @@ from bot.models import Broadcast
 from bot.services.users import UserService
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
-from bot.telegram.reminders import Pacer
+from bot.telegram.pacer import Pacer
 
 log = logging.getLogger(__name__)
 
