@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from bot.config import Settings
 from bot.content import require_content
@@ -33,6 +34,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--format", choices=["csv", "png"], default="csv", help="csv (one row per figure) or png (the chart)")
     parser.add_argument("--out", help="write to this file instead of the screen (png needs it)")
     parser.add_argument("--lang", choices=list(LANGUAGES), help="language of the chart's labels (default: DEFAULT_LANGUAGE)")
+    parser.set_defaults(run=run)
 
 
 async def _run(config: Settings, args: argparse.Namespace) -> int:
@@ -58,8 +60,7 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
     finally:
         await db.close()
     if args.out:
-        with open(args.out, "wb") as handle:
-            handle.write(data)
+        await asyncio.to_thread(Path(args.out).write_bytes, data)
         print(f"written: {args.out}")
     else:
         sys.stdout.write(data.decode("utf-8"))
