@@ -7,7 +7,7 @@ again: the table's unique key is item + deadline + days before). The scheduler c
 and before sending asks `still_wanted()` against a fresh plan, so a reminder made stale by a tick, a
 new date, a changed destination or edited content is dropped rather than sent.
 
-Delivery guarantee (see `bot/reminders.py`): a reminder is claimed, then marked `sending` just before
+Delivery guarantee (see `bot/telegram/reminders.py`): a reminder is claimed, then marked `sending` just before
 its request, then `sent`. A restart turns `claimed` back into `pending` (it was never tried: sent
 once, later) and `sending` too (the process died during the request itself, a few milliseconds: it is
 sent again, because a duplicate reminder costs less than a missed deadline).

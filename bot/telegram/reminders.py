@@ -8,7 +8,7 @@ changed destination since they were planned drops them), and against the night w
 that outlasts the request middleware's own waiting puts the rest of the batch back for after
 `retry_after`; other failures are retried with backoff, and given up after MAX_ATTEMPTS.
 
-Guarantee: see `bot/services/checklists.py` (claimed -> sending -> sent; a restart re-queues
+Guarantee: see `bot/services/checklist.py` (claimed -> sending -> sent; a restart re-queues
 claimed and sending ones).
 """
 
