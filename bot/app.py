@@ -54,7 +54,8 @@ from bot.telegram.desk import Desk
 from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
 from bot.telegram.outbox import Outbox
-from bot.telegram.reminders import Pacer, ReminderSender
+from bot.telegram.pacer import Pacer
+from bot.telegram.reminders import ReminderSender
 
 log = logging.getLogger(__name__)
 

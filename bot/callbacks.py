@@ -131,20 +131,48 @@ class CloseCb(CallbackData, prefix="close"):
     outcome: str
 
 
-class CheckCb(CallbackData, prefix="ck"):
+class ChecklistAction(str, Enum):
+    """What a checklist button does (the wire values are in people's chats: never change them)."""
+
+    SHOW = "show"  # the checklist (id = a phase)
+    TAP = "tap"  # an item in the list (id = item)
+    TICK = "tick"  # done / not done, from the item's own screen
+    DONE = "done"  # done, from a reminder
+    MUTE = "mute"  # no reminders for the item (n = 1: from the reminders list)
+    UNMUTE = "unmute"
+    PAID_ASK = "paid?"  # how many months were paid
+    PAID = "paid"  # n months more
+    PAID_ALL = "paidall"  # n months in all
+    DATES = "dates"  # the person's dates
+    REMINDERS = "rem"  # the reminders list
+    ON = "on"  # all reminders on
+    OFF = "off"  # all reminders off
+
+
+class ChecklistCb(CallbackData, prefix="ck"):
     """The checklist: show (id = phase), tap / tick / done / mute / unmute / paid? (id = item),
     paid / paidall (n = months), dates, rem (the reminders), on / off (all reminders)."""
 
-    a: str
+    a: ChecklistAction
     id: str = ""
     n: int = 0
+
+
+
+
+class CalendarAction(str, Enum):
+    OPEN = "open"
+    MONTH = "m"  # v = YYYYMM
+    DAY = "d"  # v = YYYYMMDD
+    CANCEL = "x"
+    NOOP = "noop"  # a label: the month's name, a weekday, an empty cell
 
 
 class CalCb(CallbackData, prefix="cal"):
     """The calendar for a date: f = dep | arr | an item id; a = open | m (month v=YYYYMM) | d (day v=YYYYMMDD) | x | noop."""
 
     f: str
-    a: str
+    a: CalendarAction
     v: str = ""
 
 

@@ -491,3 +491,28 @@ async def test_typing_a_command_while_the_calendar_is_open_leaves_it(harness: Ha
     assert h.t("<b>Main menu</b>\nChoose a section:", "ru").split("\n")[0].replace("<b>", "").replace("</b>", "") in person.screen()
     await person.send("25.11.2026")  # no longer read as a date: the calendar was left
     assert h.app is not None and (await h.app.checklists.repo.trip(person.id)) is None
+
+
+async def test_forged_checklist_and_calendar_actions_are_out_of_date(harness: Harness) -> None:
+    h = harness
+    person = await traveller(h)
+    for forged in ("ck:zzz::0", "ck:paid?:no_such_item:0", "cal:arr:zz:", "cal:arr:m:2026xx", "cal:nope:open:"):
+        await person.click_data(forged)
+        assert person.alerts == [h.t("This button is out of date. Here is the current menu.", "ru")], forged
+
+
+def test_callback_wire_values_are_kept() -> None:
+    from bot.callbacks import CalCb, CalendarAction, ChecklistAction, ChecklistCb
+
+    assert ChecklistCb(a=ChecklistAction.PAID_ASK, id="ru_patent", n=0).pack() == "ck:paid?:ru_patent:0"
+    assert ChecklistCb.unpack("ck:rem::0").a is ChecklistAction.REMINDERS
+    assert CalCb(f="arr", a=CalendarAction.DAY, v="20261203").pack() == "cal:arr:d:20261203"
+    assert [a.value for a in CalendarAction] == ["open", "m", "d", "x", "noop"]
+
+
+def test_the_calendar_form_keeps_its_stored_shape() -> None:
+    from bot.handlers.checklist import DateForm
+
+    assert DateForm("arr").to_dict() == {"field": "arr"}
+    assert DateForm.from_dict({"field": "ru_patent", "then": "x"}) == DateForm("ru_patent")
+    assert DateForm.from_dict({}) == DateForm("")

@@ -25,6 +25,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     load.add_argument("--source", help="where the list comes from: a link or a precise reference")
     load.add_argument("--date", help="the date of the list, YYYY-MM-DD")
     actions.add_parser("list", help="the registries loaded: country, rows, date of the list, source")
+    parser.set_defaults(run=run)
 
 
 async def _run(config: Settings, args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--destination", choices=DESTINATIONS, help="only people going to this country")
     parser.add_argument("--send", action="store_true", help="queue it for sending (without it: only count)")
     parser.add_argument("--status", type=int, metavar="N", help="show the progress of broadcast N")
+    parser.set_defaults(run=run)
 
 
 async def _run(config: Settings, args: argparse.Namespace) -> int:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+
 from bot.config import Settings
 from bot.content import load_content
 from bot.i18n import catalog_problems
 from bot.services.teams import TeamsError, load_teams
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("check", help="validate configuration, content and translations; non-zero exit on problems")
+    parser.set_defaults(run=run)
+
+
+def run(config: Settings, args: argparse.Namespace) -> int:
+    return check(config)
 
 
 def problems(config: Settings) -> tuple[list[str], list[str]]:

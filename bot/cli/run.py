@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import logging
 
-from bot import jobs
-from bot.app import ALLOWED_UPDATES, build_app
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 
-async def run(config: Settings) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("run", help="run the bot with long polling against TELEGRAM_API_URL")
+    parser.set_defaults(run=run)
+
+
+def run(config: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(serve(config))
+    return 0
+
+
+async def serve(config: Settings) -> None:
+    # the whole bot: loaded only to run it
+    from bot import jobs
+    from bot.app import ALLOWED_UPDATES, build_app
+
     app = await build_app(config)
     try:
         me = await app.bot.get_me()

@@ -34,6 +34,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--format", choices=["csv", "png"], default="csv", help="csv (one row per figure) or png (the chart)")
     parser.add_argument("--out", help="write to this file instead of the screen (png needs it)")
     parser.add_argument("--lang", choices=list(LANGUAGES), help="language of the chart's labels (default: DEFAULT_LANGUAGE)")
+    parser.set_defaults(run=run)
 
 
 async def _run(config: Settings, args: argparse.Namespace) -> int:

@@ -5,13 +5,13 @@ Type text to send it; type a button's number to tap it; /quit (or Ctrl-D) to lea
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import html
 import sys
 
 from aiogram.types import Update
 
-from bot.app import build_app
 from bot.config import Settings
 from bot.sandbox.client import Person, render_message
 from bot.sandbox.core import Sandbox, SandboxEvent
@@ -21,7 +21,21 @@ from bot.services.agency import SAMPLES_DIR
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 
 
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("try", help="chat with the bot in this terminal, no token needed")
+    parser.add_argument("--lang", default="ru", help="your Telegram app's language (ru, ky, tg, uz, en...)")
+    parser.add_argument("--user-id", type=int, default=777000001, help="the simulated person's Telegram id")
+    parser.set_defaults(run=run)
+
+
+def run(config: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(chat(config, language_code=args.lang, user_id=args.user_id))
+
+
 async def chat(config: Settings, *, language_code: str, user_id: int) -> int:
+    # the whole bot: loaded only to run it
+    from bot.app import build_app
+
     sandbox = Sandbox()
     app = await build_app(config, session=SandboxSession(sandbox))
     await app.startup()

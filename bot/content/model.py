@@ -180,8 +180,8 @@ class Content:
         for country, entries in self.guide.countries.items():
             for entry in entries:
                 self.parents.setdefault(entry.topic, Parent("country", country, entry.citizenships))
-        for entries in self.checklists.countries.values():
-            for item in entries:
+        for listed in self.checklists.countries.values():
+            for item in listed:
                 self.items.setdefault(item.id, item)
 
     # -- rendering -------------------------------------------------------------------------

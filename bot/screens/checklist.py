@@ -12,12 +12,20 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from babel.dates import format_date, format_skeleton, get_day_names
 
-from bot.callbacks import CalCb, CheckCb, GuideCb, MenuCb
+from bot.callbacks import (
+    CalCb,
+    CalendarAction,
+    ChecklistAction,
+    ChecklistCb,
+    GuideCb,
+    MenuCb,
+)
 from bot.content import Content, Fact
 from bot.models import Reminder
 from bot.screens import keyboards
 from bot.screens.common import Screen, button, flagged, nav, with_sources
 from bot.services.checklist import Entry, Sheet
+from bot.services.dates import DateProblem
 
 PAID_CHOICES = (1, 2, 3, 6)
 SHOWN_DATES = 4  # a monthly payment has a year of reminders: the next few are enough
@@ -117,15 +125,15 @@ def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = N
             lines.append(f"<i>{why}</i>")
     lines.append("")
     lines.append(_("Tap an item to tick it off. Deadlines are counted from your dates."))
-    rows = [[button(_button_label(content, locale, e), CheckCb(a="tap", id=e.id).pack())] for e in entries]
+    rows = [[button(_button_label(content, locale, e), ChecklistCb(a=ChecklistAction.TAP, id=e.id).pack())] for e in entries]
     other = "after" if phase == "before" else "before"
     other_entries = sheet.phase(other)
     if other_entries:
         arrow = "➡️" if other == "after" else "⬅️"
-        rows.append([button(f"{arrow} {_phase_name(other)} · {_progress(other_entries)}", CheckCb(a="show", id=other).pack())])
+        rows.append([button(f"{arrow} {_phase_name(other)} · {_progress(other_entries)}", ChecklistCb(a=ChecklistAction.SHOW, id=other).pack())])
     if sheet.trip.arrival is None:
-        rows.append([button(_("🛬 Set my arrival date"), CalCb(f="arr", a="open").pack())])
-    rows.append([button(_("📅 My dates"), CheckCb(a="dates").pack()), button(_("⏰ Reminders"), CheckCb(a="rem").pack())])
+        rows.append([button(_("🛬 Set my arrival date"), CalCb(f="arr", a=CalendarAction.OPEN).pack())])
+    rows.append([button(_("📅 My dates"), ChecklistCb(a=ChecklistAction.DATES).pack()), button(_("⏰ Reminders"), ChecklistCb(a=ChecklistAction.REMINDERS).pack())])
     if sheet.country in content.guide.countries:
         rows.append([button(_("📖 Rules: {country}").format(country=keyboards.country_name(sheet.country)),
                             GuideCb(kind="cty", id=sheet.country).pack())])
@@ -157,19 +165,75 @@ def ask_profile() -> Screen:
 def dates(content: Content, locale: str, sheet: Sheet) -> Screen:
     lines = [_("📅 <b>My dates: {country}</b>").format(country=flagged(sheet.country)), _dates_line(locale, sheet)]
     rows = [
-        [button(_("🛫 Departure date"), CalCb(f="dep", a="open").pack())],
-        [button(_("🛬 Arrival date"), CalCb(f="arr", a="open").pack())],
+        [button(_("🛫 Departure date"), CalCb(f="dep", a=CalendarAction.OPEN).pack())],
+        [button(_("🛬 Arrival date"), CalCb(f="arr", a=CalendarAction.OPEN).pack())],
     ]
     for entry in sheet.entries:
         if not entry.item.own_date:
             continue
         value = day_text(entry.day, locale) if entry.day else _("not set")
         lines.append(f"📅 {_title(content, locale, entry)}: {value}")
-        rows.append([button(f"📅 {content.item_text(locale, entry.id).title}", CalCb(f=entry.id, a="open").pack())])
+        rows.append([button(f"📅 {content.item_text(locale, entry.id).title}", CalCb(f=entry.id, a=CalendarAction.OPEN).pack())])
     lines.append("")
     lines.append(_("Deadlines are counted from these dates. Tap one to change it."))
-    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show").pack())])
+    rows.append([button(_("⬅️ Checklist"), ChecklistCb(a=ChecklistAction.SHOW).pack())])
     return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def with_prefix(prefix: str, screen: Screen) -> Screen:
+    """A screen under a line that says what just happened (saved, or what was wrong)."""
+    return Screen(f"{prefix}\n\n{screen.text}", screen.markup)
+
+
+def date_question(content: Content, locale: str, field: str) -> str:
+    if field == "dep":
+        return _("🛫 <b>When do you leave home?</b>")
+    if field == "arr":
+        return _("🛬 <b>When do you arrive?</b> If you are there already: the day you crossed the border.")
+    text = content.item_text(locale, field)
+    return f"📅 <b>{text.ask}</b>"
+
+
+def calendar_for(content: Content, locale: str, sheet: Sheet, field: str, month: date | None = None) -> Screen:
+    """The calendar for `field`, at `month` (default: the month of the date it has, or of today)."""
+    current = sheet.day_of(field)
+    return calendar_screen(date_question(content, locale, field), field, month or current or sheet.today, sheet.today, locale, current)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return escape(text if len(text) <= 30 else text[:29] + "…")
+
+
+def date_unreadable(content: Content, locale: str, sheet: Sheet, field: str, typed: str, problem: DateProblem | None) -> Screen:
+    """A typed text that is no usable date: what is wrong with it, and the calendar again."""
+    message = {
+        DateProblem.NO_SUCH_DAY: _("There is no such date: {text}. Check the day and the month."),
+        DateProblem.TOO_FAR: _("{text} is too far from today. Check the year."),
+    }.get(problem, _("I could not read a date in «{text}». Type it like 12.03.2026, or tap a day."))  # type: ignore[arg-type]
+    return with_prefix(f"❗ {message.format(text=_quote(typed))}", calendar_for(content, locale, sheet, field))
+
+
+def date_refused(content: Content, locale: str, sheet: Sheet, field: str, day: date, reason: str) -> Screen:
+    """A date that contradicts the other one (arriving before leaving): why, and the calendar at that day."""
+    other = sheet.trip.arrival if field == "dep" else sheet.trip.departure
+    reasons = {
+        "departure_after_arrival": _("You cannot leave after you arrive: your arrival date is {date}."),
+        "arrival_before_departure": _("You cannot arrive before you leave: your departure date is {date}."),
+    }
+    message = reasons.get(reason, _("This date cannot be saved."))
+    other_text = day_text(other, locale) if other else ""
+    return with_prefix(f"❗ {message.format(date=other_text)}", calendar_for(content, locale, sheet, field, day))
+
+
+def date_saved(content: Content, locale: str, sheet: Sheet, field: str, day: date) -> Screen:
+    """After a date is saved: a monthly payment asks how many months are paid; otherwise the checklist."""
+    saved = _("Saved: {date}").format(date=day_text(day, locale))
+    entry = sheet.entry(field)
+    if entry is not None and entry.repeats:
+        return with_prefix(saved, paid_choice(content, locale, entry, total=True))
+    phase = entry.item.phase if entry is not None else None
+    return with_prefix(f"✅ {saved}", checklist(content, locale, sheet, phase))
 
 
 def calendar_screen(question: str, field: str, month: date, today: date, locale: str, chosen: date | None = None) -> Screen:
@@ -185,11 +249,11 @@ def calendar_markup(field: str, month: date, today: date, locale: str, chosen: d
     first = month.replace(day=1)
     previous = (first - timedelta(days=1)).replace(day=1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    noop = CalCb(f=field, a="noop").pack()
+    noop = CalCb(f=field, a=CalendarAction.NOOP).pack()
     rows = [[
-        button("◀️", CalCb(f=field, a="m", v=previous.strftime("%Y%m")).pack()),
+        button("◀️", CalCb(f=field, a=CalendarAction.MONTH, v=previous.strftime("%Y%m")).pack()),
         button(format_date(first, "LLLL y", locale=locale), noop),
-        button("▶️", CalCb(f=field, a="m", v=following.strftime("%Y%m")).pack()),
+        button("▶️", CalCb(f=field, a=CalendarAction.MONTH, v=following.strftime("%Y%m")).pack()),
     ]]
     names = get_day_names("narrow", context="stand-alone", locale=locale)
     rows.append([button(names[weekday], noop) for weekday in range(7)])  # Monday first
@@ -204,10 +268,10 @@ def calendar_markup(field: str, month: date, today: date, locale: str, chosen: d
                 label = f"[{label}]"
             elif day == today:
                 label = f"•{label}"
-            row.append(button(label, CalCb(f=field, a="d", v=day.strftime("%Y%m%d")).pack()))
+            row.append(button(label, CalCb(f=field, a=CalendarAction.DAY, v=day.strftime("%Y%m%d")).pack()))
         rows.append(row)
-    rows.append([button(_("Today"), CalCb(f=field, a="d", v=today.strftime("%Y%m%d")).pack()),
-                 button(_("Cancel"), CalCb(f=field, a="x").pack())])
+    rows.append([button(_("Today"), CalCb(f=field, a=CalendarAction.DAY, v=today.strftime("%Y%m%d")).pack()),
+                 button(_("Cancel"), CalCb(f=field, a=CalendarAction.CANCEL).pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -217,7 +281,7 @@ def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Sc
     lines = [f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>", why, ""]
     if entry.day is not None:
         lines.append(_("Date: {date}").format(date=day_text(entry.day, locale)))
-    repeat = entry.item.deadline is not None and entry.item.deadline.repeat is not None
+    repeat = entry.repeats
     if repeat and entry.day is not None:
         lines.append(ngettext("Paid: {n} month", "Paid: {n} months", entry.paid).format(n=entry.paid))
         if entry.deadline is not None:
@@ -233,32 +297,33 @@ def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Sc
         lines.append(_("🔕 No reminders for this item."))
     rows: list[list[InlineKeyboardButton]] = []
     if repeat and entry.deadline is not None:
-        rows.append([button(_("✅ I paid"), CheckCb(a="paid?", id=entry.id).pack())])
+        rows.append([button(_("✅ I paid"), ChecklistCb(a=ChecklistAction.PAID_ASK, id=entry.id).pack())])
     elif not repeat and entry.day is not None:
         done_label = _("↩️ Not done yet") if entry.done else _("✅ Done")
-        rows.append([button(done_label, CheckCb(a="tick", id=entry.id).pack())])
-    rows.append([button(_("📅 Change the date") if entry.day else _("📅 Give the date"), CalCb(f=entry.id, a="open").pack())])
+        rows.append([button(done_label, ChecklistCb(a=ChecklistAction.TICK, id=entry.id).pack())])
+    rows.append([button(_("📅 Change the date") if entry.day else _("📅 Give the date"), CalCb(f=entry.id, a=CalendarAction.OPEN).pack())])
     if entry.deadline is not None:
         mute = _("🔔 Remind me again") if entry.muted else _("🔕 No reminders for this")
-        rows.append([button(mute, CheckCb(a="unmute" if entry.muted else "mute", id=entry.id).pack())])
-    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show", id=entry.item.phase).pack())])
+        rows.append([button(mute, ChecklistCb(a=ChecklistAction.UNMUTE if entry.muted else ChecklistAction.MUTE, id=entry.id).pack())])
+    rows.append([button(_("⬅️ Checklist"), ChecklistCb(a=ChecklistAction.SHOW, id=entry.item.phase).pack())])
     return Screen(with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def paid_choice(content: Content, locale: str, entry: Entry, *, total: bool) -> Screen:
     """How many months: in all since the patent was issued (`total`), or paid just now."""
     title = _title(content, locale, entry)
+    choices: range | tuple[int, ...]
     if total:
         question = _("How many months have you paid for in all since the day it was issued?")
         choices = range(1, 13)
-        action = "paidall"
+        action = ChecklistAction.PAID_ALL
     else:
         question = _("For how many months did you pay now?")
         choices = PAID_CHOICES
-        action = "paid"
-    buttons = [button(str(n), CheckCb(a=action, id=entry.id, n=n).pack()) for n in choices]
+        action = ChecklistAction.PAID
+    buttons = [button(str(n), ChecklistCb(a=action, id=entry.id, n=n).pack()) for n in choices]
     rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
-    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show", id=entry.item.phase).pack())])
+    rows.append([button(_("⬅️ Checklist"), ChecklistCb(a=ChecklistAction.SHOW, id=entry.item.phase).pack())])
     return Screen(f"<b>{title}</b>\n{question}", InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -267,7 +332,7 @@ def reminders(content: Content, locale: str, sheet: Sheet, pending: list[Reminde
     rows: list[list[InlineKeyboardButton]] = []
     if not sheet.trip.reminders:
         lines.append(_("Reminders are off. Your checklist and dates are kept."))
-        rows.append([button(_("🔔 Turn reminders on"), CheckCb(a="on").pack())])
+        rows.append([button(_("🔔 Turn reminders on"), ChecklistCb(a=ChecklistAction.ON).pack())])
     elif not pending:
         lines.append(_("Nothing is scheduled. Reminders come when an item has a deadline: set your dates."))
     else:
@@ -284,13 +349,13 @@ def reminders(content: Content, locale: str, sheet: Sheet, pending: list[Reminde
             ) + (" …" if len(items) > SHOWN_DATES else "")
             lines.append(f"• <b>{_title(content, locale, item_id)}</b>: {days}")
             rows.append([button(_("🔕 Cancel: {item}").format(item=content.item_text(locale, item_id).title),
-                                CheckCb(a="mute", id=item_id, n=1).pack())])
-        rows.append([button(_("🔕 Cancel all reminders"), CheckCb(a="off").pack())])
+                                ChecklistCb(a=ChecklistAction.MUTE, id=item_id, n=1).pack())])
+        rows.append([button(_("🔕 Cancel all reminders"), ChecklistCb(a=ChecklistAction.OFF).pack())])
     muted = [e for e in sheet.entries if e.muted and not e.done]
     for entry in muted:
         rows.append([button(_("🔔 Again: {item}").format(item=content.item_text(locale, entry.id).title),
-                            CheckCb(a="unmute", id=entry.id, n=1).pack())])
-    rows.append([button(_("⬅️ Checklist"), CheckCb(a="show").pack())])
+                            ChecklistCb(a=ChecklistAction.UNMUTE, id=entry.id, n=1).pack())])
+    rows.append([button(_("⬅️ Checklist"), ChecklistCb(a=ChecklistAction.SHOW).pack())])
     rows.append(nav(None))
     return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
 
@@ -314,12 +379,12 @@ def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[
         why, used = _why(content, locale, entry)
         lines.append(why)
         facts.extend(used)
-        repeat = entry.item.deadline is not None and entry.item.deadline.repeat is not None
-        label = _("✅ I paid") if repeat else _("✅ Done: {item}").format(item=content.item_text(locale, entry.id).title)
-        rows.append([button(label, CheckCb(a="paid?" if repeat else "done", id=entry.id).pack())])
+        label = _("✅ I paid") if entry.repeats else _("✅ Done: {item}").format(item=content.item_text(locale, entry.id).title)
+        action = ChecklistAction.PAID_ASK if entry.repeats else ChecklistAction.DONE
+        rows.append([button(label, ChecklistCb(a=action, id=entry.id).pack())])
         lines.append("")
     if late:
         lines.append(_("Missed it? Do not wait: talk to a consultant, it is free. /consult"))
-    rows.append([button(_("📋 My checklist"), CheckCb(a="show").pack()),
-                 button(_("🔕 Stop these"), CheckCb(a="rem").pack())])
+    rows.append([button(_("📋 My checklist"), ChecklistCb(a=ChecklistAction.SHOW).pack()),
+                 button(_("🔕 Stop these"), ChecklistCb(a=ChecklistAction.REMINDERS).pack())])
     return Screen(with_sources("\n".join(lines).strip(), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))

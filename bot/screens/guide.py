@@ -13,7 +13,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import (
-    CheckCb,
+    ChecklistAction,
+    ChecklistCb,
     ContactsBy,
     ContactsCb,
     GuideCb,
@@ -97,7 +98,7 @@ def country(content: Content, locale: str, code: str, user: User | None) -> Scre
         lines.append(_("Rules differ by citizenship. Tell us yours to see only what applies to you."))
     buttons = [button(texts.topics[t].title, GuideCb(kind=GuideKind.TOPIC, id=t).pack()) for t in shown]
     if user is not None and user.destination == code and code in content.checklists.countries:
-        buttons.insert(0, button(keyboards.section_label("checklist"), CheckCb(a="show").pack()))
+        buttons.insert(0, button(keyboards.section_label("checklist"), ChecklistCb(a=ChecklistAction.SHOW).pack()))
     buttons.append(button(_("☎️ Phones: {country}").format(country=keyboards.country_name(code)),
                            ContactsCb(by=ContactsBy.COUNTRY, value=code).pack()))
     buttons.append(button(_("🌍 Other countries"), GuideCb(kind=GuideKind.COUNTRIES).pack()))

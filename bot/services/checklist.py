@@ -7,7 +7,7 @@ again: the table's unique key is item + deadline + days before). The scheduler c
 and before sending asks `still_wanted()` against a fresh plan, so a reminder made stale by a tick, a
 new date, a changed destination or edited content is dropped rather than sent.
 
-Delivery guarantee (see `bot/reminders.py`): a reminder is claimed, then marked `sending` just before
+Delivery guarantee (see `bot/telegram/reminders.py`): a reminder is claimed, then marked `sending` just before
 its request, then `sent`. A restart turns `claimed` back into `pending` (it was never tried: sent
 once, later) and `sending` too (the process died during the request itself, a few milliseconds: it is
 sent again, because a duplicate reminder costs less than a missed deadline).
@@ -29,6 +29,8 @@ from bot.storage.checklists import ChecklistRepository
 from bot.storage.db import Database
 
 MAX_MONTHLY = 12  # a repeating item without a limit fact: a year ahead at most
+# The dates a calendar can set: the trip's two (by these short names) or an item's own (by its id).
+TRIP_FIELDS = {"dep": "departure", "arr": "arrival"}
 
 
 class ChecklistError(Exception):
@@ -56,6 +58,11 @@ class Entry:
     def id(self) -> str:
         return self.item.id
 
+    @property
+    def repeats(self) -> bool:
+        """A monthly payment (a patent): paid month by month from the item's own date."""
+        return self.item.deadline is not None and self.item.deadline.repeat is not None
+
 
 @dataclass(frozen=True)
 class Sheet:
@@ -76,6 +83,22 @@ class Sheet:
 
     def entry(self, item_id: str) -> Entry | None:
         return next((entry for entry in self.entries if entry.id == item_id), None)
+
+    def knows(self, field: str) -> bool:
+        """Whether `field` names a date of this checklist: the trip's, or an item's own."""
+        if field in TRIP_FIELDS:
+            return True
+        entry = self.entry(field)
+        return entry is not None and entry.item.own_date
+
+    def day_of(self, field: str) -> date | None:
+        """The date `field` has now (None when not set)."""
+        if field == "dep":
+            return self.trip.departure
+        if field == "arr":
+            return self.trip.arrival
+        entry = self.entry(field)
+        return entry.day if entry else None
 
 
 def phase_on(trip: Trip, day: date) -> str:
@@ -179,6 +202,12 @@ class ChecklistService:
             raise ChecklistError("unknown_date")
         await self.repo.save_trip(replace(trip, country=user.destination or trip.country), self.clock())
         return await self._progress(user)
+
+    async def set_date(self, user: User, field: str, day: date) -> Sheet:
+        """A date from the calendar or typed: the trip's (`dep`, `arr`) or an item's own (its id)."""
+        if field in TRIP_FIELDS:
+            return await self.set_trip_date(user, TRIP_FIELDS[field], day)
+        return await self.set_day(user, field, day)
 
     async def _mark(self, user: User, item_id: str) -> tuple[ChecklistItem, Mark]:
         item = next((i for i in self.content.checklist(user.destination or "", user.citizenship) if i.id == item_id), None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+import aiosqlite
+
 from bot.models import Mark, Planned, Reminder, Trip
 from bot.storage.db import Database
 
@@ -13,7 +15,7 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _reminder(row) -> Reminder:  # type: ignore[no-untyped-def]
+def _reminder(row: aiosqlite.Row) -> Reminder:
     return Reminder(row["id"], row["user_id"], row["item"], date.fromisoformat(row["deadline"]),
                     row["days_before"], row["due_at"], row["attempts"])
 

@@ -33,7 +33,7 @@ from bot.screens.broadcast import markup_of, progress_screen
 from bot.services.users import UserService
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
-from bot.telegram.reminders import Pacer
+from bot.telegram.pacer import Pacer
 
 log = logging.getLogger(__name__)
 

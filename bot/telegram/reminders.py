@@ -8,18 +8,15 @@ changed destination since they were planned drops them), and against the night w
 that outlasts the request middleware's own waiting puts the rest of the batch back for after
 `retry_after`; other failures are retried with backoff, and given up after MAX_ATTEMPTS.
 
-Guarantee: see `bot/services/checklists.py` (claimed -> sending -> sent; a restart re-queues
+Guarantee: see `bot/services/checklist.py` (claimed -> sending -> sent; a restart re-queues
 claimed and sending ones).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -35,6 +32,7 @@ from bot.models import Reminder
 from bot.screens import checklist as checklist_screens
 from bot.services.checklist import ChecklistService
 from bot.services.users import UserService
+from bot.telegram.pacer import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +40,6 @@ BATCH = 500
 RATE = 25.0  # messages a second, overall
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=1)
-
-
-class Pacer:
-    """At most `rate` sends a second: each send waits for its slot (on an injectable clock)."""
-
-    def __init__(
-        self, rate: float, *, clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-    ) -> None:
-        self.interval = 1.0 / rate
-        self.clock = clock
-        self.sleep = sleep
-        self.next_slot = 0.0
-
-    async def wait(self) -> None:
-        """Take the next free slot, then wait for it. The slot is taken before waiting, so senders that
-        share one pacer (reminders, broadcasts) never get the same slot."""
-        now = self.clock()
-        slot = max(now, self.next_slot)
-        self.next_slot = slot + self.interval
-        if slot > now:
-            await self.sleep(slot - now)
 
 
 class ReminderSender:

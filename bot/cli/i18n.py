@@ -1,0 +1,21 @@
+"""`python -m bot i18n`: locales/*/messages.po updated from the source (new strings untranslated)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.config import Settings
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("i18n", help="update locales/*/messages.po from the source (new strings untranslated)")
+    parser.set_defaults(run=run)
+
+
+def run(config: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n import update_catalogs
+
+    for path in update_catalogs(Path(config.locales_dir)):
+        print(f"updated {path}")
+    return 0
