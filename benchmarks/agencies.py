@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.services.agency import REGISTRIES, AgencyService, Registry, fold  # noqa: E402
-from bot.storage.agencies import AgencyRepository  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
+from bot.services.agency import REGISTRIES, AgencyService, Registry, fold
+from bot.storage.agencies import AgencyRepository
+from bot.storage.db import Database
 
 SYLLABLES = ["ала", "тоо", "жол", "нур", "ак", "кара", "сай", "бек", "ор", "дон", "ша", "мир", "зан", "кул", "тар",
              "бай", "сом", "ваҳ", "ҷон", "қал", "гул", "роз", "хон", "ўр", "фар", "ман", "тем", "сер", "вис", "лан"]

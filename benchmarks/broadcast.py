@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import build_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.sandbox.core import FakeClock, Limits, Sandbox  # noqa: E402
-from bot.sandbox.session import SandboxSession  # noqa: E402
+from bot.app import build_app
+from bot.config import Settings
+from bot.sandbox.core import FakeClock, Limits, Sandbox
+from bot.sandbox.session import SandboxSession
 
 EPOCH = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

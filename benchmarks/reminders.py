@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.content import require_content  # noqa: E402
-from bot.services.checklist import ChecklistService  # noqa: E402
-from bot.storage.checklists import ChecklistRepository  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
+from bot.content import require_content
+from bot.services.checklist import ChecklistService
+from bot.storage.checklists import ChecklistRepository
+from bot.storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)

@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.content import require_content  # noqa: E402
-from bot.i18n import DOMAIN, CatalogI18n  # noqa: E402
-from bot.screens.stats import chart, figures_screen  # noqa: E402
-from bot.services.stats import StatsService, last_days  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
+from bot.content import require_content
+from bot.i18n import DOMAIN, CatalogI18n
+from bot.screens.stats import chart, figures_screen
+from bot.services.stats import StatsService, last_days
+from bot.storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)

@@ -23,14 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aiogram import Bot, Dispatcher, F  # noqa: E402
-from aiogram.types import CallbackQuery, Message, Update  # noqa: E402
+from aiogram import Bot, Dispatcher, F
+from aiogram.types import CallbackQuery, Message, Update
 
-from bot.app import build_app  # noqa: E402
-from bot.config import SANDBOX_TOKEN, Settings  # noqa: E402
-from bot.i18n import LANGUAGE_NAMES  # noqa: E402
-from bot.sandbox.core import Limits, Sandbox  # noqa: E402
-from bot.sandbox.session import SandboxSession  # noqa: E402
+from bot.app import build_app
+from bot.config import SANDBOX_TOKEN, Settings
+from bot.i18n import LANGUAGE_NAMES
+from bot.sandbox.core import Limits, Sandbox
+from bot.sandbox.session import SandboxSession
 
 FREE_TEXT = ["Salom, ishga qanday borsam boʻladi?", "Паспортумду алып коюшту", "Помогите пожалуйста", "ok"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
@@ -14,7 +14,7 @@ class LanguageCb(CallbackData, prefix="lang"):
     code: str
 
 
-class Section(str, Enum):
+class Section(StrEnum):
     """The main menu's sections, in order, and the menu itself."""
 
     GUIDE = "guide"
@@ -34,7 +34,7 @@ class MenuCb(CallbackData, prefix="m"):
     section: Section
 
 
-class ProfileStep(str, Enum):
+class ProfileStep(StrEnum):
     CITIZENSHIP = "cit"
     DESTINATION = "dst"
 
@@ -52,7 +52,7 @@ class ForgetCb(CallbackData, prefix="forget"):
 SECTIONS: tuple[str, ...] = tuple(section.value for section in Section if section is not Section.MENU)
 
 
-class GuideKind(str, Enum):
+class GuideKind(StrEnum):
     HOME = "home"  # the group list
     GROUP = "grp"
     TOPIC = "top"  # a topic's page
@@ -68,7 +68,7 @@ class GuideCb(CallbackData, prefix="g"):
     page: int = 0
 
 
-class ContactsBy(str, Enum):
+class ContactsBy(StrEnum):
     HOME = "home"
     COUNTRY = "c"
     NEED = "n"
@@ -79,7 +79,7 @@ class ContactsCb(CallbackData, prefix="ct"):
     value: str = ""
 
 
-class SelfcheckAction(str, Enum):
+class SelfcheckAction(StrEnum):
     """Start the self-check, or answer a question (the values of bot.services.selfcheck.Answer)."""
 
     GO = "go"
@@ -96,7 +96,7 @@ class SelfcheckCb(CallbackData, prefix="scr"):
     a: SelfcheckAction
 
 
-class ConsultStep(str, Enum):
+class ConsultStep(StrEnum):
     """The steps of asking for a consultant; the values are on buttons already sent, never change them."""
 
     START = "start"  # value = the kind of case (screening, request, danger, agency)
@@ -131,7 +131,7 @@ class CloseCb(CallbackData, prefix="close"):
     outcome: str
 
 
-class ChecklistAction(str, Enum):
+class ChecklistAction(StrEnum):
     """What a checklist button does (the wire values are in people's chats: never change them)."""
 
     SHOW = "show"  # the checklist (id = a phase)
@@ -160,7 +160,7 @@ class ChecklistCb(CallbackData, prefix="ck"):
 
 
 
-class CalendarAction(str, Enum):
+class CalendarAction(StrEnum):
     OPEN = "open"
     MONTH = "m"  # v = YYYYMM
     DAY = "d"  # v = YYYYMMDD
@@ -176,7 +176,7 @@ class CalCb(CallbackData, prefix="cal"):
     v: str = ""
 
 
-class AgencyAction(str, Enum):
+class AgencyAction(StrEnum):
     """What an agency-check button does; the values are on buttons already sent, so they never change."""
 
     SHOW = "id"  # show agency `id`
@@ -195,7 +195,7 @@ class AgencyCb(CallbackData, prefix="ag"):
     id: int = 0
 
 
-class FlagAction(str, Enum):
+class FlagAction(StrEnum):
     """A red-flag question's button: start the questions, or an answer (the values of redflags.Reply)."""
 
     GO = "go"
@@ -211,7 +211,7 @@ class FlagCb(CallbackData, prefix="rf"):
     a: FlagAction
 
 
-class BcAction(str, Enum):
+class BcAction(StrEnum):
     LANG = "lang"
     CIT = "cit"
     DST = "dst"
@@ -227,7 +227,7 @@ class BcCb(CallbackData, prefix="bc"):
     v: str = ""
 
 
-class StatsAction(str, Enum):
+class StatsAction(StrEnum):
     SHOW = "show"
     CSV = "csv"
 

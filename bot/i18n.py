@@ -119,7 +119,7 @@ def catalog_problems(locales_dir: Path, template: Catalog | None = None) -> list
             continue
         try:
             catalog = read_catalog(path, language)
-        except Exception as error:  # noqa: BLE001 - any parse problem is reported, not raised
+        except Exception as error:
             problems.append(f"{path}: cannot be read: {error}")
             continue
         present = {message.id for message in catalog if message.id}
@@ -149,7 +149,7 @@ def _format_errors(catalog: Catalog, message: Any) -> list[str]:
     errors: list[str] = []
     try:
         errors.extend(str(error) for error in message.check(catalog))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         errors.append(str(error))
     sources = message.id if isinstance(message.id, tuple) else (message.id,)
     targets = message.string if isinstance(message.string, tuple) else (message.string,)

@@ -265,7 +265,7 @@ async def test_status_on_the_day(service: AgencyService) -> None:
 # ---------------------------------------------------------------------- red flags
 @pytest.mark.parametrize(("answers", "verdict"), [
     ({}, Verdict.CLEAR),
-    ({f: "n" for f in FLAG_IDS}, Verdict.CLEAR),
+    (dict.fromkeys(FLAG_IDS, "n"), Verdict.CLEAR),
     ({"salary": "y"}, Verdict.CAUTION),
     ({"salary": "y", "rush": "y"}, Verdict.CAUTION),
     ({"contract": "y", "no_permit": "y"}, Verdict.DANGER),  # 2 + 2

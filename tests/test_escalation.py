@@ -46,7 +46,7 @@ class Desk:
 
     async def ask(self, person: Person, lang: str, *, describe: str | None = None) -> int:
         """The person asks for a consultant from the menu and goes through the consent."""
-        t = lambda s: self.h.t(s, lang)  # noqa: E731
+        t = lambda s: self.h.t(s, lang)
         await person.send("/menu")
         await person.click(t("💬 Talk to a consultant"))
         await person.click(t("✅ I agree, connect me"))
@@ -96,7 +96,7 @@ async def audit(desk: Desk, case_id: int | None = None) -> list[dict[str, Any]]:
 async def test_screening_to_case_to_conversation_to_close(desk: Desk, lang: str) -> None:
     h, app = desk.h, desk.h.app
     assert app is not None
-    t = lambda s: h.t(s, lang)  # noqa: E731
+    t = lambda s: h.t(s, lang)
     migrant = await desk.migrant(lang)
 
     # the self-check: passport taken, not paid; everything else no

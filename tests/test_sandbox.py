@@ -142,7 +142,7 @@ async def test_flood_limit_20_per_minute_into_a_group() -> None:
 
 
 async def test_flood_limit_30_per_second_overall() -> None:
-    sandbox, bot, clock = make(Limits(), users=40)
+    _sandbox, bot, clock = make(Limits(), users=40)
     for uid in range(1, 31):
         await bot.send_message(uid, "broadcast")
     with pytest.raises(TelegramRetryAfter):

@@ -16,7 +16,7 @@ from bot.storage.agencies import AgencyRepository
 from bot.storage.db import Database
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("agencies", help="licensed-agency registries: import a file, list what is loaded")
     actions = parser.add_subparsers(dest="action", required=True)
     load = actions.add_parser("import", help="replace a country's registry with a CSV or YAML file (all or nothing)")

@@ -19,7 +19,7 @@ from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("broadcast", help="send an announcement to the bot's users (dry run unless --send)")
     parser.add_argument("--text", help="the announcement; plain text (use --html for Telegram HTML)")
     parser.add_argument("--html", action="store_true", help="the text is Telegram HTML (<b>, <i>, <a href>)")

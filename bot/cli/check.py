@@ -10,7 +10,7 @@ from bot.i18n import catalog_problems
 from bot.services.teams import TeamsError, load_teams
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("check", help="validate configuration, content and translations; non-zero exit on problems")
     parser.set_defaults(run=run)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.config import Settings
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("i18n", help="update locales/*/messages.po from the source (new strings untranslated)")
     parser.set_defaults(run=run)
 

@@ -15,7 +15,7 @@ from bot.models import LANGUAGES
 from bot.services import deeplinks
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     qr = commands.add_parser("qr", help="write a QR code (PNG or SVG) of a deep link for leaflets and posters")
     qr.add_argument("payload", help="what the link opens: t-<topic>, g-<group>, c-<COUNTRY>, contacts[-<COUNTRY>], menu")
     qr.add_argument("--lang", choices=LANGUAGES, help="open it in this language")

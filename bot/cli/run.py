@@ -11,7 +11,7 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("run", help="run the bot with long polling against TELEGRAM_API_URL")
     parser.set_defaults(run=run)
 

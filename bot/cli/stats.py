@@ -26,7 +26,7 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("stats", help="anonymous usage figures for a period, as CSV")
     today = datetime.now(UTC).date()
     parser.add_argument("--from", dest="start", type=_day, default=today - timedelta(days=6), help="first day, YYYY-MM-DD (default: a week ago)")

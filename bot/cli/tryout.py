@@ -21,7 +21,7 @@ from bot.services.agency import SAMPLES_DIR
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("try", help="chat with the bot in this terminal, no token needed")
     parser.add_argument("--lang", default="ru", help="your Telegram app's language (ru, ky, tg, uz, en...)")
     parser.add_argument("--user-id", type=int, default=777000001, help="the simulated person's Telegram id")
@@ -58,7 +58,7 @@ async def chat(config: Settings, *, language_code: str, user_id: int) -> int:
             return
         label = "bot" if event.kind == "message" else "bot, edited"
         print(f"{BOLD}── {label} ──{RESET}\n{render_message(event.message, numbered=True)}\n")
-        buttons = [(event.message.message_id, l) for l in event.message.button_labels()]
+        buttons = [(event.message.message_id, text) for text in event.message.button_labels()]
 
     sandbox.listeners.append(on_event)
     print(f"{DIM}Sandbox chat with the bot (database {config.database_path}). "

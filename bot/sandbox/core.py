@@ -95,7 +95,7 @@ class Limits:
 
 
 class _Bucket:
-    __slots__ = ("rate", "capacity", "tokens", "stamp")
+    __slots__ = ("capacity", "rate", "stamp", "tokens")
 
     def __init__(self, rate: float, capacity: int, now: float) -> None:
         self.rate, self.capacity, self.tokens, self.stamp = rate, capacity, float(capacity), now
@@ -347,7 +347,8 @@ class Sandbox:
         })
 
     def _member(self, status: str) -> dict[str, Any]:
-        member: dict[str, Any] = {"status": status, "user": {k: v for k, v in self.bot_user.items() if k in {"id", "is_bot", "first_name", "username"}}}
+        user = {k: v for k, v in self.bot_user.items() if k in {"id", "is_bot", "first_name", "username"}}
+        member: dict[str, Any] = {"status": status, "user": user}
         if status == "kicked":
             member["until_date"] = 0
         return member

@@ -34,7 +34,8 @@ class _Parser(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            raise EntityParseError(f'Unmatched end tag at byte offset {self._offset()}, expected "</{self.stack[-1] if self.stack else ""}>", found "</{tag}>"')
+            expected = self.stack[-1] if self.stack else ""
+            raise EntityParseError(f'Unmatched end tag at byte offset {self._offset()}, expected "</{expected}>", found "</{tag}>"')
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:

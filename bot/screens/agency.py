@@ -20,10 +20,12 @@ from bot.callbacks import (
     AgencyCb,
     ConsultCb,
     ConsultStep,
+    ContactsBy,
     ContactsCb,
     FlagAction,
     FlagCb,
     MenuCb,
+    Section,
 )
 from bot.content import Content, format_day
 from bot.models import Agency, Report, Snapshot, User
@@ -316,8 +318,8 @@ def verdict_screen(result: Assessment, content: Content, locale: str, destinatio
         _button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="agency")),
     ]
     if "job_changed" in result.flags:
-        rows.append(_button(keyboards.section_label("risk"), MenuCb(section="risk")))
-    rows.append(_button(keyboards.section_label("contacts"), ContactsCb(by="home")))
+        rows.append(_button(keyboards.section_label("risk"), MenuCb(section=Section.RISK)))
+    rows.append(_button(keyboards.section_label("contacts"), ContactsCb(by=ContactsBy.HOME)))
     rows.append([keyboards.menu_button()])
     return Screen(text, _markup(*rows))
 

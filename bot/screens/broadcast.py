@@ -87,4 +87,4 @@ def progress_screen(broadcast: Broadcast, counts: dict[str, int]) -> Screen:
 
 def markup_of(screen: Screen) -> InlineKeyboardMarkup | None:
     """The screen's buttons as Telegram gets them: none at all when it has none."""
-    return screen.markup if screen.markup.inline_keyboard else None
+    return screen.markup if screen.markup is not None and screen.markup.inline_keyboard else None

@@ -18,7 +18,9 @@ from bot.callbacks import (
     ChecklistAction,
     ChecklistCb,
     GuideCb,
+    GuideKind,
     MenuCb,
+    Section,
 )
 from bot.content import Content, Fact
 from bot.models import Reminder
@@ -133,10 +135,11 @@ def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = N
         rows.append([button(f"{arrow} {_phase_name(other)} · {_progress(other_entries)}", ChecklistCb(a=ChecklistAction.SHOW, id=other).pack())])
     if sheet.trip.arrival is None:
         rows.append([button(_("🛬 Set my arrival date"), CalCb(f="arr", a=CalendarAction.OPEN).pack())])
-    rows.append([button(_("📅 My dates"), ChecklistCb(a=ChecklistAction.DATES).pack()), button(_("⏰ Reminders"), ChecklistCb(a=ChecklistAction.REMINDERS).pack())])
+    rows.append([button(_("📅 My dates"), ChecklistCb(a=ChecklistAction.DATES).pack()),
+                 button(_("⏰ Reminders"), ChecklistCb(a=ChecklistAction.REMINDERS).pack())])
     if sheet.country in content.guide.countries:
         rows.append([button(_("📖 Rules: {country}").format(country=keyboards.country_name(sheet.country)),
-                            GuideCb(kind="cty", id=sheet.country).pack())])
+                            GuideCb(kind=GuideKind.COUNTRY, id=sheet.country).pack())])
     rows.append(nav(None))
     return Screen(with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
 
@@ -153,7 +156,7 @@ def no_checklist() -> Screen:
         "<b>Checklist</b>\nChecklists are ready for Russia, Kazakhstan, Turkey, the UAE and South Korea. "
         "Choose your destination and citizenship first."
     )
-    rows = [[button(keyboards.section_label("profile"), MenuCb(section="profile").pack())], nav(None)]
+    rows = [[button(keyboards.section_label("profile"), MenuCb(section=Section.PROFILE).pack())], nav(None)]
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 

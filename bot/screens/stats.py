@@ -119,7 +119,7 @@ def _pre(report: Report) -> str:
     width = max(len(label) for label, _value in shown)
     values = [_n(value) if value is not None else "—" for _label, value in shown]
     size = max(len(v) for v in values)
-    lines = [f"{label.ljust(width)} {value.rjust(size)}" for (label, _value), value in zip(shown, values)]
+    lines = [f"{label.ljust(width)} {value.rjust(size)}" for (label, _value), value in zip(shown, values, strict=True)]
     return "<pre>" + escape("\n".join(lines)) + "</pre>"
 
 

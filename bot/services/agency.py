@@ -16,6 +16,7 @@ consultants' case it opens and that case's alert, in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import csv
 import io
@@ -651,7 +652,7 @@ class ReportDraft:
 
     def level(self) -> str:
         """The case's level: high with a flag of danger; a concern with warning signs or a bad status."""
-        verdict = assess({f: Reply.YES.value for f in self.flags}).verdict
+        verdict = assess(dict.fromkeys(self.flags, Reply.YES.value)).verdict
         if verdict is Verdict.DANGER:
             return "high"
         if verdict is Verdict.CAUTION or self.status in ("revoked", "suspended", "expired"):
@@ -771,7 +772,7 @@ class AgencyService:
         """Load the sample registries (for `python -m bot try`) into countries that have no list yet."""
         have = {s.country for s in await self.repo.snapshots()}
         done = []
-        for path in sorted(directory.glob("*.yaml")):
+        for path in await asyncio.to_thread(lambda: sorted(directory.glob("*.yaml"))):
             registry = load_file(path)
             if registry.country not in have:
                 done.append(await self.import_registry(registry))

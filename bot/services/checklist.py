@@ -127,7 +127,7 @@ class ChecklistService:
     def zone(self, user: User, phase: str) -> ZoneInfo:
         """Where the person is: at home before the trip, at the destination after arrival."""
         if phase == "before" and user.citizenship in self.zones:
-            return self.zones[user.citizenship]  # type: ignore[index]
+            return self.zones[user.citizenship]
         return self.zones.get(user.destination or "", ZoneInfo("UTC"))
 
     def today(self, user: User, phase: str = "after") -> date:
@@ -247,7 +247,7 @@ class ChecklistService:
             today = self.today(user, item.phase)
             upcoming = self.monthly(item, mark.day, mark.paid)
             # the deadline now due is month k: paying n more months covers up to month k + n
-            current = next((k for k, day in zip(range(max(mark.paid, 1), limit), upcoming) if day >= today), limit)
+            current = next((k for k, day in zip(range(max(mark.paid, 1), limit), upcoming, strict=False) if day >= today), limit)
             paid = min(current + months, limit)
         else:
             paid = months

@@ -68,7 +68,7 @@ def token_similarity(query: str, word: str) -> float:
     shorter, longer = sorted((query, word), key=len)
     if len(shorter) < 4:
         return 0.0
-    common = len(os.path.commonprefix((shorter, longer)))
+    common = len(os.path.commonprefix((shorter, longer)))  # noqa: RUF071 - letters, not paths
     if common == len(shorter) or common >= max(4, len(shorter) - 2):
         return 0.8
     if len(shorter) >= 5:
@@ -186,6 +186,6 @@ def _stem_in(stem: str, message: list[str]) -> bool:
         if len(stem) < 3:
             if word == stem:
                 return True
-        elif word.startswith(stem) or len(stem) >= 5 and OSA.distance(stem, word[: len(stem)]) <= 1:
+        elif word.startswith(stem) or (len(stem) >= 5 and OSA.distance(stem, word[: len(stem)]) <= 1):
             return True
     return False

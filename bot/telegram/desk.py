@@ -178,7 +178,9 @@ class Desk:
                 continue
             caption = screens.captioned(header, item.text, ": ")
             if item.kind in CAPTIONED and len(caption) <= CAPTION_LIMIT:
-                ids.append(await self.outbox.copy(consultant_id, item.chat_id, item.message_id, caption, case_id=case.id, track="relay", source_id=item.id))
+                ids.append(await self.outbox.copy(
+                    consultant_id, item.chat_id, item.message_id, caption, case_id=case.id, track="relay", source_id=item.id
+                ))
                 continue
             with self.speaking(self.team_locale):
                 ids.append(await self.outbox.post(consultant_id, screens.media_label(header, item.kind), case_id=case.id, track="relay"))
@@ -230,12 +232,16 @@ class Desk:
                     ids += await self._post_text(case.user_id, signature, text or "", case_id=case.id, source_id=row, failed_notice=notice)
                 elif kind in CAPTIONED and len(f"{signature}\n{escape(text or '')}") <= CAPTION_LIMIT:
                     caption = screens.captioned(signature, text, "\n")
-                    ids.append(await self.outbox.copy(case.user_id, message.chat.id, message.message_id, caption, case_id=case.id, source_id=row, failed_notice=notice))
+                    ids.append(await self.outbox.copy(
+                        case.user_id, message.chat.id, message.message_id, caption, case_id=case.id, source_id=row, failed_notice=notice
+                    ))
                 else:
                     ids.append(await self.outbox.post(case.user_id, signature, case_id=case.id, failed_notice=notice))
                     if text and kind in CAPTIONED:
                         ids.append(await self.outbox.post(case.user_id, escape(text)[:TEXT_LIMIT], case_id=case.id))
-                    ids.append(await self.outbox.copy(case.user_id, message.chat.id, message.message_id, case_id=case.id, source_id=row, failed_notice=notice))
+                    ids.append(await self.outbox.copy(
+                        case.user_id, message.chat.id, message.message_id, case_id=case.id, source_id=row, failed_notice=notice
+                    ))
         await self.outbox.flush(ids)
         return "relayed"
 
