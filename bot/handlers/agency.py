@@ -18,15 +18,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb, MenuCb
+from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb, MenuCb, Section
 from bot.config import Settings
 from bot.content import Content
-from bot.handlers.common import in_order, is_admin, private_router, show, stale_button
-from bot.handlers.consult import opened_text
+from bot.handlers.common import in_order, is_admin, private_router, show_screen, stale_button
 from bot.handlers.search import answer as search_answer
 from bot.models import Agency, User
 from bot.screens import agency as views
-from bot.screens.common import Screen
 from bot.services.agency import (
     MAX_FILE_BYTES,
     NOT_FOUND,
@@ -90,20 +88,16 @@ async def _save(state: FSMContext, data: AgencyData) -> None:
     await state.update_data(ag=data.to_dict())
 
 
-async def _show(event: Message | CallbackQuery, screen: Screen, *, answer: bool = True) -> None:
-    await show(event, screen.text, screen.markup, answer=answer)
-
-
 # -- the check ---------------------------------------------------------------------------------------
 async def start(event: Message | CallbackQuery, state: FSMContext, agencies: AgencyService, locale: str) -> None:
     await state.set_state(AgencyFlow.query)
     await state.set_data({"ag": AgencyData().to_dict()})
-    await _show(event, views.intro(await agencies.snapshots(), locale))
+    await show_screen(event, views.intro(await agencies.snapshots(), locale))
 
 
 async def again(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(AgencyFlow.query)
-    await _show(query, views.ask_again())
+    await show_screen(query, views.ask_again())
 
 
 async def typed(
@@ -125,7 +119,7 @@ async def _show_found(
 ) -> str:
     """Show what a search found; returns what that was, for the figures."""
     if found.too_vague:
-        await _show(message, views.too_vague())
+        await show_screen(message, views.too_vague())
         return "too_vague"
     data = await _load(state)
     data.typed, data.agency, data.flags = found.query, None, None
@@ -134,9 +128,9 @@ async def _show_found(
     await _save(state, data)
     if found.choices:
         standings = {m.agency.id: agencies.standing(m.agency) for m in found.choices}
-        await _show(message, views.choices(found, standings))
+        await show_screen(message, views.choices(found, standings))
         return "choices"
-    await _show(message, views.not_found(found.query, found.snapshots, content, locale))
+    await show_screen(message, views.not_found(found.query, found.snapshots, content, locale))
     return "not_found"
 
 
@@ -148,12 +142,12 @@ async def _show_agency(
     standing = agencies.standing(agency)
     data.agency = Checked.of(agency, standing.status)
     await _save(state, data)
-    await _show(event, views.card(agency, standing, match, data.typed if match else None, user, locale))
+    await show_screen(event, views.card(agency, standing, match, data.typed if match else None, user, locale))
     return standing.status
 
 
 async def typed_not_text(message: Message) -> None:
-    await _show(message, views.ask_again())
+    await show_screen(message, views.ask_again())
 
 
 async def chosen(query: CallbackQuery, callback_data: AgencyCb, state: FSMContext, agencies: AgencyService, locale: str, user: User) -> None:
@@ -171,9 +165,9 @@ async def none_of_these(query: CallbackQuery, state: FSMContext, agencies: Agenc
     typed = (await _load(state)).typed
     await state.set_state(AgencyFlow.query)
     if not typed:
-        await _show(query, views.ask_again())
+        await show_screen(query, views.ask_again())
         return
-    await _show(query, views.not_found(typed, await agencies.snapshots(), content, locale))
+    await show_screen(query, views.not_found(typed, await agencies.snapshots(), content, locale))
 
 
 # -- the red-flag questions --------------------------------------------------------------------------
@@ -182,7 +176,7 @@ async def questions(query: CallbackQuery, state: FSMContext) -> None:
     await state.set_state(AgencyFlow.quiz)
     data.answers, data.next, data.flags = {}, 0, None
     await _save(state, data)
-    await _show(query, views.question(0, data.agency.name if data.agency else None))
+    await show_screen(query, views.question(0, data.agency.name if data.agency else None))
 
 
 async def answered(query: CallbackQuery, callback_data: FlagCb, state: FSMContext, content: Content, locale: str, user: User) -> None:
@@ -195,20 +189,20 @@ async def answered(query: CallbackQuery, callback_data: FlagCb, state: FSMContex
     if following < len(FLAGS):
         data.answers, data.next = answers, following
         await _save(state, data)
-        await _show(query, views.question(following, data.name))
+        await show_screen(query, views.question(following, data.name))
         return
     result = assess(answers)
     await state.set_state(AgencyFlow.query)  # typing a name now checks it
     data.answers, data.next, data.flags = None, None, list(result.flags)
     await _save(state, data)
-    await _show(query, views.verdict_screen(result, content, locale, user.destination, data.name))
+    await show_screen(query, views.verdict_screen(result, content, locale, user.destination, data.name))
 
 
 # -- reports -----------------------------------------------------------------------------------------
 async def report(query: CallbackQuery, state: FSMContext, desk: Desk, user: User) -> None:
     case = await desk.cases.open_case_of(user.id)
     if case is not None:
-        await _show(query, views.report_to_open_case(case.id))
+        await show_screen(query, views.report_to_open_case(case.id))
         return
     data = await _load(state)
     if data.agency is not None:
@@ -217,11 +211,11 @@ async def report(query: CallbackQuery, state: FSMContext, desk: Desk, user: User
         data.draft = ReportDraft(data.typed, NOT_FOUND, flags=tuple(data.flags or []))
     else:
         await state.set_state(AgencyFlow.report_name)
-        await _show(query, views.report_intro())
+        await show_screen(query, views.report_intro())
         return
     await _save(state, data)
     await state.set_state(AgencyFlow.report_what)
-    await _show(query, views.ask_what(data.draft.agency))
+    await show_screen(query, views.ask_what(data.draft.agency))
 
 
 async def report_name(message: Message, state: FSMContext, agencies: AgencyService) -> None:
@@ -230,19 +224,19 @@ async def report_name(message: Message, state: FSMContext, agencies: AgencyServi
     data.draft = await agencies.draft_report(name, data.flags or [])
     await _save(state, data)
     await state.set_state(AgencyFlow.report_what)
-    await _show(message, views.ask_what(data.draft.agency))
+    await show_screen(message, views.ask_what(data.draft.agency))
 
 
 async def report_what(message: Message, state: FSMContext) -> None:
     data = await _load(state)
     if data.draft is None:  # stored by an older version, or lost: start again
         await state.set_state(AgencyFlow.query)
-        await _show(message, views.ask_again())
+        await show_screen(message, views.ask_again())
         return
     data.draft = replace(data.draft, what=(message.text or "").strip()[:MAX_WHAT])
     await _save(state, data)
     await state.set_state(AgencyFlow.report_contact)
-    await _show(message, views.ask_contact())
+    await show_screen(message, views.ask_contact())
 
 
 async def words_please(message: Message) -> None:
@@ -263,7 +257,7 @@ async def _confirm(event: Message | CallbackQuery, state: FSMContext, config: Se
     data.draft = replace(data.draft or ReportDraft(""), contact=contact)
     await _save(state, data)
     await state.set_state(AgencyFlow.report_confirm)
-    await _show(event, views.confirm(data.draft, config.ngo_name))
+    await show_screen(event, views.confirm(data.draft, config.ngo_name))
 
 
 async def cancel(query: CallbackQuery, state: FSMContext) -> None:
@@ -271,7 +265,7 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
     data.draft = None
     await _save(state, data)
     await state.set_state(AgencyFlow.query)
-    await _show(query, views.report_cancelled())
+    await show_screen(query, views.report_cancelled())
 
 
 async def send(
@@ -289,16 +283,16 @@ async def send(
     await state.clear()
     await events.record("agency_report", user, draft.status or NOT_FOUND)
     if reported.case is not None:
-        screen = views.report_in_case(opened_text(desk, reported.case, content, locale, user.destination))
+        screen = views.report_in_case(desk.opened_text(reported.case, content, locale, user.destination))
     else:
         screen = views.report_saved(content, locale, user.destination)
-    await _show(query, screen, answer=False)
+    await show_screen(query, screen, answer=False)
 
 
 def router() -> Router:
     router = private_router("agency")
     router.message.register(start, Command("agency"))
-    router.callback_query.register(start, MenuCb.filter(F.section == "agency"))
+    router.callback_query.register(start, MenuCb.filter(F.section == Section.AGENCY))
     router.callback_query.register(again, AgencyCb.filter(F.a == AgencyAction.NEW))
     router.message.register(typed, AgencyFlow.query, F.text, ~F.text.startswith("/"))
     router.message.register(typed_not_text, AgencyFlow.query, ~F.text)

@@ -11,11 +11,10 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import CalCb, CalendarAction, ChecklistAction, ChecklistCb, MenuCb
+from bot.callbacks import CalCb, CalendarAction, ChecklistAction, ChecklistCb, MenuCb, Section
 from bot.content import Content
-from bot.handlers.common import private_router, show, stale_button
+from bot.handlers.common import private_router, show_screen, stale_button
 from bot.models import User
 from bot.screens import checklist as cs
 from bot.screens.common import Screen
@@ -44,7 +43,7 @@ class DateForm:
 def router() -> Router:
     router = private_router("checklist")
     router.callback_query.register(open_checklist, ChecklistCb.filter(F.a == A.SHOW))
-    router.callback_query.register(open_checklist, MenuCb.filter(F.section == "checklist"))
+    router.callback_query.register(open_checklist, MenuCb.filter(F.section == Section.CHECKLIST))
     router.message.register(open_checklist, Command("checklist"))
     router.callback_query.register(tap, ChecklistCb.filter(F.a.in_({A.TAP, A.TICK, A.DONE})))
     router.callback_query.register(paid_question, ChecklistCb.filter(F.a == A.PAID_ASK))
@@ -72,14 +71,14 @@ async def open_checklist(
         # the rules differ by citizenship: ask it once, here (and the destination, if not known)
         await state.set_state(ProfileForm.citizenship)
         await state.update_data(then="checklist")
-        await _show(event, cs.ask_profile())
+        await show_screen(event, cs.ask_profile())
         return
     if not available:
-        await _show(event, cs.no_checklist())
+        await show_screen(event, cs.no_checklist())
         return
     await state.set_state(None)
     phase = callback_data.id if isinstance(callback_data, ChecklistCb) and callback_data.id in ("before", "after") else None
-    await _show(event, cs.checklist(content, locale, await checklists.sheet(user), phase))
+    await show_screen(event, cs.checklist(content, locale, await checklists.sheet(user), phase))
 
 
 async def tap(
@@ -94,20 +93,20 @@ async def tap(
         if entry.day is None:
             await _open_calendar(query, state, cs.calendar_for(content, locale, sheet, entry.id), entry.id)
         else:
-            await _show(query, cs.item_screen(content, locale, sheet, entry))
+            await show_screen(query, cs.item_screen(content, locale, sheet, entry))
         return
     if callback_data.a == A.DONE:
         sheet = await checklists.set_done(user, entry.id)
-        await query.answer(_("Marked as done ✅"))
-        await _show(query, cs.checklist(content, locale, sheet, entry.item.phase), answer=False)
+        await query.answer(cs.marked_done())
+        await show_screen(query, cs.checklist(content, locale, sheet, entry.item.phase), answer=False)
         return
     sheet = await checklists.toggle(user, entry.id)
     fresh = sheet.entry(entry.id)
     assert fresh is not None
     if callback_data.a == A.TICK:  # from the item's own screen: stay there
-        await _show(query, cs.item_screen(content, locale, sheet, fresh))
+        await show_screen(query, cs.item_screen(content, locale, sheet, fresh))
         return
-    await _show(query, cs.checklist(content, locale, sheet, entry.item.phase))
+    await show_screen(query, cs.checklist(content, locale, sheet, entry.item.phase))
 
 
 async def paid_question(
@@ -115,7 +114,7 @@ async def paid_question(
 ) -> None:
     sheet, entry = await _entry_or_stale(query, checklists, user, callback_data.id, dated=True)
     if sheet is not None and entry is not None:
-        await _show(query, cs.paid_choice(content, locale, entry, total=False))
+        await show_screen(query, cs.paid_choice(content, locale, entry, total=False))
 
 
 async def paid(
@@ -128,8 +127,8 @@ async def paid(
         return
     entry = sheet.entry(callback_data.id)
     assert entry is not None
-    await query.answer(_("Saved ✅"))
-    await _show(query, cs.item_screen(content, locale, sheet, entry), answer=False)
+    await query.answer(cs.saved())
+    await show_screen(query, cs.item_screen(content, locale, sheet, entry), answer=False)
 
 
 async def mute(
@@ -141,20 +140,20 @@ async def mute(
     except ChecklistError:
         await stale_button(query)
         return
-    await query.answer(_("No more reminders for this item.") if muted else _("Reminders are back on for this item."))
+    await query.answer(cs.reminders_toggled(muted))
     entry = sheet.entry(callback_data.id)
     if callback_data.n == 1 or entry is None or not entry.item.own_date:  # from the reminders list
         _sheet, pending = await checklists.scheduled(user)
         screen = cs.reminders(content, locale, sheet, pending)
     else:
         screen = cs.item_screen(content, locale, sheet, entry)
-    await _show(query, screen, answer=False)
+    await show_screen(query, screen, answer=False)
 
 
 async def dates(query: CallbackQuery, user: User, checklists: ChecklistService, content: Content, locale: str) -> None:
     sheet = await _sheet_or_stale(query, checklists, user)
     if sheet is not None:
-        await _show(query, cs.dates(content, locale, sheet))
+        await show_screen(query, cs.dates(content, locale, sheet))
 
 
 async def reminders(
@@ -162,12 +161,12 @@ async def reminders(
     callback_data: ChecklistCb | None = None,
 ) -> None:
     if not checklists.available(user):
-        await _show(event, cs.no_checklist())
+        await show_screen(event, cs.no_checklist())
         return
     if callback_data is not None and callback_data.a in (A.ON, A.OFF):
         await checklists.set_reminders(user, callback_data.a == A.ON)
     sheet, pending = await checklists.scheduled(user)
-    await _show(event, cs.reminders(content, locale, sheet, pending))
+    await show_screen(event, cs.reminders(content, locale, sheet, pending))
 
 
 # -- dates ----------------------------------------------------------------------------------------
@@ -215,7 +214,7 @@ async def calendar_cancel(
     await state.set_state(None)
     sheet = await _sheet_or_stale(query, checklists, user)
     if sheet is not None:
-        await _show(query, cs.checklist(content, locale, sheet))
+        await show_screen(query, cs.checklist(content, locale, sheet))
 
 
 async def calendar_label(query: CallbackQuery) -> None:
@@ -228,25 +227,21 @@ async def typed_date(
     field = DateForm.from_dict(await state.get_data()).field
     if not checklists.available(user):
         await state.set_state(None)
-        await _show(message, cs.no_checklist())
+        await show_screen(message, cs.no_checklist())
         return
     sheet = await checklists.sheet(user)
     if not sheet.knows(field):
         await state.set_state(None)
-        await _show(message, cs.checklist(content, locale, sheet))
+        await show_screen(message, cs.checklist(content, locale, sheet))
         return
     parsed = parse_date(message.text or "", sheet.today)
     if parsed.day is None:
-        await _show(message, cs.date_unreadable(content, locale, sheet, field, message.text or "", parsed.problem))
+        await show_screen(message, cs.date_unreadable(content, locale, sheet, field, message.text or "", parsed.problem))
         return
     await _save_date(message, state, content, locale, checklists, user, field, parsed.day)
 
 
 # -- helpers --------------------------------------------------------------------------------------
-async def _show(event: Message | CallbackQuery, screen: Screen, *, answer: bool = True) -> None:
-    await show(event, screen.text, screen.markup, answer=answer)
-
-
 async def _sheet_or_stale(query: CallbackQuery, checklists: ChecklistService, user: User) -> Sheet | None:
     """The person's sheet; a button of a checklist that no longer exists (destination changed) is stale."""
     if not checklists.available(user):
@@ -283,7 +278,7 @@ async def _open_calendar(query: CallbackQuery, state: FSMContext, screen: Screen
     """Show a calendar for `field`: a date typed from now on is for it."""
     await state.set_state(ChecklistForm.date)
     await state.update_data(**DateForm(field).to_dict())
-    await _show(query, screen)
+    await show_screen(query, screen)
 
 
 async def _save_date(
@@ -295,7 +290,7 @@ async def _save_date(
         sheet = await checklists.set_date(user, field, day)
     except ChecklistError as error:
         sheet = await checklists.sheet(user)
-        await _show(event, cs.date_refused(content, locale, sheet, field, day, error.reason))
+        await show_screen(event, cs.date_refused(content, locale, sheet, field, day, error.reason))
         return
     await state.set_state(None)
-    await _show(event, cs.date_saved(content, locale, sheet, field, day))
+    await show_screen(event, cs.date_saved(content, locale, sheet, field, day))

@@ -7,9 +7,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import gettext as _
 
-from bot.screens import start
+from bot.screens import common, start
 from bot.screens.common import Screen
 from bot.telegram.authorizer import Authorizer
 
@@ -62,7 +61,7 @@ async def show_menu(event: Message | CallbackQuery, prefix: str | None = None, *
 
 async def stale_button(query: CallbackQuery) -> None:
     """A button from an old screen or with forged data: say so, and show the current menu."""
-    await query.answer(_("This button is out of date. Here is the current menu."), show_alert=True)
+    await query.answer(common.stale_button_alert(), show_alert=True)
     await show_menu(query, answer=False)
 
 

@@ -15,17 +15,15 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.callbacks import ConsultCb, ConsultStep, MenuCb
+from bot.callbacks import ConsultCb, ConsultStep, MenuCb, Section
 from bot.content import Content
-from bot.handlers.common import private_router, show, stale_button
-from bot.handlers.selfcheck import Screening
+from bot.handlers.common import private_router, show, show_screen, stale_button
 from bot.models import LANGUAGES, Case, User
 from bot.screens import consult as screens
 from bot.screens import keyboards
-from bot.screens.common import Screen
 from bot.services.desk import KINDS, CaseError, Draft
 from bot.services.users import language_order
-from bot.states import Consent
+from bot.states import Consent, Screening
 from bot.telegram.desk import Desk
 
 MAX_DESCRIPTION = 1000
@@ -67,17 +65,6 @@ async def _load(state: FSMContext) -> ConsentData:
     return ConsentData.from_dict(await state.get_data())
 
 
-async def _show(event: Message | CallbackQuery, screen: Screen, *, answer: bool = True) -> None:
-    await show(event, screen.text, screen.markup, answer=answer)
-
-
-def opened_text(desk: Desk, case: Case, content: Content, language: str, destination: str | None) -> str:
-    """The screen's text for an opened case, in `language`, with the hours of the case's team (used
-    by the agency report too)."""
-    with desk.speaking(language):
-        return screens.opened_text(case, content, language, destination, desk.opens_at(case), desk.config.hotlines_minutes)
-
-
 # -- starting -------------------------------------------------------------------------------------
 async def from_menu(event: Message | CallbackQuery, state: FSMContext, desk: Desk, content: Content, locale: str, user: User) -> None:
     await begin(event, state, desk, content, locale, user, "request")
@@ -99,11 +86,11 @@ async def begin(
     event: Message | CallbackQuery, state: FSMContext, desk: Desk, content: Content, locale: str, user: User, kind: str
 ) -> None:
     if not desk.available:
-        await _show(event, screens.unavailable(content, locale, user.destination))
+        await show_screen(event, screens.unavailable(content, locale, user.destination))
         return
     case = await desk.cases.open_case_of(user.id)
     if case is not None:
-        await _show(event, screens.already_open(case.id))
+        await show_screen(event, screens.already_open(case.id))
         return
     screening = await _screening_result(state)
     if kind == "screening" and not screening:
@@ -113,12 +100,12 @@ async def begin(
         consent = ConsentData(kind=kind, level=screening["level"], indicators=screening["indicators"], answers=screening["answers"])
     await state.set_state(Consent.agreeing)
     await state.set_data(consent.to_dict())
-    await _show(event, screens.consent_screen(bool(consent.answers), desk.config.ngo_name))
+    await show_screen(event, screens.consent_screen(bool(consent.answers), desk.config.ngo_name))
 
 
 async def cancel(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()  # the self-check answers go too
-    await _show(query, screens.cancelled())
+    await show_screen(query, screens.cancelled())
 
 
 # -- the questions --------------------------------------------------------------------------------
@@ -126,10 +113,10 @@ async def agreed(query: CallbackQuery, state: FSMContext) -> None:
     consent = await _load(state)
     if consent.answers:
         await state.set_state(Consent.sharing)
-        await _show(query, screens.share_screen())
+        await show_screen(query, screens.share_screen())
         return
     await state.set_state(Consent.describing)
-    await _show(query, screens.describe_screen())
+    await show_screen(query, screens.describe_screen())
 
 
 async def shared(query: CallbackQuery, callback_data: ConsultCb, state: FSMContext) -> None:
@@ -138,7 +125,7 @@ async def shared(query: CallbackQuery, callback_data: ConsultCb, state: FSMConte
         consent.answers = None
     await state.update_data(consent.to_dict())
     await state.set_state(Consent.describing)
-    await _show(query, screens.describe_screen())
+    await show_screen(query, screens.describe_screen())
 
 
 async def described(message: Message, state: FSMContext, locale: str) -> None:
@@ -157,7 +144,7 @@ async def described_with_media(message: Message) -> None:
 
 async def skipped(query: CallbackQuery, state: FSMContext, locale: str) -> None:
     await state.set_state(Consent.language)
-    await _show(query, screens.language_screen(locale, language_order(locale)))
+    await show_screen(query, screens.language_screen(locale, language_order(locale)))
 
 
 async def language_chosen(
@@ -172,7 +159,7 @@ async def language_chosen(
     username = query.from_user.username
     if username:
         await state.set_state(Consent.username)
-        await _show(query, screens.username_screen(username))
+        await show_screen(query, screens.username_screen(username))
         return
     await query.answer()
     await finish(query, state, desk, content, user, consent)
@@ -194,11 +181,11 @@ async def finish(query: CallbackQuery, state: FSMContext, desk: Desk, content: C
     except CaseError as error:
         await state.clear()
         if error.reason == "open_exists" and error.case is not None:
-            await _show(query, screens.still_open(error.case.id), answer=False)
+            await show_screen(query, screens.still_open(error.case.id), answer=False)
             return
         raise
     await state.clear()  # the answers now live with the case, if shared, and nowhere else
-    await show(query, opened_text(desk, case, content, language, user.destination), keyboards.back_to_menu(), answer=False)
+    await show(query, desk.opened_text(case, content, language, user.destination), keyboards.back_to_menu(), answer=False)
 
 
 # -- the conversation -----------------------------------------------------------------------------
@@ -224,7 +211,7 @@ async def to_consultant(message: Message, desk: Desk, case: Case) -> None:
 def router() -> Router:
     router = private_router("consult")
     router.message.register(from_menu, Command("consult"))
-    router.callback_query.register(from_menu, MenuCb.filter(F.section == "consult"))
+    router.callback_query.register(from_menu, MenuCb.filter(F.section == Section.CONSULT))
     router.callback_query.register(from_button, ConsultCb.filter(F.step == ConsultStep.START))
     router.callback_query.register(cancel, ConsultCb.filter(F.step == ConsultStep.CANCEL))
     router.callback_query.register(agreed, ConsultCb.filter(F.step == ConsultStep.AGREE), Consent.agreeing)

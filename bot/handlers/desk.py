@@ -20,8 +20,6 @@ from bot.services.desk import Actor, CaseError
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.desk import Desk
 
-CONSULTANT_COMMANDS = ("cases", "case", "note", "transfer", "close")
-
 
 def _name(user: TelegramUser) -> str:
     return user.full_name or str(user.id)

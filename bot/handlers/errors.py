@@ -11,9 +11,9 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import locale_for
+from bot.screens import common
 
 log = logging.getLogger("bot.errors")
 
@@ -30,7 +30,7 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n | None = None, **data
     if chat is None or chat.type != "private" or i18n is None:
         return True
     with i18n.context(), i18n.use_locale(locale_for(data, i18n.default_locale)):
-        text = _("Sorry, something went wrong on our side. Please try again, or open the /menu.")
+        text = common.failure_text()
     if update.callback_query is not None:
         with suppress(TelegramAPIError):  # it may have been answered before the failure
             await update.callback_query.answer()

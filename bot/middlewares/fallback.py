@@ -12,10 +12,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import CallbackQuery, Message, TelegramObject
-from aiogram.utils.i18n import gettext as _
 
 from bot.handlers.common import stale_button
-from bot.screens import keyboards
+from bot.screens import common
 
 MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation")
 
@@ -47,17 +46,18 @@ class FallbackMiddleware(BaseMiddleware):
         return True
 
     async def _message(self, message: Message, edited: bool) -> bool:
-        if edited:
-            text = _("I only read new messages, not edited ones. Please send your message again.")
-        elif message.text is not None and message.text.startswith("/"):
-            text = _("I don't know this command. Choose a section from the menu, or send /help.")
-        elif message.text is not None:
-            text = _("Please answer with the buttons on the screen, or open the menu.")
-        elif message.location is not None or message.contact is not None:
-            text = _("Thank you, but I don't need your location or contacts. Please choose a section from the menu.")
-        elif any(getattr(message, kind) is not None for kind in MEDIA_KINDS):
-            text = _("I can only read text and buttons for now. Please choose a section from the menu.")
-        else:
-            text = _("I can't read this kind of message. Please choose a section from the menu.")
-        await message.answer(text, reply_markup=keyboards.main_menu())
+        screen = common.unexpected(_kind(message, edited))
+        await message.answer(screen.text, reply_markup=screen.markup)
         return True
+
+
+def _kind(message: Message, edited: bool) -> str:
+    if edited:
+        return "edited"
+    if message.text is not None:
+        return "command" if message.text.startswith("/") else "text"
+    if message.location is not None or message.contact is not None:
+        return "place"
+    if any(getattr(message, kind) is not None for kind in MEDIA_KINDS):
+        return "media"
+    return "other"

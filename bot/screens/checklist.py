@@ -391,3 +391,16 @@ def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[
     rows.append([button(_("📋 My checklist"), ChecklistCb(a=ChecklistAction.SHOW).pack()),
                  button(_("🔕 Stop these"), ChecklistCb(a=ChecklistAction.REMINDERS).pack())])
     return Screen(with_sources("\n".join(lines).strip(), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+# -- short answers to a tap (shown for a moment at the top of the chat) ---------------------------------
+def marked_done() -> str:
+    return _("Marked as done ✅")
+
+
+def saved() -> str:
+    return _("Saved ✅")
+
+
+def reminders_toggled(muted: bool) -> str:
+    return _("No more reminders for this item.") if muted else _("Reminders are back on for this item.")

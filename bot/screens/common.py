@@ -66,3 +66,24 @@ def with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
     return f"{body}\n\n{footer}" if footer else body
 
 
+
+
+# -- what is said when nothing else fits -----------------------------------------------------------
+def stale_button_alert() -> str:
+    return _("This button is out of date. Here is the current menu.")
+
+
+def failure_text() -> str:
+    return _("Sorry, something went wrong on our side. Please try again, or open the /menu.")
+
+
+def unexpected(kind: str) -> Screen:
+    """The polite answer to a message no handler took: `kind` is edited, command, text, place, media or other."""
+    texts = {
+        "edited": _("I only read new messages, not edited ones. Please send your message again."),
+        "command": _("I don't know this command. Choose a section from the menu, or send /help."),
+        "text": _("Please answer with the buttons on the screen, or open the menu."),
+        "place": _("Thank you, but I don't need your location or contacts. Please choose a section from the menu."),
+        "media": _("I can only read text and buttons for now. Please choose a section from the menu."),
+    }
+    return Screen(texts.get(kind) or _("I can't read this kind of message. Please choose a section from the menu."), keyboards.main_menu())

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.i18n import CatalogI18n
 from bot.models import Case, CaseMessage
+from bot.screens import consult as screens_consult
 from bot.screens import desk as screens
 from bot.screens.desk import TEXT_LIMIT
 from bot.services.desk import Actor, CaseError, CaseService, Draft, Taken
@@ -114,6 +115,12 @@ class Desk:
             item = await self.outbox.post(chat_id, alert.text, alert.markup, case_id=case.id, track="alert")
         await self.cases.mark_alerted(case.id, now)
         return item
+
+    def opened_text(self, case: Case, content: Content, language: str, destination: str | None) -> str:
+        """What the person reads once their case is open (also after an agency report): in their language,
+        with the hours of the case's team."""
+        with self.speaking(language):
+            return screens_consult.opened_text(case, content, language, destination, self.opens_at(case), self.config.hotlines_minutes)
 
     def opens_at(self, case: Case) -> datetime | None:
         """When the case's team is next at work, or None if it is at work now."""
