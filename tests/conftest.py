@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -124,3 +125,12 @@ GROUP = -1001000000001  # the consultants' group
 
 
 LANGS = ("ru", "ky", "tg", "uz")
+
+
+async def crash_during(h: Harness, method: str, action: Coroutine[Any, Any, Any]) -> None:
+    """The process "dies" while the bot's call of `method` is under way: the update's task is cancelled there."""
+    reached = h.sandbox.hold(method)
+    task = asyncio.create_task(action)
+    await reached.wait()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -11,10 +11,10 @@ import pytest
 
 from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb
 from bot.content import format_day
-from bot.handlers.agency import AgencyData
 from bot.models import User
 from bot.sandbox.client import Person
 from bot.services.agency import SAMPLES_DIR, Checked, ReportDraft, Reported
+from bot.states import AgencyData
 from tests.conftest import GROUP, LANGS, Harness, make_settings, running
 
 ADMIN = 4_100_001

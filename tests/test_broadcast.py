@@ -11,8 +11,7 @@ import pytest
 
 from bot.sandbox.client import Person
 from bot.sandbox.core import Limits
-from tests.conftest import Harness, make_settings, running
-from tests.test_escalation import crash_during
+from tests.conftest import Harness, crash_during, make_settings, running
 
 ADMIN = 4_200_001
 TEXT = "Новые правила с 1 декабря: проверьте свой патент & регистрацию."

@@ -21,8 +21,7 @@ from bot.services.dates import (
     parse_date,
     shift,
 )
-from tests.conftest import LANGS, ROOT, Harness, make_settings, running
-from tests.test_escalation import crash_during
+from tests.conftest import LANGS, ROOT, Harness, crash_during, make_settings, running
 
 CONTENT = require_content(ROOT / "content")
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -511,7 +510,7 @@ def test_callback_wire_values_are_kept() -> None:
 
 
 def test_the_calendar_form_keeps_its_stored_shape() -> None:
-    from bot.handlers.checklist import DateForm
+    from bot.states import DateForm
 
     assert DateForm("arr").to_dict() == {"field": "arr"}
     assert DateForm.from_dict({"field": "ru_patent", "then": "x"}) == DateForm("ru_patent")

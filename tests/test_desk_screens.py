@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import CloseCb, ConsultCb, ConsultStep, TakeCb
-from bot.handlers.consult import ConsentData
 from bot.i18n import DOMAIN, CatalogI18n
 from bot.models import Case
 from bot.screens import consult, desk
 from bot.screens.common import Screen
 from bot.services.desk import OUTCOMES
+from bot.states import ConsentData
 from tests.conftest import Harness
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"

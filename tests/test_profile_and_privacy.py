@@ -89,3 +89,13 @@ def _key(harness: Harness, user_id: int):
     from aiogram.fsm.storage.base import StorageKey
 
     return StorageKey(bot_id=harness.app.bot.id, chat_id=user_id, user_id=user_id)
+
+
+def test_the_profile_flow_data_keeps_its_stored_shape() -> None:
+    """ProfileData reads the {"then": ...} older versions stored, and ignores what it does not know."""
+    from bot.states import ProfileData
+
+    assert ProfileData.from_dict({"then": "countries"}).then == "countries"
+    assert ProfileData.from_dict({"then": "checklist", "x": 1}).to_dict() == {"then": "checklist"}
+    assert ProfileData.from_dict({"then": "elsewhere"}) == ProfileData()
+    assert ProfileData().to_dict() == {}

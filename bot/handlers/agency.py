@@ -8,9 +8,7 @@ first): nothing sent for help is taken as a search.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -39,7 +37,7 @@ from bot.services.agency import (
 from bot.services.events import EventLog
 from bot.services.redflags import FLAGS, assess
 from bot.services.search import SearchIndex
-from bot.states import AgencyFlow
+from bot.states import AgencyData, AgencyFlow
 from bot.telegram.desk import Desk
 
 MAX_QUERY = 200
@@ -48,36 +46,6 @@ MAX_CONTACT = 100
 REGISTRY_SUFFIXES = (".csv", ".yaml", ".yml")
 
 
-@dataclass
-class AgencyData:
-    """The flow's FSM data, stored under "ag" with the keys it has always had."""
-
-    agency: Checked | None = None  # the agency in view
-    typed: str | None = None  # the last search
-    flags: list[str] | None = None  # red flags answered yes, once the questions are done
-    answers: dict[str, str] | None = None  # "rf": the questions' answers so far
-    next: int | None = None  # the question awaited
-    draft: ReportDraft | None = None  # a report being written
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any] | None) -> AgencyData:
-        raw = raw or {}
-        return cls(
-            agency=Checked.from_dict(raw.get("agency")), typed=raw.get("typed"), flags=raw.get("flags"),
-            answers=raw.get("rf"), next=raw.get("next"), draft=ReportDraft.from_dict(raw.get("draft")),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        stored = {
-            "agency": self.agency.to_dict() if self.agency else None, "typed": self.typed, "flags": self.flags,
-            "rf": self.answers, "next": self.next, "draft": self.draft.to_dict() if self.draft else None,
-        }
-        return {key: value for key, value in stored.items() if value is not None}
-
-    @property
-    def name(self) -> str | None:
-        """The agency the questions are about: the one in view, or the name last typed."""
-        return self.agency.name if self.agency else self.typed
 
 
 async def _load(state: FSMContext) -> AgencyData:

@@ -3,9 +3,7 @@ of their own (a contract, a patent), monthly payments, and the reminders the bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -20,24 +18,12 @@ from bot.screens import checklist as cs
 from bot.screens.common import Screen
 from bot.services.checklist import ChecklistError, ChecklistService, Entry, Sheet
 from bot.services.dates import parse_date, within_range
-from bot.states import ChecklistForm, ProfileForm
+from bot.states import ChecklistForm, DateForm, ProfileData, ProfileForm
 
 A = ChecklistAction
 C = CalendarAction
 
 
-@dataclass(frozen=True)
-class DateForm:
-    """ChecklistForm's data: the date the calendar (or a typed text) is for: dep | arr | an item id."""
-
-    field: str = ""
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DateForm:
-        return cls(field=str(data.get("field", "")))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field}
 
 
 def router() -> Router:
@@ -70,7 +56,7 @@ async def open_checklist(
     if user.citizenship is None and (available or user.destination is None):
         # the rules differ by citizenship: ask it once, here (and the destination, if not known)
         await state.set_state(ProfileForm.citizenship)
-        await state.update_data(then="checklist")
+        await state.update_data(ProfileData(then="checklist").to_dict())
         await show_screen(event, cs.ask_profile())
         return
     if not available:

@@ -7,7 +7,6 @@ to the consultant; /end closes the conversation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aiogram import F, Router
@@ -21,44 +20,14 @@ from bot.handlers.common import private_router, show, show_screen, stale_button
 from bot.models import LANGUAGES, Case, User
 from bot.screens import consult as screens
 from bot.screens import keyboards
-from bot.services.desk import KINDS, CaseError, Draft
+from bot.services.desk import KINDS, CaseError
 from bot.services.users import language_order
-from bot.states import Consent, Screening
+from bot.states import Consent, ConsentData, Screening
 from bot.telegram.desk import Desk
 
 MAX_DESCRIPTION = 1000
 
 
-@dataclass
-class ConsentData:
-    """What the consent flow keeps between steps; stored as {"draft": {...}} in the FSM data."""
-
-    kind: str
-    level: str = "unknown"
-    indicators: list[str] = field(default_factory=list)
-    answers: dict[str, str] | None = None  # the self-check answers, until the person decides to share them
-    description: str | None = None
-    language: str | None = None
-    username: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ConsentData:
-        draft = data["draft"]
-        return cls(
-            kind=draft["kind"], level=draft["level"], indicators=list(draft.get("indicators") or ()),
-            answers=draft.get("answers"), description=draft.get("description"), language=draft.get("language"),
-            username=draft.get("username"),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"draft": asdict(self)}
-
-    def case_draft(self, user: User, language: str) -> Draft:
-        return Draft(
-            user_id=user.id, kind=self.kind, level=self.level, language=language, indicators=tuple(self.indicators),
-            answers=self.answers, description=self.description, destination=user.destination,
-            citizenship=user.citizenship, username=self.username,
-        )
 
 
 async def _load(state: FSMContext) -> ConsentData:

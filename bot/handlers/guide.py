@@ -14,7 +14,7 @@ from bot.models import User
 from bot.screens import guide as screens
 from bot.screens.guide import NEED_LABELS
 from bot.services.events import EventLog
-from bot.states import ProfileForm
+from bot.states import ProfileData, ProfileForm
 
 
 async def home(event: Message | CallbackQuery, content: Content, locale: str) -> None:
@@ -43,7 +43,7 @@ async def countries(event: Message | CallbackQuery, content: Content, locale: st
     elif user.destination is None and user.citizenship is None:
         # asked once, here: the guide fits the person's citizenship and destination
         await state.set_state(ProfileForm.citizenship)
-        await state.update_data(then="countries")
+        await state.update_data(ProfileData(then="countries").to_dict())
         screen = screens.ask_profile_for_countries()
     else:
         screen = screens.countries(content)

@@ -16,7 +16,7 @@ from bot.screens import profile as screens
 from bot.screens.common import Screen
 from bot.services.checklist import ChecklistService
 from bot.services.users import UserService
-from bot.states import ProfileForm
+from bot.states import ProfileData, ProfileForm
 
 _SKIP = object()
 _STALE = object()
@@ -56,7 +56,7 @@ async def destination(
         return
     if isinstance(value, str):
         await users.set_destination(user.id, value)
-    then = (await state.get_data()).get("then")
+    then = ProfileData.from_dict(await state.get_data()).then
     await state.clear()
     fresh = await users.get(user.id) or user
     if then == "countries":  # the person came from the country guides: take them there

@@ -4,7 +4,7 @@ a migrant, two consultants of the group and an outsider."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from bot.callbacks import TakeCb
 from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person
 from bot.sandbox.core import SandboxMessage
-from tests.conftest import GROUP, LANGS, Harness, make_settings, running
+from tests.conftest import GROUP, LANGS, Harness, crash_during, make_settings, running
 
 ADMIN = 4_000_001
 
@@ -389,15 +389,6 @@ async def test_restart_in_the_middle_of_a_case(desk: Desk) -> None:
     assert desk.aida.last.text == f"👤 №{case_id}\nсалом"
     await desk.aida.send("Салом! Чӣ шуд?")
     assert (migrant.last.text or "").endswith("Салом! Чӣ шуд?")
-
-
-async def crash_during(h: Harness, method: str, action: Coroutine[Any, Any, Any]) -> None:
-    """The process "dies" while the bot's call of `method` is under way: the update's task is cancelled there."""
-    reached = h.sandbox.hold(method)
-    task = asyncio.create_task(action)
-    await reached.wait()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_an_update_interrupted_by_a_crash_is_handled_after_restart(desk: Desk) -> None:
