@@ -47,7 +47,7 @@ from bot.storage.fsm import FsmRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
-from bot.telegram import menus as profile_setup
+from bot.telegram import menus
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.broadcasts import Broadcasts
 from bot.telegram.desk import Desk
@@ -88,11 +88,11 @@ class App:
     digest: Digest
 
     async def publish_profile(self) -> None:
-        await profile_setup.publish(self.bot, self.i18n)
+        await menus.publish(self.bot, self.i18n)
         for admin_id in sorted(self.config.admin_ids):
             user = await self.users.get(admin_id)
             with self.i18n.context(), self.i18n.use_locale(user.language if user and user.language else self.config.default_language):
-                await profile_setup.publish_admin(self.bot, admin_id)
+                await menus.publish_admin(self.bot, admin_id)
 
     async def startup(self) -> None:
         """Before taking new updates: publish the profile, finish what the last run left (updates, posts)."""

@@ -14,7 +14,7 @@ from bot.callbacks import CalCb, CalendarAction, ChecklistAction, ChecklistCb, M
 from bot.content import Content
 from bot.handlers.common import private_router, show_screen, stale_button
 from bot.models import User
-from bot.screens import checklist as cs
+from bot.screens import checklist as screens
 from bot.screens.common import Screen
 from bot.services.checklist import ChecklistError, ChecklistService, Entry, Sheet
 from bot.services.dates import parse_date, within_range
@@ -57,14 +57,14 @@ async def open_checklist(
         # the rules differ by citizenship: ask it once, here (and the destination, if not known)
         await state.set_state(ProfileForm.citizenship)
         await state.update_data(ProfileData(then="checklist").to_dict())
-        await show_screen(event, cs.ask_profile())
+        await show_screen(event, screens.ask_profile())
         return
     if not available:
-        await show_screen(event, cs.no_checklist())
+        await show_screen(event, screens.no_checklist())
         return
     await state.set_state(None)
     phase = callback_data.id if isinstance(callback_data, ChecklistCb) and callback_data.id in ("before", "after") else None
-    await show_screen(event, cs.checklist(content, locale, await checklists.sheet(user), phase))
+    await show_screen(event, screens.checklist(content, locale, await checklists.sheet(user), phase))
 
 
 async def tap(
@@ -77,22 +77,22 @@ async def tap(
         return
     if callback_data.a == A.TAP and entry.item.own_date and (entry.day is None or entry.repeats):
         if entry.day is None:
-            await _open_calendar(query, state, cs.calendar_for(content, locale, sheet, entry.id), entry.id)
+            await _open_calendar(query, state, screens.calendar_for(content, locale, sheet, entry.id), entry.id)
         else:
-            await show_screen(query, cs.item_screen(content, locale, sheet, entry))
+            await show_screen(query, screens.item_screen(content, locale, sheet, entry))
         return
     if callback_data.a == A.DONE:
         sheet = await checklists.set_done(user, entry.id)
-        await query.answer(cs.marked_done())
-        await show_screen(query, cs.checklist(content, locale, sheet, entry.item.phase), answer=False)
+        await query.answer(screens.marked_done())
+        await show_screen(query, screens.checklist(content, locale, sheet, entry.item.phase), answer=False)
         return
     sheet = await checklists.toggle(user, entry.id)
     fresh = sheet.entry(entry.id)
     assert fresh is not None
     if callback_data.a == A.TICK:  # from the item's own screen: stay there
-        await show_screen(query, cs.item_screen(content, locale, sheet, fresh))
+        await show_screen(query, screens.item_screen(content, locale, sheet, fresh))
         return
-    await show_screen(query, cs.checklist(content, locale, sheet, entry.item.phase))
+    await show_screen(query, screens.checklist(content, locale, sheet, entry.item.phase))
 
 
 async def paid_question(
@@ -100,7 +100,7 @@ async def paid_question(
 ) -> None:
     sheet, entry = await _entry_or_stale(query, checklists, user, callback_data.id, dated=True)
     if sheet is not None and entry is not None:
-        await show_screen(query, cs.paid_choice(content, locale, entry, total=False))
+        await show_screen(query, screens.paid_choice(content, locale, entry, total=False))
 
 
 async def paid(
@@ -113,8 +113,8 @@ async def paid(
         return
     entry = sheet.entry(callback_data.id)
     assert entry is not None
-    await query.answer(cs.saved())
-    await show_screen(query, cs.item_screen(content, locale, sheet, entry), answer=False)
+    await query.answer(screens.saved())
+    await show_screen(query, screens.item_screen(content, locale, sheet, entry), answer=False)
 
 
 async def mute(
@@ -126,20 +126,20 @@ async def mute(
     except ChecklistError:
         await stale_button(query)
         return
-    await query.answer(cs.reminders_toggled(muted))
+    await query.answer(screens.reminders_toggled(muted))
     entry = sheet.entry(callback_data.id)
     if callback_data.n == 1 or entry is None or not entry.item.own_date:  # from the reminders list
         _sheet, pending = await checklists.scheduled(user)
-        screen = cs.reminders(content, locale, sheet, pending)
+        screen = screens.reminders(content, locale, sheet, pending)
     else:
-        screen = cs.item_screen(content, locale, sheet, entry)
+        screen = screens.item_screen(content, locale, sheet, entry)
     await show_screen(query, screen, answer=False)
 
 
 async def dates(query: CallbackQuery, user: User, checklists: ChecklistService, content: Content, locale: str) -> None:
     sheet = await _sheet_or_stale(query, checklists, user)
     if sheet is not None:
-        await show_screen(query, cs.dates(content, locale, sheet))
+        await show_screen(query, screens.dates(content, locale, sheet))
 
 
 async def reminders(
@@ -147,12 +147,12 @@ async def reminders(
     callback_data: ChecklistCb | None = None,
 ) -> None:
     if not checklists.available(user):
-        await show_screen(event, cs.no_checklist())
+        await show_screen(event, screens.no_checklist())
         return
     if callback_data is not None and callback_data.a in (A.ON, A.OFF):
         await checklists.set_reminders(user, callback_data.a == A.ON)
     sheet, pending = await checklists.scheduled(user)
-    await show_screen(event, cs.reminders(content, locale, sheet, pending))
+    await show_screen(event, screens.reminders(content, locale, sheet, pending))
 
 
 # -- dates ----------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ async def calendar_open(
     if not sheet.knows(callback_data.f):
         await stale_button(query)
         return
-    await _open_calendar(query, state, cs.calendar_for(content, locale, sheet, callback_data.f), callback_data.f)
+    await _open_calendar(query, state, screens.calendar_for(content, locale, sheet, callback_data.f), callback_data.f)
 
 
 async def calendar_month(
@@ -178,7 +178,7 @@ async def calendar_month(
     if sheet is not None and month is None:
         await stale_button(query)
     elif sheet is not None and month is not None:
-        screen = cs.calendar_for(content, locale, sheet, callback_data.f, month)
+        screen = screens.calendar_for(content, locale, sheet, callback_data.f, month)
         await _open_calendar(query, state, screen, callback_data.f)
 
 
@@ -200,7 +200,7 @@ async def calendar_cancel(
     await state.set_state(None)
     sheet = await _sheet_or_stale(query, checklists, user)
     if sheet is not None:
-        await show_screen(query, cs.checklist(content, locale, sheet))
+        await show_screen(query, screens.checklist(content, locale, sheet))
 
 
 async def calendar_label(query: CallbackQuery) -> None:
@@ -213,16 +213,16 @@ async def typed_date(
     field = DateForm.from_dict(await state.get_data()).field
     if not checklists.available(user):
         await state.set_state(None)
-        await show_screen(message, cs.no_checklist())
+        await show_screen(message, screens.no_checklist())
         return
     sheet = await checklists.sheet(user)
     if not sheet.knows(field):
         await state.set_state(None)
-        await show_screen(message, cs.checklist(content, locale, sheet))
+        await show_screen(message, screens.checklist(content, locale, sheet))
         return
     parsed = parse_date(message.text or "", sheet.today)
     if parsed.day is None:
-        await show_screen(message, cs.date_unreadable(content, locale, sheet, field, message.text or "", parsed.problem))
+        await show_screen(message, screens.date_unreadable(content, locale, sheet, field, message.text or "", parsed.problem))
         return
     await _save_date(message, state, content, locale, checklists, user, field, parsed.day)
 
@@ -276,7 +276,7 @@ async def _save_date(
         sheet = await checklists.set_date(user, field, day)
     except ChecklistError as error:
         sheet = await checklists.sheet(user)
-        await show_screen(event, cs.date_refused(content, locale, sheet, field, day, error.reason))
+        await show_screen(event, screens.date_refused(content, locale, sheet, field, day, error.reason))
         return
     await state.set_state(None)
-    await show_screen(event, cs.date_saved(content, locale, sheet, field, day))
+    await show_screen(event, screens.date_saved(content, locale, sheet, field, day))

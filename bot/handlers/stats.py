@@ -13,13 +13,13 @@ from bot.content import Content
 from bot.handlers.common import is_admin, private_router, stale_button
 from bot.screens import stats as screens
 from bot.services.stats import PeriodError, StatsService, parse_period
-from bot.telegram import menus as profile_setup
+from bot.telegram import menus
 from bot.telegram.digest import send_report
 
 
 async def tools(message: Message, bot: Bot, config: Settings) -> None:
     await message.answer(screens.admin_tools(config.weekly_digest))
-    await profile_setup.publish_admin(bot, message.chat.id)  # these commands in the admin's menu, in their language
+    await menus.publish_admin(bot, message.chat.id)  # these commands in the admin's menu, in their language
 
 
 async def figures(message: Message, command: CommandObject, bot: Bot, stats: StatsService, content: Content, locale: str) -> None:

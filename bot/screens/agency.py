@@ -29,8 +29,7 @@ from bot.callbacks import (
 )
 from bot.content import Content, format_day
 from bot.models import Agency, Report, Snapshot, User
-from bot.screens import common, keyboards
-from bot.screens import guide as screens
+from bot.screens import common, guide, keyboards
 from bot.screens.common import Screen
 from bot.services.agency import REASONS, Found, Match, Problem, ReportDraft, Standing
 from bot.services.redflags import FLAGS, Assessment, Reply, Verdict
@@ -309,7 +308,7 @@ def verdict_screen(result: Assessment, content: Content, locale: str, destinatio
         "• Not sure? Ask a consultant: it is free."
     ))
     if result.verdict is Verdict.DANGER:
-        parts.append(screens.urgent_text(content, locale, destination))
+        parts.append(guide.urgent_text(content, locale, destination))
     facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
     text = common.with_sources("\n\n".join(parts), facts, locale)
     rows = [
@@ -397,7 +396,7 @@ def report_in_case(opened: str) -> Screen:
 
 def report_saved(content: Content, locale: str, destination: str | None) -> Screen:
     """No case (no consultants, or none for this person): the report is kept for the team; the hotlines."""
-    text = _("✅ <b>Your report is saved.</b> The team will read it.") + "\n\n" + screens.urgent_text(content, locale, destination)
+    text = _("✅ <b>Your report is saved.</b> The team will read it.") + "\n\n" + guide.urgent_text(content, locale, destination)
     return Screen(text, keyboards.back_to_menu())
 
 

@@ -19,8 +19,7 @@ from bot.callbacks import CloseCb, TakeCb
 from bot.content import Content, format_day
 from bot.models import Case, CaseMessage
 from bot.screens import agency as agency_screens
-from bot.screens import guide, keyboards
-from bot.screens import words as texts
+from bot.screens import guide, keyboards, words
 from bot.screens.common import Screen, button, column, flagged
 from bot.services.desk import OUTCOMES
 from bot.services.selfcheck import QUESTION_IDS
@@ -55,7 +54,7 @@ def waited(case: Case, now: datetime) -> int:
 
 # -- the facts of a case, shown in the alert and in the summary -----------------------------------
 def facts_lines(case: Case) -> list[str]:
-    lines = [f"{LEVEL_ICONS.get(case.level, '')} <b>{texts.LEVELS[case.level]}</b> · {texts.KINDS[case.kind]}"]
+    lines = [f"{LEVEL_ICONS.get(case.level, '')} <b>{words.LEVELS[case.level]}</b> · {words.KINDS[case.kind]}"]
     where = []
     if case.destination and case.destination != "XX":
         where.append(_("Destination: {country}").format(country=flagged(case.destination)))
@@ -67,7 +66,7 @@ def facts_lines(case: Case) -> list[str]:
     if case.subject and case.subject.get("agency"):
         lines += agency_lines(case.subject)
     if case.indicators:
-        signs = "; ".join(str(texts.INDICATORS[i]) for i in case.indicators if i in texts.INDICATORS)
+        signs = "; ".join(str(words.INDICATORS[i]) for i in case.indicators if i in words.INDICATORS)
         lines.append(_("Signs: {signs}").format(signs=signs))
     if case.username:
         lines.append(_("Telegram: @{username} (the person agreed to show it)").format(username=escape(case.username)))
@@ -109,7 +108,7 @@ def alert_after(case: Case) -> str:
     if case.status == "taken":
         lines.append(_("✅ Taken by {name}").format(name=escape(case.consultant_name or "?")))
     elif case.status == "closed":
-        lines.append(_("☑️ Closed: {outcome}").format(outcome=texts.OUTCOMES.get(case.outcome or "", case.outcome or "")))
+        lines.append(_("☑️ Closed: {outcome}").format(outcome=words.OUTCOMES.get(case.outcome or "", case.outcome or "")))
     return "\n".join(lines)
 
 
@@ -125,7 +124,7 @@ def _answer_lines(answers: dict[str, str]) -> list[str]:
     for question in QUESTION_IDS:
         answer = answers.get(question)
         if answer and answer != "s":
-            lines.append(f"{ANSWER_WORDS.get(answer, '?')} {texts.QUESTIONS[question]}")
+            lines.append(f"{ANSWER_WORDS.get(answer, '?')} {words.QUESTIONS[question]}")
     return lines
 
 
@@ -162,19 +161,19 @@ def note_text(note: str, at: datetime) -> str:
 def cases_list(mine: Iterable[Case], active_id: int | None, waiting: int) -> str:
     """/cases: the consultant's cases (the active one marked) and how many wait in the group."""
     lines = [_("<b>Your cases</b>")]
-    lines += [f"{'▶️' if c.id == active_id else '•'} №{c.id} {LEVEL_ICONS[c.level]} {texts.KINDS[c.kind]}" for c in mine] or [_("none")]
+    lines += [f"{'▶️' if c.id == active_id else '•'} №{c.id} {LEVEL_ICONS[c.level]} {words.KINDS[c.kind]}" for c in mine] or [_("none")]
     lines.append(_("<b>Waiting in the group:</b> {count}").format(count=waiting))
     return "\n".join(lines)
 
 
 def outcome_question(case_id: int) -> Screen:
     """/close: how did the case end? One button per outcome."""
-    buttons = [button(str(texts.OUTCOMES[o]), CloseCb(case=case_id, outcome=o).pack()) for o in OUTCOMES]
+    buttons = [button(str(words.OUTCOMES[o]), CloseCb(case=case_id, outcome=o).pack()) for o in OUTCOMES]
     return Screen(_("How did case No. {number} end?").format(number=case_id), column(buttons))
 
 
 def closed_text(case_id: int, outcome: str) -> str:
-    return _("☑️ Case No. {number} is closed: {outcome}.").format(number=case_id, outcome=texts.OUTCOMES[outcome])
+    return _("☑️ Case No. {number} is closed: {outcome}.").format(number=case_id, outcome=words.OUTCOMES[outcome])
 
 
 def refusal(reason: str, number: int | None = None) -> str:

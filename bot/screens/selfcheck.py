@@ -16,9 +16,8 @@ from bot.callbacks import (
     SelfcheckCb,
 )
 from bot.content import Content
-from bot.screens import common, keyboards
+from bot.screens import common, keyboards, words
 from bot.screens import guide as guide_screens
-from bot.screens import words as texts
 from bot.screens.common import Screen
 from bot.services.selfcheck import QUESTIONS, Answer, Level, Result
 
@@ -43,7 +42,7 @@ def intro() -> Screen:
 def question(number: int) -> Screen:
     item = QUESTIONS[number]
     text = _("Question {number} of {count}").format(number=number + 1, count=len(QUESTIONS))
-    text = f"<i>{text}</i>\n\n<b>{texts.QUESTIONS[item.id]}</b>"
+    text = f"<i>{text}</i>\n\n<b>{words.QUESTIONS[item.id]}</b>"
     labels = {Answer.YES: _("Yes"), Answer.NO: _("No"), Answer.UNSURE: _("Not sure"), Answer.SKIP: _("Skip")}
 
     def choice(answer: Answer) -> InlineKeyboardButton:
@@ -59,7 +58,7 @@ def question(number: int) -> Screen:
 
 def _advice(result: Result, urgent: str) -> list[str]:
     """The level, the signs found and what to do, in the order that level needs them."""
-    signs = "\n".join(f"• {texts.INDICATORS[i]}" for i in result.indicators)
+    signs = "\n".join(f"• {words.INDICATORS[i]}" for i in result.indicators)
     if result.level is Level.EMERGENCY:
         lead = _("🔴 <b>You may be in danger now.</b>")
         steps = _(

@@ -19,8 +19,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from bot.callbacks import StatsAction, StatsCb
 from bot.content import Content
 from bot.screens import agency as agency_screens
-from bot.screens import keyboards
-from bot.screens import words as texts
+from bot.screens import keyboards, words
 from bot.screens.common import Screen, button
 from bot.services.stats import Period, PeriodError, Report, last_days
 
@@ -143,13 +142,13 @@ def table(report: Report, content: Content, locale: str) -> str:
         _("<b>Destination:</b> {list}").format(list=_joined([(_country(c), n) for c, n in r.breakdown("users", "destination=")])),
         _("<b>Topics read most:</b> {list}").format(list=_joined(_topics(report, content, locale))),
         _("<b>Self-check levels:</b> {list}").format(
-            list=_joined([(str(texts.LEVELS.get(k, k)), n) for k, n in r.breakdown("screening")])),
+            list=_joined([(str(words.LEVELS.get(k, k)), n) for k, n in r.breakdown("screening")])),
         _("<b>Agency checks:</b> {list}").format(
             list=_joined([(str(AGENCY_RESULTS.get(k, k)), n) for k, n in r.breakdown("agency_check")])),
         _("<b>Cases by kind:</b> {list}").format(
-            list=_joined([(str(texts.KINDS.get(k, k)), n) for k, n in r.breakdown("cases", "opened:")])),
+            list=_joined([(str(words.KINDS.get(k, k)), n) for k, n in r.breakdown("cases", "opened:")])),
         _("<b>Cases closed:</b> {list}").format(
-            list=_joined([(str(texts.OUTCOMES.get(k, k)), n) for k, n in r.breakdown("cases", "closed:")])),
+            list=_joined([(str(words.OUTCOMES.get(k, k)), n) for k, n in r.breakdown("cases", "closed:")])),
     ]
     return "\n".join(parts)
 
