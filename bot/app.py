@@ -30,6 +30,7 @@ from bot.middlewares.inflight import InFlight
 from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import ActivityMiddleware, UserMiddleware
 from bot.services.agency import AgencyService
+from bot.services.broadcast import RATE as BULK_RATE
 from bot.services.checklist import ChecklistService
 from bot.services.desk import CaseService
 from bot.services.events import EventLog
@@ -43,13 +44,14 @@ from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.cases import CaseRepository
 from bot.storage.checklists import ChecklistRepository
 from bot.storage.db import Database
+from bot.storage.events import EventRepository
 from bot.storage.fsm import FsmRepository
 from bot.storage.outbox import InboxRepository, OutboxRepository
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
 from bot.telegram import menus
 from bot.telegram.authorizer import Authorizer
-from bot.telegram.broadcasts import Broadcasts
+from bot.telegram.broadcast import Broadcasts
 from bot.telegram.desk import Desk
 from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
@@ -125,6 +127,7 @@ class Deps(TypedDict):
     search: SearchIndex
     config: Settings
     desk: Desk
+    cases: CaseService
     checklists: ChecklistService
     agencies: AgencyService
     broadcasts: Broadcasts
@@ -186,13 +189,13 @@ def _assemble(config: Settings, bot: Bot, db: Database, content: Content, teams:
     users = UserService(db, UserRepository(db), clock=now)
     cases = CaseService(db, CaseRepository(db), teams, clock=now)
     outbox = Outbox(bot, OutboxRepository(db), cases, clock=now)
-    events = EventLog(db, clock=now)
+    events = EventLog(EventRepository(db), clock=now)
     checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now, events=events)
-    pacer = Pacer(25.0, clock=monotonic, sleep=clocks.sleep)  # one pace for every bulk send: reminders and broadcasts
+    pacer = Pacer(BULK_RATE, clock=monotonic, sleep=clocks.sleep)  # one pace for every bulk send: reminders and broadcasts
     stats = StatsService(db, clock=now)
     deps = Deps(
         users=users, content=content, search=SearchIndex(content), config=config,
-        desk=Desk(bot, config, i18n, content, cases, outbox, clock=now), checklists=checklists,
+        desk=Desk(bot, config, i18n, content, cases, outbox, clock=now), cases=cases, checklists=checklists,
         agencies=AgencyService(db, AgencyRepository(db), clock=now),
         broadcasts=Broadcasts(bot, db, BroadcastRepository(db), users, i18n, language, pacer, clock=now, monotonic=monotonic),
         events=events, privacy=Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now),

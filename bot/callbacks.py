@@ -115,8 +115,6 @@ class ConsultCb(CallbackData, prefix="esc"):
     value: str = ""
 
 
-
-
 class TakeCb(CallbackData, prefix="take"):
     """A consultant takes case `case` from the group's alert."""
 
@@ -156,8 +154,6 @@ class ChecklistCb(CallbackData, prefix="ck"):
     a: ChecklistAction
     id: str = ""
     n: int = 0
-
-
 
 
 class CalendarAction(StrEnum):

@@ -147,4 +147,20 @@ class Screening(StatesGroup):
     """The self-check (bot.handlers.selfcheck)."""
 
     asking = State()  # data: bot.services.selfcheck.Progress
-    result = State()  # data: bot.services.selfcheck.Finished (until the person decides about a consultant)
+    result = State()  # data: SelfcheckResult (until the person decides about a consultant)
+
+
+@dataclass(frozen=True)
+class SelfcheckResult:
+    """Screening.result's data, as bot.services.selfcheck.Finished.to_dict stores it; read by the consult
+    flow when the person asks for a consultant from the result."""
+
+    level: str
+    indicators: tuple[str, ...]
+    answers: dict[str, str]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SelfcheckResult | None:
+        if not data.get("level"):
+            return None
+        return cls(str(data["level"]), tuple(data.get("indicators") or ()), dict(data.get("answers") or {}))

@@ -179,3 +179,16 @@ async def test_cli_queues_a_broadcast_the_bot_sends(h: Harness) -> None:
     status = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--status", "1"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert "broadcast 1: done, 3 recipients: sent 3" in status.stdout
+
+
+async def test_a_form_that_lost_its_text_sends_nothing(h: Harness) -> None:
+    """Send on a form whose stored text is gone (an older or broken state) is an out-of-date button: no
+    broadcast is created, nobody gets an empty message."""
+    assert h.app is not None
+    await crowd(h, 2, "uz")
+    admin = await prepare(h)
+    key = next(k for k in await h.app.db.fetchall("SELECT key FROM fsm_state WHERE user_id = ?", (ADMIN,)))[0]
+    await h.app.db.execute("UPDATE fsm_state SET data = '{}' WHERE key = ?", (key,))
+    await admin.click(admin.last.button_labels()[-2])  # ✅ Send
+    assert await h.app.db.fetchall("SELECT id FROM broadcasts") == []
+    assert h.t("This button is out of date. Here is the current menu.", "ru") in admin.alerts

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from bot.storage.db import Database
-from bot.storage.privacy import KEPT, PERSONAL, By, Personal
+from bot.storage.privacy import ANONYMOUS, KEPT, PERSONAL, By, Personal
 from tests.conftest import Harness
 
 NAMES_A_PERSON = re.compile(r"^(.*_)?(user|chat|actor|author|consultant|admin)(_id|_name)?$|^(username|contact|payload)$")
@@ -48,6 +48,23 @@ async def test_every_column_that_names_a_person_is_forgotten_or_kept_for_a_reaso
     stale = {tc for tc in listed if tc[1] not in schema.get(tc[0], [])}
     assert not stale, f"PERSONAL / KEPT name columns the schema does not have: {sorted(stale)}"
     assert all(e.why for e in PERSONAL) and all(KEPT.values())
+
+
+async def test_every_column_of_a_table_that_keeps_the_persons_rows_is_emptied_or_said_to_be_anonymous(tmp_path: Path) -> None:
+    """Where the person's rows stay (emptied), a new column (free text, say) must be emptied or named anonymous."""
+    db = Database(tmp_path / "schema.sqlite3")
+    await db.connect()
+    try:
+        schema = await _schema(db)
+    finally:
+        await db.close()
+    kept_rows = {e.table for e in PERSONAL if e.clear}
+    assert kept_rows == set(ANONYMOUS)
+    for table in kept_rows:
+        emptied = {c for e in PERSONAL if e.table == table for c in (*e.clear, e.column)}
+        staff = {column for (t, column) in KEPT if t == table}
+        unplaced = set(schema[table]) - emptied - staff - set(ANONYMOUS[table])
+        assert not unplaced, f"{table}: empty these columns at /forget or name them anonymous: {sorted(unplaced)}"
 
 
 async def _seed(h: Harness, user_id: int, consultant_id: int) -> int:
@@ -124,3 +141,27 @@ async def test_after_forget_no_row_of_the_person_remains(harness: Harness) -> No
     assert case is not None and case.status == "closed" and case.outcome == "deleted_by_person"
     assert (case.user_id, case.username, case.description, case.answers) == (None, None, None, None)
     assert str(case.id) in (consultant.last.text or "")  # the consultant was told
+
+
+async def test_what_staff_did_stays_in_the_audit_trail(harness: Harness) -> None:
+    """/forget takes the person's id out of the trail of their own cases, never the staff's: not when the
+    person forgets, and not when a consultant who used the bot as a person forgets."""
+    app = harness.app
+    assert app is not None
+    consultant = await harness.speaker("ru")
+    person = await harness.speaker("ru")
+    case_id = await _seed(harness, person.id, consultant.id)
+    await app.db.execute("INSERT INTO audit_log (at, actor_id, case_id, action) VALUES (?, ?, ?, 'taken')",
+                         (harness.now().isoformat(), consultant.id, case_id))
+
+    async def trail() -> list[tuple[str, int | None]]:
+        rows = await app.db.fetchall("SELECT action, actor_id FROM audit_log WHERE case_id = ? ORDER BY id", (case_id,))
+        return [(r["action"], r["actor_id"]) for r in rows if r["action"] != "forgotten"]
+
+    assert await trail() == [("created", person.id), ("taken", consultant.id)]
+    await person.send("/forget")
+    await person.click("Да, удалить всё")
+    assert await trail() == [("created", None), ("taken", consultant.id)]
+    await consultant.send("/forget")
+    await consultant.click("Да, удалить всё")
+    assert await trail() == [("created", None), ("taken", consultant.id)]

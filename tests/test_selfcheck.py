@@ -146,3 +146,16 @@ async def test_double_tap_and_old_buttons(harness: Harness) -> None:
     await person.send("/start")
     await person.click_data("scr:3:y", question)  # a self-check from before: no answers behind it
     assert person.alerts == [harness.t("This button is out of date. Here is the current menu.", "ru")]
+
+
+def test_the_result_the_consult_flow_reads_is_what_the_selfcheck_stored() -> None:
+    """Screening.result's data, written by the self-check, read back typed by the consult flow."""
+    from bot.services.selfcheck import Finished
+    from bot.states import SelfcheckResult
+
+    answers = {"documents": "y", "wages": "u", "danger_now": "n"}
+    stored = Finished(score(answers), answers).to_dict()
+    result = SelfcheckResult.from_dict(stored)
+    assert result is not None
+    assert (result.level, list(result.indicators), result.answers) == (stored["level"], stored["indicators"], answers)
+    assert SelfcheckResult.from_dict({}) is None

@@ -17,6 +17,7 @@ from bot.services.users import (
 from bot.storage.db import Database
 from bot.storage.fsm import FsmRepository
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
 from bot.telegram.fsm import SQLiteStorage
 
@@ -118,6 +119,12 @@ async def test_fsm_storage_roundtrip_and_forget(db: Database) -> None:
     await again.set_state(key, None)
     assert await again.get_state(key) is None
     assert await again.get_data(key) == {"answers": [1, "да"], "step": 2}
-    assert await again.repository.forget_user(10) == 1
+    # /forget (bot.storage.privacy) deletes the person's one row, and the cache forgets it
+    count = "SELECT count(*) FROM fsm_state WHERE user_id = ?"
+    assert [(await db.fetchone(count, (uid,)) or [0])[0] for uid in (10, 11)] == [1, 1]
+    async with db.transaction():
+        await PrivacyRepository(db).forget(10, "no-events-actor")
+    again.repository.drop_cached()
+    assert [(await db.fetchone(count, (uid,)) or [0])[0] for uid in (10, 11)] == [0, 1]
     assert await again.get_data(key) == {}
     assert await again.get_state(other) == "Form:x"

@@ -31,7 +31,7 @@ def build_routers() -> list[Router]:
         broadcast.router(),  # an admin writing an announcement: their text must not be searched or relayed
         stats.router(),  # admins' /admin and /stats: commands no other router takes
         start.router(),  # /start, /menu, /language, /help work from anywhere, even in the middle of a flow
-        profile.router(),  # citizenship and destination typed as text while asked, before the case relay takes text
+        profile.router(),  # citizenship and destination typed as text while asked (even with a case open)
         privacy.router(),  # /forget works from anywhere, an open case included
         desk.router(),  # consultants: Take in the group; their commands and replies, before a person's router reads them
         selfcheck.router(),  # the self-check: its answers are buttons only

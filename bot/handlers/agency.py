@@ -1,7 +1,7 @@
 """Check a recruitment agency: type a name or permit number, see its status; answer the red-flag
 questions; report an agency to the consultants. Admins load registries by sending the file.
 
-While a person has an open case, what they type goes to the consultant (the escalation router comes
+While a person has an open case, what they type goes to the consultant (the consult router comes
 first): nothing sent for help is taken as a search.
 """
 
@@ -20,9 +20,9 @@ from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb, MenuCb, Se
 from bot.config import Settings
 from bot.content import Content
 from bot.handlers.common import in_order, is_admin, private_router, show_screen, stale_button
-from bot.handlers.search import answer as search_answer
 from bot.models import Agency, User
 from bot.screens import agency as views
+from bot.screens import search as search_screens
 from bot.services.agency import (
     MAX_FILE_BYTES,
     NOT_FOUND,
@@ -34,6 +34,7 @@ from bot.services.agency import (
     RegistryError,
     ReportDraft,
 )
+from bot.services.desk import CaseService
 from bot.services.events import EventLog
 from bot.services.redflags import FLAGS, assess
 from bot.services.search import SearchIndex
@@ -44,8 +45,6 @@ MAX_QUERY = 200
 MAX_WHAT = 1000
 MAX_CONTACT = 100
 REGISTRY_SUFFIXES = (".csv", ".yaml", ".yml")
-
-
 
 
 async def _load(state: FSMContext) -> AgencyData:
@@ -74,7 +73,8 @@ async def typed(
 ) -> None:
     if search.is_danger(locale, message.text or ""):  # a cry for help where a name was expected
         await state.clear()
-        await search_answer(message, content, search, locale, user)
+        topics = search.answer(locale, message.text or "", user.citizenship)
+        await show_screen(message, search_screens.answer(content, locale, user.destination, topics))
         return
     text = " ".join((message.text or "").split())[:MAX_QUERY]
     found = await agencies.search(text, prefer=user.citizenship)
@@ -167,8 +167,8 @@ async def answered(query: CallbackQuery, callback_data: FlagCb, state: FSMContex
 
 
 # -- reports -----------------------------------------------------------------------------------------
-async def report(query: CallbackQuery, state: FSMContext, desk: Desk, user: User) -> None:
-    case = await desk.cases.open_case_of(user.id)
+async def report(query: CallbackQuery, state: FSMContext, cases: CaseService, user: User) -> None:
+    case = await cases.open_case_of(user.id)
     if case is not None:
         await show_screen(query, views.report_to_open_case(case.id))
         return
@@ -247,7 +247,7 @@ async def send(
     await query.answer()
     reported = await agencies.report(draft, user, locale, cases=desk.cases if desk.available else None, alert=desk.queue_alert)
     if reported.alert is not None:
-        await desk.outbox.flush([reported.alert])
+        await desk.send_queued([reported.alert])
     await state.clear()
     await events.record("agency_report", user, draft.status or NOT_FOUND)
     if reported.case is not None:
@@ -316,7 +316,7 @@ def early_router() -> Router:
 
     Leaving the agency check (any other button or command) ends it, so a question typed later reaches
     the search, not the registry; a half-written report is dropped with it. Admins load registries by
-    sending the file here, before the consultants' router, so that a file an admin sends is never
+    sending the file here, before the desk's router, so that a file an admin sends is never
     relayed to a person in a case.
     """
     router = private_router("agency-early")

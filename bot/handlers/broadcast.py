@@ -15,7 +15,7 @@ from bot.screens import broadcast as screens
 from bot.screens.common import Screen
 from bot.services.broadcast import FILTERS, MAX_TEXT, Draft
 from bot.states import BroadcastForm
-from bot.telegram.broadcasts import Broadcasts
+from bot.telegram.broadcast import Broadcasts
 
 
 async def _audience(draft: Draft, broadcasts: Broadcasts) -> Screen:
@@ -73,6 +73,9 @@ async def drop(query: CallbackQuery, state: FSMContext) -> None:
 async def go(query: CallbackQuery, state: FSMContext, broadcasts: Broadcasts) -> None:
     draft = Draft.from_dict(await state.get_data())
     await state.clear()
+    if not draft.text.strip():  # the form lost its text (data from an older or broken state): send nothing
+        await stale_button(query)
+        return
     broadcast = await broadcasts.create(query.from_user.id, draft.text, *draft.audience())
     screen = screens.progress_screen(broadcast, {"pending": broadcast.total})
     await query.answer()

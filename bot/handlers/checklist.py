@@ -20,29 +20,24 @@ from bot.services.checklist import ChecklistError, ChecklistService, Entry, Shee
 from bot.services.dates import parse_date, within_range
 from bot.states import ChecklistForm, DateForm, ProfileData, ProfileForm
 
-A = ChecklistAction
-C = CalendarAction
-
-
-
 
 def router() -> Router:
     router = private_router("checklist")
-    router.callback_query.register(open_checklist, ChecklistCb.filter(F.a == A.SHOW))
+    router.callback_query.register(open_checklist, ChecklistCb.filter(F.a == ChecklistAction.SHOW))
     router.callback_query.register(open_checklist, MenuCb.filter(F.section == Section.CHECKLIST))
     router.message.register(open_checklist, Command("checklist"))
-    router.callback_query.register(tap, ChecklistCb.filter(F.a.in_({A.TAP, A.TICK, A.DONE})))
-    router.callback_query.register(paid_question, ChecklistCb.filter(F.a == A.PAID_ASK))
-    router.callback_query.register(paid, ChecklistCb.filter(F.a.in_({A.PAID, A.PAID_ALL})))
-    router.callback_query.register(mute, ChecklistCb.filter(F.a.in_({A.MUTE, A.UNMUTE})))
-    router.callback_query.register(dates, ChecklistCb.filter(F.a == A.DATES))
-    router.callback_query.register(reminders, ChecklistCb.filter(F.a.in_({A.REMINDERS, A.ON, A.OFF})))
+    router.callback_query.register(tap, ChecklistCb.filter(F.a.in_({ChecklistAction.TAP, ChecklistAction.TICK, ChecklistAction.DONE})))
+    router.callback_query.register(paid_question, ChecklistCb.filter(F.a == ChecklistAction.PAID_ASK))
+    router.callback_query.register(paid, ChecklistCb.filter(F.a.in_({ChecklistAction.PAID, ChecklistAction.PAID_ALL})))
+    router.callback_query.register(mute, ChecklistCb.filter(F.a.in_({ChecklistAction.MUTE, ChecklistAction.UNMUTE})))
+    router.callback_query.register(dates, ChecklistCb.filter(F.a == ChecklistAction.DATES))
+    router.callback_query.register(reminders, ChecklistCb.filter(F.a.in_({ChecklistAction.REMINDERS, ChecklistAction.ON, ChecklistAction.OFF})))
     router.message.register(reminders, Command("reminders"))
-    router.callback_query.register(calendar_open, CalCb.filter(F.a == C.OPEN))
-    router.callback_query.register(calendar_month, CalCb.filter(F.a == C.MONTH))
-    router.callback_query.register(calendar_day, CalCb.filter(F.a == C.DAY))
-    router.callback_query.register(calendar_cancel, CalCb.filter(F.a == C.CANCEL))
-    router.callback_query.register(calendar_label, CalCb.filter(F.a == C.NOOP))
+    router.callback_query.register(calendar_open, CalCb.filter(F.a == CalendarAction.OPEN))
+    router.callback_query.register(calendar_month, CalCb.filter(F.a == CalendarAction.MONTH))
+    router.callback_query.register(calendar_day, CalCb.filter(F.a == CalendarAction.DAY))
+    router.callback_query.register(calendar_cancel, CalCb.filter(F.a == CalendarAction.CANCEL))
+    router.callback_query.register(calendar_label, CalCb.filter(F.a == CalendarAction.NOOP))
     router.message.register(typed_date, StateFilter(ChecklistForm.date), F.text, ~F.text.startswith("/"))
     return router
 
@@ -75,13 +70,13 @@ async def tap(
     sheet, entry = await _entry_or_stale(query, checklists, user, callback_data.id)
     if sheet is None or entry is None:
         return
-    if callback_data.a == A.TAP and entry.item.own_date and (entry.day is None or entry.repeats):
+    if callback_data.a == ChecklistAction.TAP and entry.item.own_date and (entry.day is None or entry.repeats):
         if entry.day is None:
             await _open_calendar(query, state, screens.calendar_for(content, locale, sheet, entry.id), entry.id)
         else:
             await show_screen(query, screens.item_screen(content, locale, sheet, entry))
         return
-    if callback_data.a == A.DONE:
+    if callback_data.a == ChecklistAction.DONE:
         sheet = await checklists.set_done(user, entry.id)
         await query.answer(screens.marked_done())
         await show_screen(query, screens.checklist(content, locale, sheet, entry.item.phase), answer=False)
@@ -89,7 +84,7 @@ async def tap(
     sheet = await checklists.toggle(user, entry.id)
     fresh = sheet.entry(entry.id)
     assert fresh is not None
-    if callback_data.a == A.TICK:  # from the item's own screen: stay there
+    if callback_data.a == ChecklistAction.TICK:  # from the item's own screen: stay there
         await show_screen(query, screens.item_screen(content, locale, sheet, fresh))
         return
     await show_screen(query, screens.checklist(content, locale, sheet, entry.item.phase))
@@ -107,7 +102,7 @@ async def paid(
     query: CallbackQuery, callback_data: ChecklistCb, user: User, checklists: ChecklistService, content: Content, locale: str,
 ) -> None:
     try:
-        sheet = await checklists.set_paid(user, callback_data.id, callback_data.n, more=callback_data.a == A.PAID)
+        sheet = await checklists.set_paid(user, callback_data.id, callback_data.n, more=callback_data.a == ChecklistAction.PAID)
     except ChecklistError:
         await stale_button(query)
         return
@@ -120,7 +115,7 @@ async def paid(
 async def mute(
     query: CallbackQuery, callback_data: ChecklistCb, user: User, checklists: ChecklistService, content: Content, locale: str,
 ) -> None:
-    muted = callback_data.a == A.MUTE
+    muted = callback_data.a == ChecklistAction.MUTE
     try:
         sheet = await checklists.mute(user, callback_data.id, muted)
     except ChecklistError:
@@ -149,8 +144,8 @@ async def reminders(
     if not checklists.available(user):
         await show_screen(event, screens.no_checklist())
         return
-    if callback_data is not None and callback_data.a in (A.ON, A.OFF):
-        await checklists.set_reminders(user, callback_data.a == A.ON)
+    if callback_data is not None and callback_data.a in (ChecklistAction.ON, ChecklistAction.OFF):
+        await checklists.set_reminders(user, callback_data.a == ChecklistAction.ON)
     sheet, pending = await checklists.scheduled(user)
     await show_screen(event, screens.reminders(content, locale, sheet, pending))
 

@@ -20,14 +20,12 @@ from bot.handlers.common import private_router, show, show_screen, stale_button
 from bot.models import LANGUAGES, Case, User
 from bot.screens import consult as screens
 from bot.screens import keyboards
-from bot.services.desk import KINDS, CaseError
+from bot.services.desk import KINDS, CaseError, CaseService
 from bot.services.users import language_order
-from bot.states import Consent, ConsentData, Screening
+from bot.states import Consent, ConsentData, Screening, SelfcheckResult
 from bot.telegram.desk import Desk
 
 MAX_DESCRIPTION = 1000
-
-
 
 
 async def _load(state: FSMContext) -> ConsentData:
@@ -35,38 +33,43 @@ async def _load(state: FSMContext) -> ConsentData:
 
 
 # -- starting -------------------------------------------------------------------------------------
-async def from_menu(event: Message | CallbackQuery, state: FSMContext, desk: Desk, content: Content, locale: str, user: User) -> None:
-    await begin(event, state, desk, content, locale, user, "request")
+async def from_menu(
+    event: Message | CallbackQuery, state: FSMContext, desk: Desk, cases: CaseService, content: Content, locale: str, user: User
+) -> None:
+    await begin(event, state, desk, cases, content, locale, user, "request")
 
 
 async def from_button(
-    query: CallbackQuery, callback_data: ConsultCb, state: FSMContext, desk: Desk, content: Content, locale: str, user: User
+    query: CallbackQuery, callback_data: ConsultCb, state: FSMContext, desk: Desk, cases: CaseService, content: Content,
+    locale: str, user: User,
 ) -> None:
     kind = callback_data.value if callback_data.value in KINDS else "request"
-    await begin(query, state, desk, content, locale, user, kind)
+    await begin(query, state, desk, cases, content, locale, user, kind)
 
 
-async def _screening_result(state: FSMContext) -> dict[str, Any]:
-    """The self-check result the person has just seen, if they have (empty otherwise)."""
-    return await state.get_data() if await state.get_state() == Screening.result.state else {}
+async def _selfcheck_result(state: FSMContext) -> SelfcheckResult | None:
+    """The self-check result the person has just seen, if they have."""
+    if await state.get_state() != Screening.result.state:
+        return None
+    return SelfcheckResult.from_dict(await state.get_data())
 
 
 async def begin(
-    event: Message | CallbackQuery, state: FSMContext, desk: Desk, content: Content, locale: str, user: User, kind: str
+    event: Message | CallbackQuery, state: FSMContext, desk: Desk, cases: CaseService, content: Content, locale: str, user: User, kind: str
 ) -> None:
     if not desk.available:
         await show_screen(event, screens.unavailable(content, locale, user.destination))
         return
-    case = await desk.cases.open_case_of(user.id)
+    case = await cases.open_case_of(user.id)
     if case is not None:
         await show_screen(event, screens.already_open(case.id))
         return
-    screening = await _screening_result(state)
-    if kind == "screening" and not screening:
+    result = await _selfcheck_result(state)
+    if kind == "screening" and result is None:
         kind = "request"  # the result is gone (restart, or a very old button): ask without it
     consent = ConsentData(kind=kind)
-    if kind == "screening":
-        consent = ConsentData(kind=kind, level=screening["level"], indicators=screening["indicators"], answers=screening["answers"])
+    if kind == "screening" and result is not None:
+        consent = ConsentData(kind=kind, level=result.level, indicators=list(result.indicators), answers=dict(result.answers))
     await state.set_state(Consent.agreeing)
     await state.set_data(consent.to_dict())
     await show_screen(event, screens.consent_screen(bool(consent.answers), desk.config.ngo_name))
@@ -164,11 +167,11 @@ async def end(message: Message, desk: Desk, user: User) -> None:
     await message.answer(screen.text, reply_markup=screen.markup)
 
 
-async def open_case(message: Message, desk: Desk, user: User) -> dict[str, Any] | bool:
+async def open_case(message: Message, cases: CaseService, user: User) -> dict[str, Any] | bool:
     """A filter: the person has an open case (commands are not for the consultant, and still work)."""
     if message.text is not None and message.text.startswith("/"):
         return False
-    case = await desk.cases.open_case_of(user.id)
+    case = await cases.open_case_of(user.id)
     return {"case": case} if case is not None else False
 
 
@@ -191,6 +194,8 @@ def router() -> Router:
     router.callback_query.register(language_chosen, ConsultCb.filter(F.step == ConsultStep.LANG), Consent.language)
     router.callback_query.register(username_chosen, ConsultCb.filter(F.step == ConsultStep.USER), Consent.username)
     router.message.register(end, Command("end"))
-    # In any state (a self-check, a profile question): a message to the consultant must never be lost.
+    # In any state of the flows whose routers come later (checklist, agency, search): a message to the
+    # consultant must never be taken as an answer there. Routers before this one (profile, start) still take
+    # their own answers and commands.
     router.message.register(to_consultant, open_case)
     return router

@@ -16,7 +16,7 @@ from aiogram.types import User as TelegramUser
 from bot.callbacks import CloseCb, TakeCb
 from bot.models import Case
 from bot.screens import desk as screens
-from bot.services.desk import Actor, CaseError
+from bot.services.desk import Actor, CaseError, CaseService
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.desk import Desk
 
@@ -33,12 +33,12 @@ def case_number(command: CommandObject) -> int | None:
 
 
 # -- the group's alert ----------------------------------------------------------------------------
-async def take(query: CallbackQuery, callback_data: TakeCb, desk: Desk, authorizer: Authorizer) -> None:
-    case = await desk.cases.get(callback_data.case)
-    team = desk.cases.team_of(case) if case is not None else None
+async def take(query: CallbackQuery, callback_data: TakeCb, desk: Desk, cases: CaseService, authorizer: Authorizer) -> None:
+    case = await cases.get(callback_data.case)
+    team = cases.team_of(case) if case is not None else None
     actor = await authorizer.consultant(query.from_user.id, _name(query.from_user), team.chat_id if team else None)
     if actor is None or case is None:
-        await desk.cases.refused(query.from_user.id, callback_data.case, "take")
+        await cases.refused(query.from_user.id, callback_data.case, "take")
         await query.answer(screens.not_a_group_consultant(), show_alert=True)
         return
     outcome, taken = await desk.take(case.id, actor)
@@ -63,13 +63,13 @@ async def _bot_username(desk: Desk, bot: Bot | None) -> str:
 
 # -- who acts, on which case ----------------------------------------------------------------------
 async def actor_of(
-    event: Message | CallbackQuery, authorizer: Authorizer, desk: Desk, action: str, case_id: int | None = None
+    event: Message | CallbackQuery, authorizer: Authorizer, cases: CaseService, action: str, case_id: int | None = None
 ) -> Actor | None:
     """The consultant (or admin) behind the event; anyone else is refused, told so, and logged."""
     sender = event.from_user
     actor = await authorizer.consultant(sender.id, _name(sender)) if sender is not None else None
     if actor is None:
-        await desk.cases.refused(sender.id if sender is not None else 0, case_id, action)
+        await cases.refused(sender.id if sender is not None else 0, case_id, action)
         if isinstance(event, CallbackQuery):
             await event.answer(screens.consultants_only(), show_alert=True)
         else:
@@ -77,36 +77,36 @@ async def actor_of(
     return actor
 
 
-async def target(message: Message, command: CommandObject, desk: Desk, actor: Actor) -> Case | None:
+async def target(message: Message, command: CommandObject, cases: CaseService, actor: Actor) -> Case | None:
     """The case a command is about: its number in the command, else the consultant's active case."""
     case_id = case_number(command)
     if case_id is None:
-        active = await desk.cases.active_case(actor.id)
+        active = await cases.active_case(actor.id)
         if active is None:
             await message.answer(screens.which_case())
             return None
         case_id = active.id
     try:
-        return await desk.cases.holding(case_id, actor, allow_ended=command.command == "close")
+        return await cases.holding(case_id, actor, allow_ended=command.command == "close")
     except CaseError as error:
-        await desk.cases.refused(actor.id, case_id, command.command)
+        await cases.refused(actor.id, case_id, command.command)
         await message.answer(screens.refusal(error.reason, case_id))
         return None
 
 
 # -- commands in the private chat -----------------------------------------------------------------
-async def my_cases(message: Message, desk: Desk, authorizer: Authorizer) -> None:
-    actor = await actor_of(message, authorizer, desk, "cases")
+async def my_cases(message: Message, cases: CaseService, authorizer: Authorizer) -> None:
+    actor = await actor_of(message, authorizer, cases, "cases")
     if actor is None:
         return
-    mine = await desk.cases.of_consultant(actor.id)
-    waiting = await desk.cases.waiting()
-    active = await desk.cases.active_case(actor.id)
+    mine = await cases.of_consultant(actor.id)
+    waiting = await cases.waiting()
+    active = await cases.active_case(actor.id)
     await message.answer(screens.cases_list(mine, active.id if active else None, len(waiting)))
 
 
-async def choose(message: Message, command: CommandObject, desk: Desk, authorizer: Authorizer, locale: str) -> None:
-    actor = await actor_of(message, authorizer, desk, "case")
+async def choose(message: Message, command: CommandObject, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str) -> None:
+    actor = await actor_of(message, authorizer, cases, "case")
     if actor is None:
         return
     number = case_number(command)
@@ -114,61 +114,61 @@ async def choose(message: Message, command: CommandObject, desk: Desk, authorize
         await message.answer(screens.send_case_number())
         return
     try:
-        case = await desk.cases.choose(number, actor)
+        case = await cases.choose(number, actor)
     except CaseError as error:
-        await desk.cases.refused(actor.id, number, "case")
+        await cases.refused(actor.id, number, "case")
         await message.answer(screens.refusal(error.reason, number))
         return
-    summary = screens.summary(case, await desk.cases.history(case.id), desk.clock(), locale, desk.config.ngo_name)
+    summary = screens.summary(case, await cases.history(case.id), desk.clock(), locale, desk.config.ngo_name)
     sent = await message.answer(summary)
-    await desk.cases.add_post(sent.chat.id, sent.message_id, case.id, "relay")
-    for _author, note, at in await desk.cases.notes(case.id):
+    await cases.add_post(sent.chat.id, sent.message_id, case.id, "relay")
+    for _author, note, at in await cases.notes(case.id):
         await message.answer(screens.note_text(note, at))
 
 
-async def note(message: Message, command: CommandObject, desk: Desk, authorizer: Authorizer) -> None:
-    actor = await actor_of(message, authorizer, desk, "note")
+async def note(message: Message, command: CommandObject, cases: CaseService, authorizer: Authorizer) -> None:
+    actor = await actor_of(message, authorizer, cases, "note")
     if actor is None:
         return
-    active = await desk.cases.active_case(actor.id)
+    active = await cases.active_case(actor.id)
     text = (command.args or "").strip()
     if not text or active is None:
         await message.answer(screens.note_how())
         return
-    await desk.cases.note(active.id, actor, text)
+    await cases.note(active.id, actor, text)
     await message.answer(screens.note_added(active.id))
 
 
-async def transfer(message: Message, command: CommandObject, desk: Desk, authorizer: Authorizer) -> None:
-    actor = await actor_of(message, authorizer, desk, "transfer")
+async def transfer(message: Message, command: CommandObject, desk: Desk, cases: CaseService, authorizer: Authorizer) -> None:
+    actor = await actor_of(message, authorizer, cases, "transfer")
     if actor is None:
         return
-    case = await target(message, command, desk, actor)
+    case = await target(message, command, cases, actor)
     if case is None:
         return
     await desk.transfer(case.id, actor)
     await message.answer(screens.transferred(case.id))
 
 
-async def close(message: Message, command: CommandObject, desk: Desk, authorizer: Authorizer) -> None:
-    actor = await actor_of(message, authorizer, desk, "close")
+async def close(message: Message, command: CommandObject, cases: CaseService, authorizer: Authorizer) -> None:
+    actor = await actor_of(message, authorizer, cases, "close")
     if actor is None:
         return
-    case = await target(message, command, desk, actor)
+    case = await target(message, command, cases, actor)
     if case is None:
         return
     screen = screens.outcome_question(case.id)
     await message.answer(screen.text, reply_markup=screen.markup)
 
 
-async def closed(query: CallbackQuery, callback_data: CloseCb, desk: Desk, authorizer: Authorizer) -> None:
-    actor = await actor_of(query, authorizer, desk, "close", callback_data.case)
+async def closed(query: CallbackQuery, callback_data: CloseCb, desk: Desk, cases: CaseService, authorizer: Authorizer) -> None:
+    actor = await actor_of(query, authorizer, cases, "close", callback_data.case)
     if actor is None:
         return
     try:
         case = await desk.close(callback_data.case, actor, callback_data.outcome)  # refuses an unknown outcome
     except CaseError as error:
-        await desk.cases.refused(actor.id, callback_data.case, "close")
+        await cases.refused(actor.id, callback_data.case, "close")
         await query.answer(screens.refusal(error.reason, callback_data.case), show_alert=True)
         return
     await query.answer()
@@ -177,30 +177,30 @@ async def closed(query: CallbackQuery, callback_data: CloseCb, desk: Desk, autho
 
 
 # -- talking to the person ------------------------------------------------------------------------
-async def case_target(message: Message, desk: Desk) -> dict[str, Any] | bool:
+async def case_target(message: Message, cases: CaseService) -> dict[str, Any] | bool:
     """A filter: a consultant's message for a person, as a reply to a message of a case, or any message
     while a case is active (commands are never relayed)."""
     if message.text is not None and message.text.startswith("/"):
         return False
     reply = message.reply_to_message
     if reply is not None:
-        case_id = await desk.cases.case_of_post(message.chat.id, reply.message_id)
+        case_id = await cases.case_of_post(message.chat.id, reply.message_id)
         if case_id is not None:
             return {"case_id": case_id}
     if message.from_user is None:
         return False
-    active = await desk.cases.active_case(message.from_user.id)
+    active = await cases.active_case(message.from_user.id)
     return {"case_id": active.id} if active is not None else False
 
 
-async def to_person(message: Message, case_id: int, desk: Desk, authorizer: Authorizer, locale: str) -> None:
-    actor = await actor_of(message, authorizer, desk, "relay", case_id)
+async def to_person(message: Message, case_id: int, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str) -> None:
+    actor = await actor_of(message, authorizer, cases, "relay", case_id)
     if actor is None:
         return
     try:
-        case = await desk.cases.holding(case_id, actor)
+        case = await cases.holding(case_id, actor)
     except CaseError as error:
-        await desk.cases.refused(actor.id, case_id, "relay")
+        await cases.refused(actor.id, case_id, "relay")
         await message.answer(screens.refusal(error.reason, case_id))
         return
     outcome = await desk.from_consultant(case, actor, message, locale)

@@ -21,7 +21,7 @@ async def ask(event: Message | CallbackQuery) -> None:
 async def confirm(query: CallbackQuery, user: User, privacy: Privacy, desk: Desk) -> None:
     # one transaction: every row about the person, and the notices to the consultants of the cases it closed
     forgotten = await privacy.forget(user.id, notify=desk.queue_forgotten)
-    await desk.outbox.flush(forgotten.queued)
+    await desk.send_queued(forgotten.queued)
     await show_screen(query, screens.forgotten())
 
 

@@ -15,20 +15,11 @@ from bot.models import User
 from bot.screens import search as screens
 from bot.services.search import SearchIndex
 
-MAX_WORDS_CHARS = 600  # a question is short; a pasted page is matched on its beginning
-
 
 async def answer(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
     """Topics for a question typed in the person's words; danger words first get the numbers to call."""
-    query = (message.text or "")[:MAX_WORDS_CHARS]
-    found = search.answer(locale, query, user.citizenship)
-    if found.danger:
-        screen = screens.danger(content, locale, user.destination, found.topics)
-    elif found.topics:
-        screen = screens.found(content, locale, found.topics)
-    else:
-        screen = screens.not_found()
-    await show_screen(message, screen)
+    found = search.answer(locale, message.text or "", user.citizenship)
+    await show_screen(message, screens.answer(content, locale, user.destination, found))
 
 
 def router() -> Router:

@@ -21,8 +21,6 @@ from bot.services.events import EventLog
 from bot.services.selfcheck import QUESTIONS
 from bot.states import Screening
 
-__all__ = ["Screening", "router"]  # Screening: bot.handlers.consult reads the result's data
-
 
 async def start(event: Message | CallbackQuery, state: FSMContext) -> None:
     await state.clear()

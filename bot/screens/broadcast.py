@@ -68,11 +68,10 @@ def progress_screen(broadcast: Broadcast, counts: dict[str, int]) -> Screen:
     waiting = counts.get("pending", 0) + counts.get("claimed", 0) + counts.get("sending", 0)
     figures = _("Sent: {sent} of {total} · not delivered: {failed} · blocked the bot: {blocked}").format(
         sent=sent, total=broadcast.total, failed=failed, blocked=blocked)
-    none = InlineKeyboardMarkup(inline_keyboard=[])
     if broadcast.status == "done":
-        return Screen(_("✅ <b>Broadcast No. {number} finished.</b>").format(number=broadcast.id) + "\n" + figures, none)
+        return Screen(_("✅ <b>Broadcast No. {number} finished.</b>").format(number=broadcast.id) + "\n" + figures)
     if broadcast.status == "cancelled":
-        return Screen(_("⏹ <b>Broadcast No. {number} cancelled.</b>").format(number=broadcast.id) + "\n" + figures, none)
+        return Screen(_("⏹ <b>Broadcast No. {number} cancelled.</b>").format(number=broadcast.id) + "\n" + figures)
     minutes = max(1, math.ceil(waiting / RATE / 60))
     text = "\n".join([
         _("📣 <b>Broadcast No. {number}</b> is being sent.").format(number=broadcast.id),
@@ -83,8 +82,3 @@ def progress_screen(broadcast: Broadcast, counts: dict[str, int]) -> Screen:
         button(_("⏹ Cancel the broadcast"), BcCb(a=BcAction.STOP, v=str(broadcast.id)).pack())
     ]])
     return Screen(text, markup)
-
-
-def markup_of(screen: Screen) -> InlineKeyboardMarkup | None:
-    """The screen's buttons as Telegram gets them: none at all when it has none."""
-    return screen.markup if screen.markup is not None and screen.markup.inline_keyboard else None

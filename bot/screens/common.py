@@ -66,8 +66,6 @@ def with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
     return f"{body}\n\n{footer}" if footer else body
 
 
-
-
 # -- what is said when nothing else fits -----------------------------------------------------------
 def stale_button_alert() -> str:
     return _("This button is out of date. Here is the current menu.")

@@ -19,6 +19,7 @@ from bot.content import Content
 from bot.screens import common, keyboards
 from bot.screens import guide as guide_screens
 from bot.screens.common import Screen
+from bot.services.search import Found
 
 
 def _topic_rows(content: Content, locale: str, topics: list[str]) -> list[list[InlineKeyboardButton]]:
@@ -46,7 +47,7 @@ def danger(content: Content, locale: str, destination: str | None, topics: list[
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def found(content: Content, locale: str, topics: list[str]) -> Screen:
+def found_screen(content: Content, locale: str, topics: list[str]) -> Screen:
     rows = _topic_rows(content, locale, topics)
     rows.append([keyboards.menu_button()])
     return Screen(_("Here is what I found. Tap a topic:"), InlineKeyboardMarkup(inline_keyboard=rows))
@@ -63,3 +64,10 @@ def not_found() -> Screen:
         [keyboards.menu_button()],
     ]
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def answer(content: Content, locale: str, destination: str | None, found: Found) -> Screen:
+    """What a typed question gets: danger first (the numbers to call and a consultant), else the topics."""
+    if found.danger:
+        return danger(content, locale, destination, found.topics)
+    return found_screen(content, locale, found.topics) if found.topics else not_found()

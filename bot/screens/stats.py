@@ -5,9 +5,7 @@ event loop never waits for it."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import threading
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -40,7 +38,6 @@ PERIOD_REASONS = {
     "reversed": __("The second date is before the first."),
     "not_begun": __("That period has not begun yet."),
 }
-_draw = threading.Lock()  # one chart at a time: matplotlib's font cache is shared
 
 
 def period_help() -> str:
@@ -235,17 +232,6 @@ def chart_spec(report: Report) -> ChartSpec:
         used_title=_("What people did"),
         used=used,
     )
-
-
-async def chart(report: Report) -> bytes:
-    """The chart as a PNG: texts made here, in the caller's locale; drawn in a worker thread."""
-    spec = chart_spec(report)
-    return await asyncio.to_thread(_render, spec)
-
-
-def _render(spec: ChartSpec) -> bytes:
-    with _draw:
-        return render_png(spec)
 
 
 def render_png(spec: ChartSpec) -> bytes:

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.models import User
-from bot.storage.db import Database
 from bot.storage.events import EventRepository
 
 log = logging.getLogger(__name__)
@@ -27,8 +26,8 @@ DETAIL_LIMIT = 40  # ids and codes only
 
 
 class EventLog:
-    def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self.repo = EventRepository(db)
+    def __init__(self, repo: EventRepository, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.repo = repo
         self.clock = clock
         self._key: bytes | None = None
         self._day = ""

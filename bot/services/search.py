@@ -46,6 +46,8 @@ TITLE_WEIGHT = 3.0
 KEYWORD_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 
+MAX_QUESTION_CHARS = 600  # a question is short; a pasted page is matched on its beginning
+
 
 def skeleton(text: str, language: str) -> str:
     folded = text.lower()
@@ -133,7 +135,8 @@ class SearchIndex:
 
     def answer(self, language: str, text: str, citizenship: str | None) -> Found:
         """What a typed question leads to: the topics that apply to the person's citizenship, and whether
-        it sounds like danger."""
+        it sounds like danger. A question is short: a pasted page is read from its beginning."""
+        text = text[:MAX_QUESTION_CHARS]
         known = citizenship if citizenship in CITIZENSHIPS else None
         topics = [hit.topic for hit in self.find(language, text) if self.content.topic_applies(hit.topic, known)]
         return Found(topics, self.is_danger(language, text))

@@ -1,4 +1,4 @@
-"""Cases repository: SQL only. The rules (who may do what, when) are in bot.services.cases."""
+"""Cases repository: SQL only. The rules (who may do what, when) are in bot.services.desk."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Usage events and daily activity: SQL only (the events key in meta, inserts, /forget's deletes)."""
+"""Usage events and daily activity: SQL only (the events key in meta, inserts, a check for an event already
+recorded). A person's events and activity are deleted with the rest of their data by bot/storage/privacy.py."""
 
 from __future__ import annotations
 

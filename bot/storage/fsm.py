@@ -57,11 +57,6 @@ class FsmRepository:
             await self.set_data(key, user_id, chat_id, current)
         return current
 
-    async def forget_user(self, user_id: int) -> int:
-        """Delete every FSM record of a user (their data-deletion request)."""
-        self.drop_cached()
-        return await self.db.execute("DELETE FROM fsm_state WHERE user_id = ?", (user_id,))
-
     def drop_cached(self) -> None:
         """Forget every cached state: a person's rows were deleted (rare: simpler than indexing the cache by user)."""
         self._states.clear()

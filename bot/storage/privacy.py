@@ -19,6 +19,7 @@ class By(Enum):
     USER = "user"  # the column holds the person's Telegram id (their chat with the bot has the same id)
     ACTOR = "actor"  # the column holds the keyed hash of the person (bot.services.events.EventLog.actor)
     CASE = "case"  # the column holds the number of one of the person's cases
+    OWN_CASE = "own_case"  # the column holds the person's id, on a row about one of their own cases
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,9 @@ PERSONAL: tuple[Personal, ...] = (
     Personal("consultant_active", "case_id", By.CASE, why="a consultant's open conversation with the person"),
     Personal("outbox", "case_id", By.CASE, why="messages about the person's cases not yet sent"),
     Personal("outbox", "chat_id", By.USER, why="messages to the person not yet sent"),
-    Personal("audit_log", "actor_id", By.USER, clear=("actor_id",),
-             why="the person opened or ended a case: the trail stays, without their id"),
+    Personal("audit_log", "actor_id", By.OWN_CASE, clear=("actor_id",),
+             why="the person opened or ended their case: the trail stays, without their id; what staff did on "
+                 "other people's cases, and refused attempts to act as a consultant, stay as they are"),
     Personal("cases", "user_id", By.USER, clear=("user_id", "answers", "description", "username", "subject"),
              why="the case stays as an anonymous figure; what the person told goes"),
     Personal("agency_reports", "user_id", By.USER, why="reports about agencies, with a contact if given"),
@@ -65,6 +67,15 @@ KEPT: dict[tuple[str, str], str] = {
     ("digests", "admin_id"): "weekly figures sent to an admin: staff",
 }
 
+# Tables whose rows of the person stay, emptied (PERSONAL's `clear`): every other column of theirs is
+# named here as saying nothing about who the person is, so a new column must be placed on one side.
+ANONYMOUS: dict[str, tuple[str, ...]] = {
+    "cases": ("id", "kind", "level", "indicators", "destination", "citizenship", "language", "team", "status",
+              "outcome", "created_at", "taken_at", "closed_at", "waiting_since", "last_alert_at", "alerts",
+              "hotlines_sent_at", "purged_at"),
+    "audit_log": ("id", "at", "case_id", "action", "detail"),
+}
+
 
 class PrivacyRepository:
     def __init__(self, db: Database) -> None:
@@ -73,12 +84,21 @@ class PrivacyRepository:
     async def forget(self, user_id: int, actor: str) -> None:
         """Delete (or empty) every row of PERSONAL that is the person's. The caller holds the transaction."""
         for entry in PERSONAL:
-            key: int | str = actor if entry.by is By.ACTOR else user_id
-            where = f"{entry.column} = ?"
-            if entry.by is By.CASE:
-                where = f"{entry.column} IN (SELECT id FROM cases WHERE user_id = ?)"
+            where, params = _where(entry, user_id, actor)
             if entry.clear:
                 sets = ", ".join(f"{column} = NULL" for column in entry.clear)
-                await self.db.execute(f"UPDATE {entry.table} SET {sets} WHERE {where}", (key,))
+                await self.db.execute(f"UPDATE {entry.table} SET {sets} WHERE {where}", params)
             else:
-                await self.db.execute(f"DELETE FROM {entry.table} WHERE {where}", (key,))
+                await self.db.execute(f"DELETE FROM {entry.table} WHERE {where}", params)
+
+
+def _where(entry: Personal, user_id: int, actor: str) -> tuple[str, tuple[int | str, ...]]:
+    """The rows of `entry` that are the person's, and the parameters of that condition."""
+    own_cases = "SELECT id FROM cases WHERE user_id = ?"
+    if entry.by is By.ACTOR:
+        return f"{entry.column} = ?", (actor,)
+    if entry.by is By.CASE:
+        return f"{entry.column} IN ({own_cases})", (user_id,)
+    if entry.by is By.OWN_CASE:
+        return f"{entry.column} = ? AND case_id IN ({own_cases})", (user_id, user_id)
+    return f"{entry.column} = ?", (user_id,)

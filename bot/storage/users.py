@@ -55,9 +55,6 @@ class UserRepository:
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         await self.db.execute("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
 
-    async def delete(self, user_id: int) -> int:
-        return await self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
-
     async def count(self) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) FROM users")
         return int(row[0]) if row else 0

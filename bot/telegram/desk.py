@@ -97,6 +97,10 @@ class Desk:
         await self.outbox.flush([item])
         return case
 
+    async def send_queued(self, ids: list[int]) -> None:
+        """Send what a use case queued for the desk (an alert, notices) once its transaction has committed."""
+        await self.outbox.flush(ids)
+
     async def queue_alert(self, case: Case) -> int:
         """Queue the alert of a case just opened in the caller's transaction (an agency report opens one
         with the report); returns the outbox item, for the caller to flush once that transaction commits."""

@@ -15,6 +15,7 @@ from bot.i18n import CatalogI18n
 from bot.screens import stats as screens
 from bot.services.stats import Period, Report, StatsService
 from bot.services.users import UserService
+from bot.telegram.chart import chart
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ async def send_report(
     screen = screens.figures_screen(report, content, locale, today, prefix=prefix)
     await bot.send_message(chat_id, screen.text, reply_markup=screen.markup)
     try:
-        png = await screens.chart(report)
+        png = await chart(report)
     except Exception:
         log.exception("could not draw the chart")
         await bot.send_message(chat_id, screens.chart_failed())

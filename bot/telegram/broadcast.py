@@ -29,7 +29,7 @@ from aiogram.exceptions import (
 
 from bot.i18n import CatalogI18n
 from bot.models import Broadcast
-from bot.screens.broadcast import markup_of, progress_screen
+from bot.screens.broadcast import progress_screen
 from bot.services.users import UserService
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
@@ -153,7 +153,7 @@ class Broadcasts:
             screen = progress_screen(broadcast, counts)
         try:
             await self.bot.edit_message_text(
-                screen.text, chat_id=broadcast.progress_chat, message_id=broadcast.progress_msg, reply_markup=markup_of(screen))
+                screen.text, chat_id=broadcast.progress_chat, message_id=broadcast.progress_msg, reply_markup=screen.markup)
         except TelegramAPIError as error:  # "not modified", or the message is gone: progress is not worth more
             log.info("broadcast %s: progress not edited (%s)", broadcast.id, type(error).__name__)
 
