@@ -29,13 +29,17 @@ async def _schema(db: Database) -> dict[str, list[str]]:
     return {table: [r["name"] for r in await db.fetchall(f"PRAGMA table_info({table})")] for table in tables}
 
 
-async def test_every_column_that_names_a_person_is_forgotten_or_kept_for_a_reason(tmp_path: Path) -> None:
+async def _migrated_schema(tmp_path: Path) -> dict[str, list[str]]:
     db = Database(tmp_path / "schema.sqlite3")
-    await db.connect()
+    await db.connect()  # every migration applied
     try:
-        schema = await _schema(db)
+        return await _schema(db)
     finally:
         await db.close()
+
+
+async def test_every_column_that_names_a_person_is_forgotten_or_kept_for_a_reason(tmp_path: Path) -> None:
+    schema = await _migrated_schema(tmp_path)
     covered = {(e.table, e.column) for e in PERSONAL} | {(e.table, c) for e in PERSONAL for c in e.clear}
     deleted = {e.table for e in PERSONAL if not e.clear}
     naming = {
@@ -52,12 +56,7 @@ async def test_every_column_that_names_a_person_is_forgotten_or_kept_for_a_reaso
 
 async def test_every_column_of_a_table_that_keeps_the_persons_rows_is_emptied_or_said_to_be_anonymous(tmp_path: Path) -> None:
     """Where the person's rows stay (emptied), a new column (free text, say) must be emptied or named anonymous."""
-    db = Database(tmp_path / "schema.sqlite3")
-    await db.connect()
-    try:
-        schema = await _schema(db)
-    finally:
-        await db.close()
+    schema = await _migrated_schema(tmp_path)
     kept_rows = {e.table for e in PERSONAL if e.clear}
     assert kept_rows == set(ANONYMOUS)
     for table in kept_rows:
