@@ -6,14 +6,16 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import SANDBOX_TOKEN
+from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person, queued_delivery
-from bot.sandbox.core import Sandbox
+from bot.sandbox.core import Sandbox, SandboxMessage
 from bot.sandbox.server import SandboxServer
 from tests.conftest import ROOT
 
@@ -94,3 +96,103 @@ async def test_four_languages_then_restart_keeps_language_and_state(live) -> Non
     assert code == 0, output
     # no message text in the logs
     assert "Бишкек" not in output and "/profile" not in output
+
+
+GROUP = -1001000000001
+
+
+async def _until(check: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    """Wait for something the running process does on its own (the outbox posts), or fail saying what."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"the bot did not {what} within {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def live_desk(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
+    sandbox = Sandbox()
+    sandbox.add_group(GROUP, "Consultants")
+    server = SandboxServer(sandbox)
+    url = await server.start()
+    bot = BotProcess(url, tmp_path / "bot.sqlite3")
+    bot.env.update(CONSULTANT_CHAT_ID=str(GROUP), NGO_NAME="Safe Road")
+    await bot.start()
+    try:
+        yield sandbox, bot
+    finally:
+        if bot.process is not None and bot.process.returncode is None:
+            bot.process.kill()
+            await bot.process.wait()
+        await server.stop()
+
+
+def _alerts(sandbox: Sandbox) -> list[SandboxMessage]:
+    return [m for m in sandbox.bot_messages(GROUP) if m.buttons]
+
+
+def _consultant_sees(sandbox: Sandbox, consultant: Person, text: str) -> Callable[[], bool]:
+    return lambda: any(text in (m.text or "") for m in sandbox.bot_messages(consultant.id))
+
+
+async def _one_case(sandbox: Sandbox, consultant: Person, person: Person, lang: str) -> None:
+    await person.send("/start")
+    await person.click(NAMES[lang])
+    await person.send("/consult")
+    await person.click(person.last.button_labels()[0])  # ✅ I agree, connect me
+    await person.send(f"help {lang}")  # what happened
+    before = len(_alerts(sandbox))
+    await person.click(LANGUAGE_NAMES[lang])
+    await _until(lambda: len(_alerts(sandbox)) > before, "alert the group")
+    alert = _alerts(sandbox)[-1]
+    assert f"help {lang}" not in (alert.text or "")  # the alert never shows what the person wrote
+    await consultant.click("✋", alert)
+    await _until(_consultant_sees(sandbox, consultant, f"help {lang}"), "give the consultant the case summary")
+    await consultant.send(f"salom {lang}")  # the case just taken is the active one
+    await _until(lambda: (person.messages[-1].text or "").endswith(f"salom {lang}"), "relay the consultant's reply")
+    assert "Safe Road" in (person.messages[-1].text or "")  # signed by the NGO, never the consultant's account
+    answered_in_chat = person.deliver
+    person.deliver = any_answer(sandbox)  # a message to the consultant is answered in the consultant's chat
+    await person.send(f"thanks {lang}")
+    await _until(_consultant_sees(sandbox, consultant, f"thanks {lang}"), "relay the person's message")
+    person.deliver = answered_in_chat
+
+
+async def test_a_case_from_asking_to_forgetting_in_four_languages(live_desk) -> None:
+    """The process: four people ask for a consultant in their languages; the consultant takes each case
+    from the group's alert, the two talk through the bot, and /forget closes a case with the consultant told."""
+    sandbox, bot = live_desk
+    consultant = Person(sandbox, sandbox.add_user(8_000_001, "Aida", "ru"), queued_delivery(sandbox))
+    sandbox.groups[GROUP]["members"].add(consultant.id)
+    await consultant.send("/start")
+    await consultant.click(NAMES["ru"])
+    consultant.deliver = any_answer(sandbox)  # what a consultant writes is answered in the person's chat
+    people = {}
+    for number, lang in enumerate(NAMES):
+        people[lang] = Person(sandbox, sandbox.add_user(9_100_000 + number, "Live", lang), queued_delivery(sandbox))
+        await _one_case(sandbox, consultant, people[lang], lang)
+    told = len(sandbox.bot_messages(consultant.id))
+    await people["tg"].send("/forget")
+    await people["tg"].click(people["tg"].last.button_labels()[0])  # yes, delete everything
+    await _until(lambda: len(sandbox.bot_messages(consultant.id)) > told, "tell the consultant")
+    # case No. 3 was the Tajik person's; the desk speaks the default language (ru)
+    notice = "Обращение №3: человек удалил свои данные."
+    assert any((m.text or "").startswith(notice) for m in sandbox.bot_messages(consultant.id)[told:]), sandbox.bot_messages(consultant.id)[-1].text
+    code, output = await bot.stop()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert not any(f"help {lang}" in output or f"thanks {lang}" in output for lang in NAMES)  # no message text in logs
+
+
+def any_answer(sandbox: Sandbox, timeout: float = 15.0) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """Deliver through getUpdates and wait until the bot has done anything at all (in any chat)."""
+
+    async def deliver(update: dict[str, Any]) -> None:
+        mark = len(sandbox.events)
+        sandbox.enqueue(update)
+        await _until(lambda: len(sandbox.events) > mark, f"answer update {update['update_id']}", timeout)
+        await asyncio.sleep(0.2)
+
+    return deliver
