@@ -26,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content import require_content
 from bot.i18n import DOMAIN, CatalogI18n
-from bot.screens.stats import chart, figures_screen
+from bot.screens.stats import figures_screen
 from bot.services.stats import StatsService, last_days
 from bot.storage.db import Database
+from bot.telegram.chart import chart
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
