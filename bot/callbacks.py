@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 # A button whose value is not one of an Enum's (an old message, forged data) does not parse: no handler
 # takes it, and the fallback (bot.middlewares.fallback) answers it as out of date with the current menu.
+# Numbers are bounded the same way: a forged one out of range never reaches the database.
+RowId = Annotated[int, Field(ge=0, le=2**63 - 1)]  # a case or agency number: an SQLite integer
+Small = Annotated[int, Field(ge=0, le=999)]  # a question's number, a page, a count of months
 
 
 class LanguageCb(CallbackData, prefix="lang"):
@@ -65,7 +70,7 @@ class GuideCb(CallbackData, prefix="g"):
 
     kind: GuideKind
     id: str = ""
-    page: int = 0
+    page: Small = 0
 
 
 class ContactsBy(StrEnum):
@@ -92,7 +97,7 @@ class SelfcheckAction(StrEnum):
 class SelfcheckCb(CallbackData, prefix="scr"):
     """The self-check: question `q` (0-based) answered `a`, or `a` = go to start."""
 
-    q: int
+    q: Small
     a: SelfcheckAction
 
 
@@ -118,14 +123,14 @@ class ConsultCb(CallbackData, prefix="esc"):
 class TakeCb(CallbackData, prefix="take"):
     """A consultant takes case `case` from the group's alert."""
 
-    case: int
+    case: RowId
 
 
 class CloseCb(CallbackData, prefix="close"):
     """A consultant closes case `case` with `outcome`, one of services.desk.OUTCOMES (checked there: a
     forged outcome is refused and written to the audit log, like any other refused action)."""
 
-    case: int
+    case: RowId
     outcome: str
 
 
@@ -153,7 +158,7 @@ class ChecklistCb(CallbackData, prefix="ck"):
 
     a: ChecklistAction
     id: str = ""
-    n: int = 0
+    n: Small = 0
 
 
 class CalendarAction(StrEnum):
@@ -188,7 +193,7 @@ class AgencyCb(CallbackData, prefix="ag"):
     """The agency check: `a` what to do, `id` the agency to show (SHOW only)."""
 
     a: AgencyAction
-    id: int = 0
+    id: RowId = 0
 
 
 class FlagAction(StrEnum):
@@ -203,7 +208,7 @@ class FlagAction(StrEnum):
 class FlagCb(CallbackData, prefix="rf"):
     """The red-flag questions: question `q` (0-based) answered `a` (y, n, u), or `a` = "go" to start."""
 
-    q: int
+    q: Small
     a: FlagAction
 
 

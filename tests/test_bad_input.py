@@ -70,6 +70,17 @@ async def test_forged_or_stale_buttons(harness: Harness, data: str) -> None:
     assert harness.t("<b>Main menu</b>\nChoose a section:", "uz").replace("<b>", "").replace("</b>", "") in person.last.text
 
 
+@pytest.mark.parametrize("data", [
+    "take:99999999999999999999999", "take:-1", "close:99999999999999999999999:info", "ag:id:99999999999999999999999",
+    "g:top:work_ru:100000", "scr:99999:y", "rf:-1:y", "ck:paidall:ru_patent:100000",
+])
+async def test_forged_numbers_out_of_range(harness: Harness, data: str) -> None:
+    """A number no button carries (too large for the database, negative) is an out-of-date button, not a failure."""
+    person = await harness.speaker("tg")
+    await person.click_data(data)
+    assert person.alerts == [harness.t("This button is out of date. Here is the current menu.", "tg")]
+
+
 async def test_button_on_a_very_old_message_still_works(harness: Harness) -> None:
     person = await harness.speaker("ru")
     first = person.last

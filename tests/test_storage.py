@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from aiogram.fsm.state import State
@@ -128,3 +130,19 @@ async def test_fsm_storage_roundtrip_and_forget(db: Database) -> None:
     assert [(await db.fetchone(count, (uid,)) or [0])[0] for uid in (10, 11)] == [0, 1]
     assert await again.get_data(key) == {}
     assert await again.get_state(other) == "Form:x"
+
+
+async def test_a_new_database_is_private_and_overwrites_what_it_deletes(tmp_path: Path) -> None:
+    """The file holds every case: a new one (and a folder made for it) is the bot's user's only, with its
+    WAL; deleted rows are overwritten (secure_delete), not left readable in free pages."""
+    path = tmp_path / "data" / "bot.sqlite3"
+    db = Database(path)
+    await db.connect()
+    try:
+        await db.execute("INSERT INTO meta (name, value) VALUES ('x', 'y')")
+        row = await db.fetchone("PRAGMA secure_delete")
+        assert row is not None and row[0] == 1
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (path.parent, path, path.with_name("bot.sqlite3-wal"))}
+        assert modes == {"data": 0o700, "bot.sqlite3": 0o600, "bot.sqlite3-wal": 0o600}
+    finally:
+        await db.close()

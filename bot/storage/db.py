@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,6 +40,7 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=5000",
     "PRAGMA foreign_keys=ON",
+    "PRAGMA secure_delete=ON",  # deleted rows (what a person asked to forget) are overwritten, not left in free pages
 )
 
 
@@ -52,7 +54,7 @@ class Database:
     async def connect(self) -> None:
         if self._writer is not None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(self.path)
         self._writer = await self._open()
         await self.migrate()
         self._reader = await self._open()
@@ -173,3 +175,13 @@ class Database:
 
 def _split_sql(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def _create_private(path: Path) -> None:
+    """A new database, and a folder made for it, are readable by the bot's user only (the file holds every
+    case); SQLite gives its -wal and -shm files the database file's permissions. Existing ones are left as
+    their owner set them."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
