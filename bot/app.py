@@ -27,6 +27,7 @@ from bot.i18n import DOMAIN, CatalogI18n, LocaleMiddleware
 from bot.middlewares.fallback import FallbackMiddleware
 from bot.middlewares.inbox import InboxMiddleware, replay
 from bot.middlewares.inflight import InFlight
+from bot.middlewares.late_answers import LateCallbackAnswers
 from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import ActivityMiddleware, UserMiddleware
 from bot.services.agency import AgencyService
@@ -175,6 +176,7 @@ def _bot(config: Settings, session: BaseSession | None, token: str | None, clock
         token = token or config.require_token()
         session = AiohttpSession(api=TelegramAPIServer.from_base(config.telegram_api_url))
     session.middleware(RetryAfter(sleep=clocks.sleep))
+    session.middleware(LateCallbackAnswers())  # a late button still shows its screen
     return Bot(
         token=token or SANDBOX_TOKEN,
         session=session,

@@ -405,6 +405,16 @@ async def test_a_report_with_no_team_or_an_open_case_is_saved_without_a_case(h: 
 
 
 # ---------------------------------------------------------------------- admins load registries
+async def test_a_registry_nested_beyond_reason_is_refused_not_a_failure(h: Harness) -> None:
+    """5,000 nested brackets (deeper than Python's stack) are "not valid YAML", answered; nothing changes."""
+    assert h.app is not None
+    admin = h.person("ru", user_id=ADMIN)
+    await admin.send("/start")
+    await admin.send_document("kg.yaml", ("agencies: " + "[" * 5000 + "]" * 5000).encode(), "KG https://example.org 2026-11-20")
+    assert h.t("not valid YAML", "ru") in (admin.last.text or "")
+    assert (await h.app.agencies.snapshots())["KG"].rows == 8
+
+
 async def test_admin_uploads_a_registry_bad_then_good(h: Harness) -> None:
     assert h.app is not None
     admin = h.person("ru", user_id=ADMIN)

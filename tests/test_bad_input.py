@@ -134,3 +134,17 @@ async def test_failure_in_a_button_answers_the_tap(harness: Harness) -> None:
     assert person.last.text == harness.t(
         "Sorry, something went wrong on our side. Please try again, or open the /menu.", "ru"
     )
+
+
+async def test_a_button_handled_after_telegrams_15_minutes_still_shows_its_screen(harness: Harness) -> None:
+    """A backlog after downtime: the press is handled 16 minutes late. Telegram refuses to answer the
+    callback then; the person still gets the screen, and no "sorry"."""
+    person = await harness.speaker("ky")
+    menu = person.last
+    data = next(b["callback_data"] for row in menu.buttons for b in row if b["callback_data"] == "m:contacts")
+    update = harness.sandbox.user_click(person.id, menu, data)
+    harness.sandbox.clock.advance(16 * 60)
+    await person.deliver(update)
+    assert "112" in (person.last.text or "")  # the contacts screen, with the emergency numbers
+    sorry = harness.t("Sorry, something went wrong on our side. Please try again, or open the /menu.", "ky")
+    assert all(m.text != sorry for m in person.messages)

@@ -469,7 +469,7 @@ def _read_csv(text: str) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]
 def _read_yaml(text: str) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # nesting deeper than Python's stack: no registry looks like that
         raise RegistryError([Problem(None, None, "bad_yaml")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
         raise RegistryError([Problem(None, None, "bad_format")])
@@ -731,7 +731,8 @@ class AgencyService:
 
     async def import_file(self, data: bytes, file_name: str, caption: str | None) -> Imported:
         """An admin's file: check it (RegistryError says what is wrong) and import it, all or nothing."""
-        registry = parse_registry(data, file_name, today=self.clock().date(), **parse_caption(caption))
+        # up to 5 MB of YAML or CSV: parsed in a worker thread, so the bot keeps answering meanwhile
+        registry = await asyncio.to_thread(parse_registry, data, file_name, today=self.clock().date(), **parse_caption(caption))
         return await self.import_registry(registry)
 
     async def snapshots(self) -> dict[str, Snapshot]:
