@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
@@ -89,6 +89,7 @@ class App:
     agencies: AgencyService
     broadcasts: Broadcasts
     digest: Digest
+    _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def publish_profile(self) -> None:
         await menus.publish(self.bot, self.i18n)
@@ -98,18 +99,37 @@ class App:
                 await menus.publish_admin(self.bot, admin_id)
 
     async def startup(self) -> None:
-        """Before taking new updates: publish the profile, finish what the last run left (updates, posts)."""
-        await self.publish_profile()
+        """Before taking new updates: void what a dead process had claimed, and handle the updates it left
+        (in order, before any new one). What only sends (the posts waiting in the outbox, the command menus)
+        goes on beside polling, so a flood-limited group cannot hold the start: `recovered()` waits for it."""
+        await self.outbox.release_claims()
+        await self.reminders.recover()
+        await self.broadcasts.recover()
         replayed = await replay(self.dp, self.bot, self.inbox)
         if replayed:
             log.info("handled %d updates left over from the last run", replayed)
-        await self.outbox.recover()
-        await self.reminders.recover()
-        await self.broadcasts.recover()
         if not self.desk.available:
             log.warning("no consultants' group (CONSULTANT_CHAT_ID or TEAMS_FILE): people are given hotlines only")
+        self._backlog = asyncio.create_task(self._send_backlog(), name="backlog")
+
+    async def _send_backlog(self) -> None:
+        try:
+            await self.publish_profile()
+            sent = await self.outbox.run_due()
+            if sent:
+                log.info("sent %d posts left over from the last run", sent)
+        except Exception:
+            log.exception("sending the backlog failed; the outbox job will retry it")
+
+    async def recovered(self) -> None:
+        """Wait until the backlog of the start has been sent (tests, `try`)."""
+        if self._backlog is not None:
+            await self._backlog
 
     async def close(self) -> None:
+        if self._backlog is not None and not self._backlog.done():
+            self._backlog.cancel()  # what it did not send stays in the outbox, claims void at the next start
+            await asyncio.gather(self._backlog, return_exceptions=True)
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
             log.warning("stopping with %d updates still in flight", self.inflight.count)
         if self.scheduler.running:

@@ -49,6 +49,7 @@ class Harness:
             self.settings, session=SandboxSession(self.sandbox), sleep=sleep, now=self.now, monotonic=self.clock
         )
         await self.app.startup()
+        await self.app.recovered()  # tests read what the start sent
         return self.app
 
     def now(self) -> datetime:

@@ -526,3 +526,27 @@ async def test_a_message_in_the_middle_of_another_flow_still_reaches_the_consult
     await migrant.click("▶️")  # a question of the self-check is on the screen
     await migrant.send("мне страшно")
     assert desk.aida.last.text == f"👤 №{case_id}\nмне страшно"
+
+
+async def test_a_backlog_of_posts_does_not_hold_the_start(desk: Desk) -> None:
+    """Posts left in the outbox (a flood-limited group, say) are sent beside new updates: the start waits
+    only for the dead process's claims and its unfinished updates."""
+    h = desk.h
+    migrant = await desk.migrant()
+    await desk.ask(migrant, "ru")
+    app = await h.restart()
+    release = asyncio.Event()
+    sending = asyncio.Event()
+
+    async def slow_backlog(limit: int = 200) -> int:
+        sending.set()
+        await release.wait()  # the group's flood limit, as long as it lasts
+        return 0
+
+    app.outbox.run_due = slow_backlog  # type: ignore[method-assign]
+    await asyncio.wait_for(app.startup(), 2)  # a second start: the backlog is still being sent
+    await asyncio.wait_for(sending.wait(), 2)
+    await migrant.send("/menu")  # new updates are handled meanwhile
+    assert h.t("<b>Main menu</b>\nChoose a section:", "ru").replace("<b>", "").replace("</b>", "") in (migrant.last.text or "")
+    release.set()
+    await asyncio.wait_for(app.recovered(), 2)

@@ -39,6 +39,7 @@ async def chat(config: Settings, *, language_code: str, user_id: int) -> int:
     sandbox = Sandbox()
     app = await build_app(config, session=SandboxSession(sandbox))
     await app.startup()
+    await app.recovered()
     for loaded in await app.agencies.load_samples(SAMPLES_DIR):  # invented registries, marked TEST DATA
         print(f"{DIM}sample agency registry loaded: {loaded.country}, {loaded.rows} agencies{RESET}")
 

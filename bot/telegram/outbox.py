@@ -107,10 +107,9 @@ class Outbox:
                 continue  # an older item for this chat waits: keep the order
             await self._deliver(item)
 
-    async def recover(self) -> int:
-        """At start: release what a dead process was sending, and send what is due."""
+    async def release_claims(self) -> None:
+        """At start: what a dead process was sending is free to send again (one process runs the bot)."""
         await self.repo.release_claims()
-        return await self.run_due()
 
     async def run_due(self, limit: int = 200) -> int:
         """Send what is due, oldest first; a chat whose item fails waits for its next turn. Returns items sent."""
