@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -43,20 +44,28 @@ class BotProcess:
         return self.process.returncode, output.decode()
 
 
-@pytest.fixture
-async def live(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
-    sandbox = Sandbox()
+@contextlib.asynccontextmanager
+async def serving(database: Path, sandbox: Sandbox, **env: str) -> AsyncIterator[BotProcess]:
+    """The sandbox's HTTP face, and `python -m bot run` against it (with `env` added)."""
     server = SandboxServer(sandbox)
     url = await server.start()
-    bot = BotProcess(url, tmp_path / "bot.sqlite3")
+    bot = BotProcess(url, database)
+    bot.env.update(env)
     await bot.start()
     try:
-        yield sandbox, bot
+        yield bot
     finally:
         if bot.process is not None and bot.process.returncode is None:
             bot.process.kill()
             await bot.process.wait()
         await server.stop()
+
+
+@pytest.fixture
+async def live(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
+    sandbox = Sandbox()
+    async with serving(tmp_path / "bot.sqlite3", sandbox) as bot:
+        yield sandbox, bot
 
 
 async def test_four_languages_then_restart_keeps_language_and_state(live) -> None:
@@ -115,18 +124,8 @@ async def _until(check: Callable[[], bool], what: str, timeout: float = 15.0) ->
 async def live_desk(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
     sandbox = Sandbox()
     sandbox.add_group(GROUP, "Consultants")
-    server = SandboxServer(sandbox)
-    url = await server.start()
-    bot = BotProcess(url, tmp_path / "bot.sqlite3")
-    bot.env.update(CONSULTANT_CHAT_ID=str(GROUP), NGO_NAME="Safe Road")
-    await bot.start()
-    try:
+    async with serving(tmp_path / "bot.sqlite3", sandbox, CONSULTANT_CHAT_ID=str(GROUP), NGO_NAME="Safe Road") as bot:
         yield sandbox, bot
-    finally:
-        if bot.process is not None and bot.process.returncode is None:
-            bot.process.kill()
-            await bot.process.wait()
-        await server.stop()
 
 
 def _alerts(sandbox: Sandbox) -> list[SandboxMessage]:

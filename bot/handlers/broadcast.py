@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import BcAction, BcCb
-from bot.handlers.common import is_admin, private_router, show, stale_button
+from bot.handlers.common import is_admin, private_router, show_screen, stale_button
 from bot.screens import broadcast as screens
 from bot.screens.common import Screen
 from bot.services.broadcast import FILTERS, MAX_TEXT, Draft
@@ -36,8 +36,7 @@ async def begin(message: Message, state: FSMContext) -> None:
 
 async def cancelled(message: Message, state: FSMContext) -> None:
     await state.clear()
-    screen = screens.nothing_sent()
-    await message.answer(screen.text, reply_markup=screen.markup)
+    await show_screen(message, screens.nothing_sent())
 
 
 async def written(message: Message, state: FSMContext, broadcasts: Broadcasts) -> None:
@@ -49,8 +48,7 @@ async def written(message: Message, state: FSMContext, broadcasts: Broadcasts) -
     await state.set_state(BroadcastForm.audience)
     await state.set_data(draft.to_dict())
     await message.answer(text)  # the preview: exactly what people get
-    screen = await _audience(draft, broadcasts)
-    await message.answer(screen.text, reply_markup=screen.markup)
+    await show_screen(message, await _audience(draft, broadcasts))
 
 
 async def choose(query: CallbackQuery, callback_data: BcCb, state: FSMContext, broadcasts: Broadcasts) -> None:
@@ -60,14 +58,12 @@ async def choose(query: CallbackQuery, callback_data: BcCb, state: FSMContext, b
         await stale_button(query)
         return
     await state.set_data(draft.to_dict())
-    screen = await _audience(draft, broadcasts)
-    await show(query, screen.text, screen.markup)
+    await show_screen(query, await _audience(draft, broadcasts))
 
 
 async def drop(query: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    screen = screens.nothing_sent()
-    await show(query, screen.text, screen.markup)
+    await show_screen(query, screens.nothing_sent())
 
 
 async def go(query: CallbackQuery, state: FSMContext, broadcasts: Broadcasts) -> None:

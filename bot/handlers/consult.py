@@ -105,13 +105,11 @@ async def described(message: Message, state: FSMContext, locale: str) -> None:
     consent.description = (message.text or "")[:MAX_DESCRIPTION]
     await state.update_data(consent.to_dict())
     await state.set_state(Consent.language)
-    screen = screens.language_screen(locale, language_order(locale))
-    await message.answer(screen.text, reply_markup=screen.markup)
+    await show_screen(message, screens.language_screen(locale, language_order(locale)))
 
 
 async def described_with_media(message: Message) -> None:
-    screen = screens.describe_in_words()
-    await message.answer(screen.text, reply_markup=screen.markup)
+    await show_screen(message, screens.describe_in_words())
 
 
 async def skipped(query: CallbackQuery, state: FSMContext, locale: str) -> None:
@@ -163,8 +161,7 @@ async def finish(query: CallbackQuery, state: FSMContext, desk: Desk, content: C
 # -- the conversation -----------------------------------------------------------------------------
 async def end(message: Message, desk: Desk, user: User) -> None:
     case = await desk.end_by_person(user.id)
-    screen = screens.no_conversation() if case is None else screens.conversation_ended(case.id)
-    await message.answer(screen.text, reply_markup=screen.markup)
+    await show_screen(message, screens.no_conversation() if case is None else screens.conversation_ended(case.id))
 
 
 async def open_case(message: Message, cases: CaseService, user: User) -> dict[str, Any] | bool:

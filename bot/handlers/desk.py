@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.types import User as TelegramUser
 
 from bot.callbacks import CloseCb, TakeCb
+from bot.handlers.common import show_screen
 from bot.models import Case
 from bot.screens import desk as screens
 from bot.services.desk import Actor, CaseError, CaseService
@@ -157,8 +158,7 @@ async def close(message: Message, command: CommandObject, cases: CaseService, au
     case = await target(message, command, cases, actor)
     if case is None:
         return
-    screen = screens.outcome_question(case.id)
-    await message.answer(screen.text, reply_markup=screen.markup)
+    await show_screen(message, screens.outcome_question(case.id))
 
 
 async def closed(query: CallbackQuery, callback_data: CloseCb, desk: Desk, cases: CaseService, authorizer: Authorizer) -> None:

@@ -13,7 +13,7 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bot.handlers.common import stale_button
+from bot.handlers.common import show_screen, stale_button
 from bot.screens import common
 
 MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation")
@@ -46,8 +46,7 @@ class FallbackMiddleware(BaseMiddleware):
         return True
 
     async def _message(self, message: Message, edited: bool) -> bool:
-        screen = common.unexpected(_kind(message, edited))
-        await message.answer(screen.text, reply_markup=screen.markup)
+        await show_screen(message, common.unexpected(_kind(message, edited)))
         return True
 
 
