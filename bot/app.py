@@ -42,12 +42,14 @@ from bot.services.teams import Teams, TeamsError, load_teams
 from bot.services.users import UserService
 from bot.storage.agencies import AgencyRepository
 from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.calls import CallJournal, journal_path
 from bot.storage.cases import CaseRepository
 from bot.storage.checklists import ChecklistRepository
 from bot.storage.db import Database
 from bot.storage.events import EventRepository
 from bot.storage.fsm import FsmRepository
-from bot.storage.outbox import InboxRepository, OutboxRepository
+from bot.storage.inbox import InboxRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
 from bot.telegram import menus
@@ -56,6 +58,8 @@ from bot.telegram.broadcast import Broadcasts
 from bot.telegram.desk import Desk
 from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
+from bot.telegram.intake import Intake
+from bot.telegram.journal import SendJournal
 from bot.telegram.outbox import Outbox
 from bot.telegram.pacer import Pacer
 from bot.telegram.reminders import ReminderSender
@@ -89,6 +93,8 @@ class App:
     agencies: AgencyService
     broadcasts: Broadcasts
     digest: Digest
+    intake: Intake
+    calls: CallJournal
     _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def publish_profile(self) -> None:
@@ -98,16 +104,19 @@ class App:
             with self.i18n.context(), self.i18n.use_locale(user.language if user and user.language else self.config.default_language):
                 await menus.publish_admin(self.bot, admin_id)
 
-    async def startup(self) -> None:
+    async def startup(self, *, replay_inbox: bool = True) -> None:
         """Before taking new updates: void what a dead process had claimed, and handle the updates it left
-        (in order, before any new one). What only sends (the posts waiting in the outbox, the command menus)
-        goes on beside polling, so a flood-limited group cannot hold the start: `recovered()` waits for it."""
-        await self.outbox.release_claims()
+        (in order, before any new one; polling does that itself, beside fetching: replay_inbox=False). What
+        only sends (the posts waiting in the outbox, the command menus) goes on beside polling, so a
+        flood-limited group cannot hold the start: `recovered()` waits for it."""
+        await self.outbox.recover()
+        self.calls.keep_only(update_id for update_id, _payload, _attempts in await self.inbox.pending())
         await self.reminders.recover()
         await self.broadcasts.recover()
-        replayed = await replay(self.dp, self.bot, self.inbox)
-        if replayed:
-            log.info("handled %d updates left over from the last run", replayed)
+        if replay_inbox:
+            replayed = await replay(self.dp, self.bot, self.inbox)
+            if replayed:
+                log.info("handled %d updates left over from the last run", replayed)
         if not self.desk.available:
             log.warning("no consultants' group (CONSULTANT_CHAT_ID or TEAMS_FILE): people are given hotlines only")
         self._backlog = asyncio.create_task(self._send_backlog(), name="backlog")
@@ -127,15 +136,17 @@ class App:
             await self._backlog
 
     async def close(self) -> None:
+        self.intake.stop()
         if self._backlog is not None and not self._backlog.done():
             self._backlog.cancel()  # what it did not send stays in the outbox, claims void at the next start
             await asyncio.gather(self._backlog, return_exceptions=True)
-        if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
-            log.warning("stopping with %d updates still in flight", self.inflight.count)
+        if not await self.intake.drain(SHUTDOWN_GRACE_SECONDS) or not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
+            log.warning("stopping with updates still in flight: they are handled at the next start")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.bot.session.close()
         await self.db.close()
+        self.calls.close()
 
 
 class Deps(TypedDict):
@@ -185,16 +196,19 @@ async def build_app(
     except TeamsError as error:
         raise ConfigError(f"TEAMS_FILE: {error}") from None
     i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
-    bot = _bot(config, session, token, clocks)
+    calls = CallJournal(journal_path(config.database_path))
+    bot = _bot(config, session, token, clocks, calls)  # refuses a missing token before anything is opened
     db = Database(config.database_path)
     await db.connect()
-    return _assemble(config, bot, db, content, teams, i18n, clocks)
+    calls.open()
+    return _assemble(config, bot, db, calls, content, teams, i18n, clocks)
 
 
-def _bot(config: Settings, session: BaseSession | None, token: str | None, clocks: Clocks) -> Bot:
+def _bot(config: Settings, session: BaseSession | None, token: str | None, clocks: Clocks, calls: CallJournal) -> Bot:
     if session is None:
         token = token or config.require_token()
         session = AiohttpSession(api=TelegramAPIServer.from_base(config.telegram_api_url))
+    session.middleware(SendJournal(calls))  # outermost: a call retried after a 429 is still one call of its update
     session.middleware(RetryAfter(sleep=clocks.sleep))
     session.middleware(LateCallbackAnswers())  # a late button still shows its screen
     return Bot(
@@ -204,13 +218,15 @@ def _bot(config: Settings, session: BaseSession | None, token: str | None, clock
     )
 
 
-def _assemble(config: Settings, bot: Bot, db: Database, content: Content, teams: Teams, i18n: CatalogI18n, clocks: Clocks) -> App:
+def _assemble(
+    config: Settings, bot: Bot, db: Database, calls: CallJournal, content: Content, teams: Teams, i18n: CatalogI18n, clocks: Clocks,
+) -> App:
     """Services over their repositories, the senders over the services, the Dispatcher over both."""
     now, monotonic, language = clocks.now, clocks.monotonic, config.default_language
     fsm = FsmRepository(db)
     users = UserService(db, UserRepository(db), clock=now)
     cases = CaseService(db, CaseRepository(db), teams, clock=now)
-    outbox = Outbox(bot, OutboxRepository(db), cases, clock=now)
+    outbox = Outbox(bot, OutboxRepository(db), cases, calls, clock=now)
     events = EventLog(EventRepository(db), clock=now)
     checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now, events=events)
     pacer = Pacer(BULK_RATE, clock=monotonic, sleep=clocks.sleep)  # one pace for every bulk send: reminders and broadcasts
@@ -226,19 +242,19 @@ def _assemble(config: Settings, bot: Bot, db: Database, content: Content, teams:
     inbox = InboxRepository(db)
     storage = SQLiteStorage(fsm)
     inflight = InFlight()
-    dp = _dispatcher(deps, storage, inbox, inflight, i18n, now)
+    dp = _dispatcher(deps, storage, InboxMiddleware(inbox, calls, clock=now), inflight, i18n)
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
         checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
         deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language),
+        Intake(bot, dp, inbox, limit=config.max_in_flight, allowed_updates=ALLOWED_UPDATES, clock=now), calls,
     )
 
 
-def _dispatcher(deps: Deps, storage: SQLiteStorage, inbox: InboxRepository, inflight: InFlight, i18n: CatalogI18n,
-                now: Callable[[], datetime]) -> Dispatcher:
+def _dispatcher(deps: Deps, storage: SQLiteStorage, inbox: InboxMiddleware, inflight: InFlight, i18n: CatalogI18n) -> Dispatcher:
     """The Dispatcher: the dependencies by name, the middlewares in the order an update meets them, the routers."""
     dp = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation(), **deps)  # one update at a time per person
-    dp.update.outer_middleware(InboxMiddleware(inbox, clock=now))  # written down before it is handled
+    dp.update.outer_middleware(inbox)  # written down before it is handled, marked once handled
     dp.update.outer_middleware(inflight)  # counted, so a stop waits for it
     dp.update.outer_middleware(UserMiddleware(deps["users"]))  # `user`
     dp.update.outer_middleware(LocaleMiddleware(i18n))  # `locale`, `i18n`

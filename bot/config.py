@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     hotlines_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a person still waiting gets the hotlines after this")
     retention_days: int = Field(default=90, ge=1, le=3650, description="messages of closed cases are deleted after this")
     weekly_digest: bool = Field(default=True, description="send admins last week's figures every Monday")
+    max_in_flight: int = Field(default=16, ge=1, le=10_000, description="updates handled at once; more wait with Telegram")
 
     @field_validator("bot_token")
     @classmethod

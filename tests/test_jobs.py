@@ -17,8 +17,9 @@ EVERY = {
     "reminders": timedelta(seconds=30),
     "broadcasts": timedelta(seconds=2),
     "digest": timedelta(minutes=10),
+    "inbox": timedelta(hours=1),
 }
-AT_START = {"retention", "reminders", "digest"}
+AT_START = {"retention", "reminders", "digest", "inbox"}
 
 
 @pytest.mark.parametrize("digest", [True, False])

@@ -5,7 +5,8 @@ The rule for "can name a person", applied to every column of every table after a
 - the primary key of `users` (the person's Telegram id);
 - a column named user, chat, actor, author, consultant or admin, alone or with `_id` / `_name` after it
   (user_id, chat_id, actor, actor_id, author_id, consultant_id, consultant_name, admin_id, progress_chat);
-- `username`, `contact` (what a person gave to be reached) and `payload` (a message as sent or received).
+- `username`, `contact` (what a person gave to be reached), `payload` (a message as sent or received) and
+  `result` (what the bot sent, as Telegram returned it).
 Such a column must be one PERSONAL finds the person by or empties, be in a table whose person's rows
 PERSONAL deletes, or be in KEPT with the reason it stays.
 """
@@ -19,7 +20,7 @@ from bot.storage.db import Database
 from bot.storage.privacy import ANONYMOUS, KEPT, PERSONAL, By, Personal
 from tests.conftest import Harness
 
-NAMES_A_PERSON = re.compile(r"^(.*_)?(user|chat|actor|author|consultant|admin)(_id|_name)?$|^(username|contact|payload)$")
+NAMES_A_PERSON = re.compile(r"^(.*_)?(user|chat|actor|author|consultant|admin)(_id|_name)?$|^(username|contact|payload|result)$")
 
 
 async def _schema(db: Database) -> dict[str, list[str]]:
@@ -83,6 +84,7 @@ async def _seed(h: Harness, user_id: int, consultant_id: int) -> int:
         ("INSERT INTO consultant_active (consultant_id, case_id) VALUES (?, ?)", (consultant_id + case_id, case_id)),
         ("INSERT INTO case_posts (chat_id, message_id, case_id, kind) VALUES (?, ?, ?, 'relay')", (consultant_id, case_id, case_id)),
         ("INSERT INTO audit_log (at, actor_id, case_id, action) VALUES (?, ?, ?, 'created')", (now, user_id, case_id)),
+        ("INSERT INTO audit_log (at, actor_id, case_id, action, detail) VALUES (?, ?, NULL, 'refused', 'cases')", (now, user_id)),
         ("INSERT INTO outbox (chat_id, method, payload, created_at, not_before) VALUES (?, 'send', '{}', ?, ?)",
          (user_id, now, "9999")),
         ("INSERT INTO outbox (chat_id, method, payload, case_id, created_at, not_before) VALUES (?, 'send', '{}', ?, ?, ?)",
@@ -140,6 +142,36 @@ async def test_after_forget_no_row_of_the_person_remains(harness: Harness) -> No
     assert case is not None and case.status == "closed" and case.outcome == "deleted_by_person"
     assert (case.user_id, case.username, case.description, case.answers) == (None, None, None, None)
     assert str(case.id) in (consultant.last.text or "")  # the consultant was told
+
+
+async def _values_naming(app_db: Database, user_id: int) -> list[tuple[str, str]]:
+    """Every (table, column) of the whole database holding the id, as a number or inside a text."""
+    found = []
+    for table, columns in (await _schema(app_db)).items():
+        for row in await app_db.fetchall(f"SELECT * FROM {table}"):
+            for column in columns:
+                value = row[column]
+                if value == user_id or (isinstance(value, str | bytes) and str(user_id) in str(value)):
+                    found.append((table, column))
+    return sorted(set(found))
+
+
+async def test_after_forget_no_table_holds_the_id(harness: Harness) -> None:
+    """A dump of every table after /forget: the id is nowhere, while the person who stays is still found."""
+    app = harness.app
+    assert app is not None
+    consultant = await harness.speaker("ru")
+    gone, stays = await harness.speaker("ru"), await harness.speaker("uz")
+    for person in (gone, stays):
+        await _seed(harness, person.id, consultant.id)
+        await person.send("/checklist")
+        await person.send("/cases")  # refused: only consultants may
+        await person.send("/profile")
+    assert await _values_naming(app.db, gone.id)
+    await gone.send("/forget")
+    await gone.click("Да, удалить всё")
+    assert await _values_naming(app.db, gone.id) == []
+    assert ("users", "id") in await _values_naming(app.db, stays.id)
 
 
 async def test_what_staff_did_stays_in_the_audit_trail(harness: Harness) -> None:

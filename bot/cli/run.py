@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 
 from bot.config import Settings
 
@@ -24,19 +25,20 @@ def run(config: Settings, args: argparse.Namespace) -> int:
 async def serve(config: Settings) -> None:
     # the whole bot: loaded only to run it
     from bot import jobs
-    from bot.app import ALLOWED_UPDATES, build_app
+    from bot.app import build_app
 
     app = await build_app(config)
     try:
         me = await app.bot.get_me()
         log.info("starting @%s against %s, database %s", me.username, config.telegram_api_url, config.database_path)
-        await app.startup()
+        await app.startup(replay_inbox=False)  # the intake replays, beside polling
         jobs.schedule(app)
         app.scheduler.start()
-        # handle_signals: SIGTERM/SIGINT stop polling; app.close() then lets handlers in flight finish.
-        await app.dp.start_polling(
-            app.bot, allowed_updates=ALLOWED_UPDATES, handle_signals=True, close_bot_session=False
-        )
+        # SIGTERM/SIGINT stop fetching; app.close() then lets the updates in flight finish.
+        loop = asyncio.get_running_loop()
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop, app.intake.stop)
+        await app.intake.run()
     finally:
         await app.close()
         log.info("stopped")

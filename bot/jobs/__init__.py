@@ -47,6 +47,8 @@ def jobs(app: App) -> list[Job]:
         Job("reminders", app.reminders.tick, timedelta(seconds=30), at_start=True),
         # one broadcast at a time, paced
         Job("broadcasts", app.broadcasts.run, timedelta(seconds=2), at_start=False),
+        # the ids of updates handled more than a day ago (Telegram never sends an update again after that)
+        Job("inbox", app.intake.prune, timedelta(hours=1), at_start=True),
     ]
     if app.config.weekly_digest:
         # a tick that finds the digest already sent does nothing: restarts never repeat it

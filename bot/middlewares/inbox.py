@@ -1,10 +1,12 @@
-"""A durable record of every update received, so one in flight when the process dies is handled after restart.
+"""Every update is in the inbox before it is handled, is handled once, and is marked handled after.
 
-aiogram's polling confirms an update's offset as soon as it is read: Telegram will not send it again.
-So the update is written to the inbox before it is handled and deleted once handling ends (a handler
-that failed has already told the person so). If the process is killed or cancelled in between, the row
-stays, and `replay()` hands it to the dispatcher at the next start. Handlers that keep what a person
-sent are idempotent on the message id, so an update handled twice is not kept twice.
+Polling (bot.telegram.intake) writes each batch to the inbox before it asks Telegram for the next one,
+so an update Telegram considers delivered is always in the database. An update fed straight to the
+Dispatcher (the tests, `try`) is written here. An update already handled is skipped: a replay, or
+Telegram sending it again, does nothing twice. If the process dies mid-update, the row stays
+unhandled and is replayed at the next start; what the first run sent for it is in its journal
+(bot.telegram.journal), so the replay sends only the rest. Handlers that keep what a person sent are
+idempotent on the message id, so an update handled twice is not kept twice.
 """
 
 from __future__ import annotations
@@ -18,16 +20,23 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.types import TelegramObject, Update
 
-from bot.storage.outbox import InboxRepository
+from bot.storage.calls import CallJournal
+from bot.storage.inbox import InboxRepository
+from bot.telegram.journal import UpdateCalls, handling
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # an update that killed the process three times is dropped, not replayed forever
+RECORDED = "inbox_recorded"  # fed by the intake: already in the inbox
+REPLAYED = "inbox_replayed"  # left unfinished by an earlier run: its journal holds what was sent
 
 
 class InboxMiddleware(BaseMiddleware):
-    def __init__(self, repo: InboxRepository, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, repo: InboxRepository, journal: CallJournal, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self.repo = repo
+        self.journal = journal
         self.clock = clock
 
     async def __call__(
@@ -38,29 +47,48 @@ class InboxMiddleware(BaseMiddleware):
     ) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        await self.repo.add(event.update_id, event.model_dump_json(exclude_none=True), self.clock())
+        update_id = event.update_id
+        if not data.get(RECORDED) and not data.get(REPLAYED):
+            fresh = await self.repo.receive([(update_id, event.model_dump_json(exclude_none=True))], self.clock())
+            if not fresh and await self.repo.is_handled(update_id):
+                log.info("update %s was handled already; not again", update_id)
+                return None
+        done = self.journal.calls(update_id) if data.get(REPLAYED) else {}
+        calls = UpdateCalls(update_id, asyncio.current_task(), done)
         try:
-            result = await handler(event, data)
+            with handling(calls):
+                result = await handler(event, data)
         except asyncio.CancelledError:
             raise  # the process is stopping mid-update: keep the record, replay it at the next start
         except Exception:
-            await self.repo.remove(event.update_id)  # the errors router has answered; do not loop on it
+            await self._handled(update_id)  # the errors router has answered; do not loop on it
             raise
-        await self.repo.remove(event.update_id)
+        await self._handled(update_id)
         return result
 
+    async def _handled(self, update_id: int) -> None:
+        await self.repo.handled(update_id, self.clock())
+        self.journal.done(update_id)  # left behind by a kill just here, it is cleared at the next start
 
-async def replay(dp: Dispatcher, bot: Bot, repo: InboxRepository) -> int:
-    """Handle the updates a previous run received but did not finish; returns how many."""
-    done = 0
+
+async def unfinished(bot: Bot, repo: InboxRepository) -> list[Update]:
+    """The updates an earlier run received and did not finish, oldest first; one that stopped the process
+    MAX_ATTEMPTS times is dropped (marked handled), not replayed forever."""
+    updates = []
     for update_id, payload, attempts in await repo.pending():
         if attempts >= MAX_ATTEMPTS:
             log.error("update %s was interrupted %d times; dropped", update_id, attempts)
-            await repo.remove(update_id)
+            await repo.handled(update_id, datetime.now(UTC))
             continue
         await repo.bump(update_id)
-        log.info("replaying update %s received before the restart", update_id)
-        update = Update.model_validate_json(payload, context={"bot": bot})
-        await dp.feed_update(bot, update)
-        done += 1
-    return done
+        updates.append(Update.model_validate_json(payload, context={"bot": bot}))
+    return updates
+
+
+async def replay(dp: Dispatcher, bot: Bot, repo: InboxRepository) -> int:
+    """Handle, one after another, the updates a previous run received but did not finish; returns how many."""
+    updates = await unfinished(bot, repo)
+    for update in updates:
+        log.info("replaying update %s received before the restart", update.update_id)
+        await dp.feed_update(bot, update, **{REPLAYED: True})
+    return len(updates)

@@ -265,7 +265,10 @@ class Sandbox:
         return {"update_id": next(self._update_ids), **payload}
 
     def enqueue(self, update: dict[str, Any]) -> None:
-        """Queue an update for getUpdates (the HTTP face and `run`)."""
+        """Queue an update for getUpdates (the HTTP face and `run`). As with Telegram, ids increase in the
+        order updates are queued (a bot confirms all below an offset): make updates in the order they go."""
+        if self.updates and update["update_id"] <= self.updates[-1]["update_id"]:
+            raise ValueError(f"update {update['update_id']} queued after {self.updates[-1]['update_id']}")
         self.updates.append(update)
         self._updates_changed.set()
 

@@ -209,17 +209,6 @@ class CaseService:
             await self.repo.audit(now, actor.id, case_id, "taken" if won else "take_refused", None if won else case.status)
         return Taken(case, bool(won))
 
-    async def release(self, case_id: int, actor: Actor, reason: str) -> None:
-        """Undo a take the consultant could not follow (e.g. never opened a private chat with the bot)."""
-        now = self.clock()
-        async with self.db.transaction():
-            await self.repo.update(
-                case_id, {"status": "new", "consultant_id": None, "consultant_name": None, "taken_at": None},
-                if_status="taken", if_consultant=actor.id,
-            )
-            await self.repo.clear_active(case_id)
-            await self.repo.audit(now, actor.id, case_id, "released", reason)
-
     async def choose(self, case_id: int, actor: Actor) -> Case:
         """/case N: make a held case the one the consultant's messages go to."""
         case = await self.holding(case_id, actor)
@@ -289,6 +278,10 @@ class CaseService:
             "case_id": case.id, "direction": direction, "kind": kind, "text": text, "chat_id": chat_id,
             "message_id": message_id, "author_id": author_id, "created_at": self.clock().isoformat(),
         })
+
+    async def unqueued_from_person(self, case_id: int) -> list[CaseMessage]:
+        """The person's messages never passed on to a consultant (kept while the case waited)."""
+        return await self.repo.unqueued_messages(case_id)
 
     async def message(self, row_id: int) -> CaseMessage:
         kept = await self.repo.message(row_id)

@@ -127,6 +127,15 @@ class CaseRepository:
         row = await self.db.fetchone("SELECT * FROM case_messages WHERE id = ?", (row_id,))
         return _message(row) if row else None
 
+    async def unqueued_messages(self, case_id: int) -> list[CaseMessage]:
+        """The person's messages not delivered and not waiting in the outbox, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM case_messages m WHERE case_id = ? AND direction = 'in' AND delivered = 0 "
+            "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.source_id = m.id) ORDER BY id",
+            (case_id,),
+        )
+        return [_message(r) for r in rows]
+
     async def count_messages(self, case_id: int, direction: str) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) FROM case_messages WHERE case_id = ? AND direction = ?", (case_id, direction))
         return int(row[0]) if row else 0

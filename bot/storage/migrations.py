@@ -271,4 +271,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (admin_id, week)
     ) WITHOUT ROWID
     """,
+    # 8: durable intake: a handled update keeps its id (not its payload) for a day, so a replay or a
+    # re-delivery of it is never handled twice and polling resumes after the newest one
+    """
+    ALTER TABLE inbox ADD COLUMN handled_at TEXT;      -- NULL until handled, and then the payload is emptied
+    CREATE INDEX inbox_unhandled ON inbox(update_id) WHERE handled_at IS NULL
+    """,
 )

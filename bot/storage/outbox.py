@@ -1,8 +1,7 @@
-"""Outbox and inbox repositories: SQL only.
+"""The outbox repository: SQL only.
 
-The outbox holds what the bot must post (alerts, relayed messages) until Telegram has taken it; the
-inbox holds each update received until it has been handled. Both rows are deleted when done, so
-message text stays only as long as it must.
+The outbox holds what the bot must post (alerts, relayed messages) until Telegram has taken it; a row
+is deleted once sent, so message text stays only as long as it must.
 """
 
 from __future__ import annotations
@@ -10,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+
+import aiosqlite
 
 from bot.models import OutboxItem
 from bot.storage.db import Database
@@ -31,20 +32,18 @@ class OutboxRepository:
         assert item_id is not None
         return item_id
 
-    async def due(self, now: datetime, limit: int, ids: list[int] | None = None) -> list[OutboxItem]:
-        sql = (
-            "SELECT * FROM outbox WHERE not_before <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
+    async def get(self, item_id: int) -> OutboxItem | None:
+        row = await self.db.fetchone("SELECT * FROM outbox WHERE id = ?", (item_id,))
+        return _item(row) if row else None
+
+    async def due_chats(self, now: datetime, limit: int) -> list[int]:
+        """Chats with an item that can go now, the one waiting longest first."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id FROM outbox WHERE not_before <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+            "GROUP BY chat_id ORDER BY MIN(id) LIMIT ?",
+            (now.isoformat(), now.isoformat(), limit),
         )
-        params: list[Any] = [now.isoformat(), now.isoformat()]
-        if ids is not None:
-            sql += f" AND id IN ({', '.join('?' for _ in ids)})"
-            params += ids
-        rows = await self.db.fetchall(sql + " ORDER BY id LIMIT ?", (*params, limit))
-        return [
-            OutboxItem(r["id"], r["chat_id"], r["method"], json.loads(r["payload"]), r["case_id"], r["track"],
-                       r["source_id"], r["attempts"])
-            for r in rows
-        ]
+        return [int(r[0]) for r in rows]
 
     async def claim(self, item_id: int, now: datetime, until: datetime) -> bool:
         """Take an item for sending; False when another sender has it."""
@@ -58,10 +57,28 @@ class OutboxRepository:
         """At start: claims of a process that died are void (one process runs the bot)."""
         await self.db.execute("UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
 
-    async def earlier_in_chat(self, item_id: int, chat_id: int) -> bool:
-        """An older item for the same chat is still waiting: send in order."""
-        row = await self.db.fetchone("SELECT 1 FROM outbox WHERE chat_id = ? AND id < ? LIMIT 1", (chat_id, item_id))
-        return row is not None
+    async def chats_of(self, ids: list[int]) -> list[int]:
+        """The chats these items are for, in the order of their first item."""
+        marks = ", ".join("?" for _ in ids)
+        rows = await self.db.fetchall(
+            f"SELECT chat_id FROM outbox WHERE id IN ({marks}) GROUP BY chat_id ORDER BY MIN(id)", tuple(ids)
+        )
+        return [int(r[0]) for r in rows]
+
+    async def head_of_chat(self, chat_id: int, now: datetime, limit: int) -> list[OutboxItem]:
+        """The oldest items for a chat that can go now, in order, up to the first that must wait (its time
+        has not come, or another sender has it): what comes after it waits too, to keep the order."""
+        rows = await self.db.fetchall(
+            "SELECT *, (not_before <= ? AND (claimed_until IS NULL OR claimed_until < ?)) AS ready "
+            "FROM outbox WHERE chat_id = ? ORDER BY id LIMIT ?",
+            (now.isoformat(), now.isoformat(), chat_id, limit),
+        )
+        items = []
+        for r in rows:
+            if not r["ready"]:
+                break
+            items.append(_item(r))
+        return items
 
     async def done(self, item_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
@@ -81,22 +98,7 @@ class OutboxRepository:
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
-class InboxRepository:
-    def __init__(self, db: Database) -> None:
-        self.db = db
 
-    async def add(self, update_id: int, payload: str, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) ON CONFLICT(update_id) DO NOTHING",
-            (update_id, payload, now.isoformat()),
-        )
-
-    async def remove(self, update_id: int) -> None:
-        await self.db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
-
-    async def pending(self) -> list[tuple[int, str, int]]:
-        rows = await self.db.fetchall("SELECT update_id, payload, attempts FROM inbox ORDER BY update_id")
-        return [(r[0], r[1], r[2]) for r in rows]
-
-    async def bump(self, update_id: int) -> None:
-        await self.db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,))
+def _item(r: aiosqlite.Row) -> OutboxItem:
+    return OutboxItem(r["id"], r["chat_id"], r["method"], json.loads(r["payload"]), r["case_id"], r["track"],
+                      r["source_id"], r["attempts"])

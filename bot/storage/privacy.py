@@ -20,6 +20,7 @@ class By(Enum):
     ACTOR = "actor"  # the column holds the keyed hash of the person (bot.services.events.EventLog.actor)
     CASE = "case"  # the column holds the number of one of the person's cases
     OWN_CASE = "own_case"  # the column holds the person's id, on a row about one of their own cases
+    REFUSED = "refused"  # the column holds the person's id, on a row of something they were refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,10 @@ PERSONAL: tuple[Personal, ...] = (
     Personal("outbox", "chat_id", By.USER, why="messages to the person not yet sent"),
     Personal("audit_log", "actor_id", By.OWN_CASE, clear=("actor_id",),
              why="the person opened or ended their case: the trail stays, without their id; what staff did on "
-                 "other people's cases, and refused attempts to act as a consultant, stay as they are"),
+                 "other people's cases stays as it is"),
+    Personal("audit_log", "actor_id", By.REFUSED, clear=("actor_id",),
+             why="the person tried what only consultants may (a Take, a case command): the refusal stays, "
+                 "without their id"),
     Personal("cases", "user_id", By.USER, clear=("user_id", "answers", "description", "username", "subject"),
              why="the case stays as an anonymous figure; what the person told goes"),
     Personal("agency_reports", "user_id", By.USER, why="reports about agencies, with a contact if given"),
@@ -60,7 +64,7 @@ KEPT: dict[tuple[str, str], str] = {
     ("cases", "consultant_name"): "the consultant who handled the case: staff, not the person",
     ("case_posts", "chat_id"): "the bot's own posts about a case in the consultants' chats: the alerts are edited "
                                "to say the case is closed (the case stays, anonymous)",
-    ("inbox", "payload"): "updates received and not yet handled, deleted once handled (the /forget itself is there "
+    ("inbox", "payload"): "updates received and not yet handled, emptied once handled (the /forget itself is there "
                           "until it is handled)",
     ("broadcasts", "author_id"): "the admin who sent an announcement: staff",
     ("broadcasts", "progress_chat"): "the admin's chat showing an announcement's progress: staff",
@@ -101,4 +105,6 @@ def _where(entry: Personal, user_id: int, actor: str) -> tuple[str, tuple[int | 
         return f"{entry.column} IN ({own_cases})", (user_id,)
     if entry.by is By.OWN_CASE:
         return f"{entry.column} = ? AND case_id IN ({own_cases})", (user_id, user_id)
+    if entry.by is By.REFUSED:
+        return f"{entry.column} = ? AND action IN ('refused', 'take_refused')", (user_id,)
     return f"{entry.column} = ?", (user_id,)

@@ -136,31 +136,50 @@ class Desk:
 
     # ------------------------------------------------------------------ taking
     async def take(self, case_id: int, actor: Actor) -> tuple[str, Taken | None]:
-        """'won' | 'lost' | 'need_start' (the consultant never opened a chat with the bot) | 'not_found'."""
-        try:
-            taken = await self.cases.take(case_id, actor)
-        except CaseError:
+        """'won' | 'lost' | 'need_start' (the consultant never opened a chat with the bot) | 'not_found'.
+
+        Taking, the summary, the person's waiting messages, the notice to the person and the edited alerts
+        are one transaction: a crash leaves all of it queued in the outbox, or none. A message the person
+        sends meanwhile is queued by `from_person` once the case is taken, or picked up here before: never
+        both. The same consultant taking again (a double tap, the update replayed) is told it is theirs."""
+        case = await self.cases.get(case_id)
+        if case is None:
             return "not_found", None
-        if not taken.won:
-            return "lost", taken
-        case = taken.case
-        history = await self.cases.history(case.id)
-        try:
-            text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name)
-            summary = await self.bot.send_message(actor.id, text)
-        except (TelegramForbiddenError, TelegramBadRequest):
-            await self.cases.release(case.id, actor, "consultant has no private chat with the bot")
-            return "need_start", taken
+        if case.status == "new" and not await self._reachable(actor.id):
+            return "need_start", None
         ids: list[int] = []
         async with self.cases.db.transaction():
-            await self.cases.add_post(actor.id, summary.message_id, case.id, "relay")
-            ids += await self._queue_to_consultant(case, actor.id, [m for m in history if m.direction == "in" and not m.delivered])
-            ids += await self._edit_alerts(case)
-            if case.user_id is not None:
-                with self.speaking(case.language):
-                    ids.append(await self.outbox.post(case.user_id, screens.taken_notice(case.id), case_id=case.id))
+            try:
+                taken = await self.cases.take(case_id, actor)
+            except CaseError:
+                return "not_found", None
+            if taken.won:
+                ids = await self._queue_taken(taken.case, actor)
+        if not taken.won:
+            mine = taken.case.status == "taken" and taken.case.consultant_id == actor.id
+            return ("won" if mine else "lost"), taken
         await self.outbox.flush(ids)
         return "won", taken
+
+    async def _reachable(self, chat_id: int) -> bool:
+        """Whether the bot can write to this person (they have opened a chat with it and not blocked it)."""
+        try:
+            await self.bot.send_chat_action(chat_id, "typing")
+        except (TelegramForbiddenError, TelegramBadRequest):
+            return False
+        return True
+
+    async def _queue_taken(self, case: Case, actor: Actor) -> list[int]:
+        """Inside the take's transaction: the summary first, then what the person wrote while waiting."""
+        history = await self.cases.history(case.id)
+        text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name)
+        ids = [await self.outbox.post(actor.id, text, case_id=case.id, track="relay")]
+        ids += await self._queue_to_consultant(case, actor.id, await self.cases.unqueued_from_person(case.id))
+        ids += await self._edit_alerts(case)
+        if case.user_id is not None:
+            with self.speaking(case.language):
+                ids.append(await self.outbox.post(case.user_id, screens.taken_notice(case.id), case_id=case.id))
+        return ids
 
     async def _edit_alerts(self, case: Case) -> list[int]:
         fresh = await self.cases.get(case.id)
@@ -202,22 +221,25 @@ class Desk:
 
     async def from_person(self, case: Case, message: Message) -> str:
         """Keep what the person sent and pass it on: 'relayed' | 'waiting' (not taken yet; 'first_waiting' for the
-        first such message) | 'again' (seen before)."""
+        first such message, also when the same update comes again) | 'again' (seen before).
+
+        The case is read again inside the transaction: a consultant may have taken it since the message
+        arrived, and then the message is queued here (a take queues only what was kept before it)."""
         kind = message_kind(message)
         text = message.text if message.text is not None else message.caption
+        ids: list[int] = []
         async with self.cases.db.transaction():
+            case = await self.cases.get(case.id) or case
+            taken = case.status == "taken" and case.consultant_id is not None
             row = await self.cases.record(case, "in", kind, text, message.chat.id, message.message_id)
-            if row is None:
-                return "again"
-            ids: list[int] = []
-            first = False
-            if case.status == "taken" and case.consultant_id is not None:
+            if row is not None and taken and case.consultant_id is not None:
                 kept = await self.cases.message(row)
                 with self.speaking(self.team_locale):
                     ids = await self._queue_to_consultant(case, case.consultant_id, [kept])
-            else:
-                first = await self.cases.count_from_person(case.id) == 1
-        if case.status != "taken":
+            first = not taken and await self.cases.count_from_person(case.id) == 1
+        if row is None:
+            return "first_waiting" if first else "again"  # a replay says again what the first run said
+        if not taken:
             log.info("case %s: message kept until a consultant takes it", case.id)
             return "first_waiting" if first else "waiting"
         await self.outbox.flush(ids)

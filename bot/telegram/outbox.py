@@ -7,7 +7,9 @@ a group are paced to at most 20 a minute. Items for one chat go out in the order
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,13 +27,16 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.models import OutboxItem
 from bot.services.desk import CaseService
+from bot.storage.calls import CallJournal
 from bot.storage.outbox import OutboxRepository
+from bot.telegram.journal import unrecorded
 
 log = logging.getLogger(__name__)
 
 GROUP_POSTS_PER_MINUTE = 20
 CLAIM = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=5)
+FLUSH_LIMIT = 50  # items one flush sends into a chat; the rest go with the outbox job
 
 
 class GroupPacer:
@@ -57,14 +62,16 @@ class GroupPacer:
 
 class Outbox:
     def __init__(
-        self, bot: Bot, repo: OutboxRepository, cases: CaseService,
+        self, bot: Bot, repo: OutboxRepository, cases: CaseService, journal: CallJournal,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC), pacer: GroupPacer | None = None,
     ) -> None:
         self.bot = bot
         self.repo = repo
+        self.journal = journal
         self.cases = cases
         self.clock = clock
         self.pacer = pacer or GroupPacer()
+        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # ------------------------------------------------------------------ queueing (inside the caller's transaction)
     async def post(
@@ -99,30 +106,47 @@ class Outbox:
 
     # ------------------------------------------------------------------ sending
     async def flush(self, ids: list[int]) -> None:
-        """Try to send these items now (after their transaction committed); what fails waits for run_due()."""
+        """Send what waits in these items' chats now (after their transaction committed); what fails waits
+        for run_due()."""
         if not ids:
             return
-        for item in await self.repo.due(self.clock(), len(ids), ids):
-            if await self.repo.earlier_in_chat(item.id, item.chat_id):
-                continue  # an older item for this chat waits: keep the order
-            await self._deliver(item)
-
-    async def release_claims(self) -> None:
-        """At start: what a dead process was sending is free to send again (one process runs the bot)."""
-        await self.repo.release_claims()
+        for chat_id in await self.repo.chats_of(ids):
+            await self._drain(chat_id, FLUSH_LIMIT)
 
     async def run_due(self, limit: int = 200) -> int:
         """Send what is due, oldest first; a chat whose item fails waits for its next turn. Returns items sent."""
         sent = 0
-        held: set[int] = set()
-        for item in await self.repo.due(self.clock(), limit):
-            if item.chat_id in held:
-                continue
-            if await self._deliver(item):
-                sent += 1
-            else:
-                held.add(item.chat_id)
+        for chat_id in await self.repo.due_chats(self.clock(), limit):
+            sent += await self._drain(chat_id, limit)
         return sent
+
+    async def _drain(self, chat_id: int, limit: int) -> int:
+        """Send a chat's items in order until one must wait. One sender at a time per chat: a flush that comes
+        second waits for the first, then finds its items sent or sends them, so the order holds."""
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = self._chat_locks[chat_id] = asyncio.Lock()
+        sent = 0
+        async with lock:
+            for item in await self.repo.head_of_chat(chat_id, self.clock(), limit):
+                if not await self._deliver(item):
+                    break
+                sent += 1
+        return sent
+
+    async def recover(self) -> None:
+        """At start, before anything is sent: a post the stopped run had sent but not yet marked done is marked
+        now, not sent again; one it was sending when it stopped goes again (it may be seen twice: logged).
+        Claims of the dead process are void (one process runs the bot)."""
+        for item_id, message_id in self.journal.posts().items():
+            item = await self.repo.get(item_id)
+            if item is not None and message_id is not None:
+                await self._done(item, message_id or None)
+            elif item is not None:
+                log.warning("outbox %s: cut off under way by the last stop, sent again (it may be seen twice)", item_id)
+                continue
+            self.journal.unpost(item_id)
+        await self.repo.release_claims()
 
     async def pending(self) -> int:
         return await self.repo.pending()
@@ -136,29 +160,39 @@ class Outbox:
                 return False
         if not await self.repo.claim(item.id, now, now + CLAIM):
             return False
+        self.journal.posting(item.id)
         try:
-            message_id = await self._call(item)
-        except TelegramRetryAfter as error:
+            with unrecorded():  # the outbox row and its `posts` row are this post's record, not the update's
+                message_id = await self._call(item)
+        except Exception as error:
+            self.journal.unpost(item.id)  # refused or failed: nothing to mark done
+            return await self._failed(item, now, error)
+        self.journal.posted(item.id, message_id)  # in the instant Telegram answered (bot.storage.calls)
+        if item.chat_id < 0:
+            self.pacer.record(item.chat_id, now)
+        await self._done(item, message_id)
+        return True
+
+    async def _failed(self, item: OutboxItem, now: datetime, error: Exception) -> bool:
+        """Telegram refused the post, or the network failed: wait, retry later, or give up, as the error says."""
+        if isinstance(error, TelegramRetryAfter):
             await self.repo.retry(item.id, now + timedelta(seconds=error.retry_after), "429")
             log.warning("outbox %s: flood limit, retry in %ss", item.id, error.retry_after)
             return False
-        except TelegramBadRequest as error:
+        if isinstance(error, TelegramBadRequest):
             if item.method == "edit" and "not modified" in error.message:
                 await self._done(item, None)
                 return True
             if item.chat_id < 0:
                 return await self._later(item, now, "400")  # e.g. the group was migrated: an admin must fix it
             return await self._give_up(item, "400")
-        except TelegramForbiddenError:
+        if isinstance(error, TelegramForbiddenError):
             if item.chat_id < 0:  # the bot was removed from the group: keep the post until it is back
                 return await self._later(item, now, "403")
             return await self._give_up(item, "403")  # the person blocked the bot
-        except (TelegramNetworkError, TelegramAPIError, OSError) as error:
+        if isinstance(error, TelegramNetworkError | TelegramAPIError | OSError):
             return await self._later(item, now, type(error).__name__)
-        if item.chat_id < 0:
-            self.pacer.record(item.chat_id, now)
-        await self._done(item, message_id)
-        return True
+        raise error
 
     async def _call(self, item: OutboxItem) -> int | None:
         payload = item.payload
@@ -185,6 +219,7 @@ class Outbox:
             if item.source_id is not None:
                 await self.cases.delivered(item.source_id)
             await self.repo.done(item.id)
+        self.journal.unpost(item.id)
 
     async def _later(self, item: OutboxItem, now: datetime, error: str) -> bool:
         backoff = min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** min(item.attempts, 10)))
