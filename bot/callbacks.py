@@ -126,6 +126,13 @@ class TakeCb(CallbackData, prefix="take"):
     case: RowId
 
 
+class AddressCb(CallbackData, prefix="to"):
+    """A consultant holding several cases says which one the message they just wrote is for: the bot's
+    question is a Reply to that message, so the message travels with the tap, never a guess."""
+
+    case: RowId
+
+
 class CloseCb(CallbackData, prefix="close"):
     """A consultant closes case `case` with `outcome`, one of services.desk.OUTCOMES (checked there: a
     forged outcome is refused and written to the audit log, like any other refused action)."""

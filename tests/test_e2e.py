@@ -149,7 +149,8 @@ async def _one_case(sandbox: Sandbox, consultant: Person, person: Person, lang: 
     assert f"help {lang}" not in (alert.text or "")  # the alert never shows what the person wrote
     await consultant.click("✋", alert)
     await _until(_consultant_sees(sandbox, consultant, f"help {lang}"), "give the consultant the case summary")
-    await consultant.send(f"salom {lang}")  # the case just taken is the active one
+    summary = next(m for m in sandbox.bot_messages(consultant.id) if f"help {lang}" in (m.text or ""))
+    await consultant.reply(summary, f"salom {lang}")  # holding several cases: a Reply says which
     await _until(lambda: (person.messages[-1].text or "").endswith(f"salom {lang}"), "relay the consultant's reply")
     assert "Safe Road" in (person.messages[-1].text or "")  # signed by the NGO, never the consultant's account
     answered_in_chat = person.deliver

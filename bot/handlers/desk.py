@@ -13,8 +13,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.types import User as TelegramUser
 
-from bot.callbacks import CloseCb, TakeCb
-from bot.handlers.common import show_screen
+from bot.callbacks import AddressCb, CloseCb, TakeCb
+from bot.handlers.common import show_screen, stale_button
 from bot.models import Case
 from bot.screens import desk as screens
 from bot.services.desk import Actor, CaseError, CaseService
@@ -178,34 +178,72 @@ async def closed(query: CallbackQuery, callback_data: CloseCb, desk: Desk, cases
 
 # -- talking to the person ------------------------------------------------------------------------
 async def case_target(message: Message, cases: CaseService) -> dict[str, Any] | bool:
-    """A filter: a consultant's message for a person, as a reply to a message of a case, or any message
-    while a case is active (commands are never relayed)."""
+    """A filter: a consultant's message for a person. Its case is the one of the message it replies to, or
+    the only case the consultant holds; holding several, `held` lists them and nothing is guessed.
+    Commands are never relayed."""
     if message.text is not None and message.text.startswith("/"):
         return False
     reply = message.reply_to_message
     if reply is not None:
         case_id = await cases.case_of_post(message.chat.id, reply.message_id)
         if case_id is not None:
-            return {"case_id": case_id}
+            return {"case_id": case_id, "held": []}
     if message.from_user is None:
         return False
-    active = await cases.active_case(message.from_user.id)
-    return {"case_id": active.id} if active is not None else False
+    held = await cases.of_consultant(message.from_user.id)
+    if len(held) == 1:
+        return {"case_id": held[0].id, "held": held}
+    return {"case_id": None, "held": held} if held else False
 
 
-async def to_person(message: Message, case_id: int, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str) -> None:
+async def to_person(
+    message: Message, case_id: int | None, held: list[Case], desk: Desk, cases: CaseService, authorizer: Authorizer,
+    locale: str,
+) -> None:
     actor = await actor_of(message, authorizer, cases, "relay", case_id)
     if actor is None:
         return
+    if case_id is None:  # several cases, no Reply: ask, as a Reply to the message, so the tap carries it
+        screen = screens.which_case_for(held)
+        await message.answer(screen.text, reply_markup=screen.markup, reply_to_message_id=message.message_id)
+        return
+    await _relay(message, case_id, actor, desk, cases, locale)
+
+
+async def addressed(
+    query: CallbackQuery, callback_data: AddressCb, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str,
+) -> None:
+    """The consultant chose the case for the message the question replies to."""
+    actor = await actor_of(query, authorizer, cases, "relay", callback_data.case)
+    if actor is None:
+        return
+    question = query.message if isinstance(query.message, Message) else None
+    written = question.reply_to_message if question is not None else None
+    if question is None or written is None or written.from_user is None or written.from_user.id != actor.id:
+        await stale_button(query)
+        return
+    await query.answer()
+    if await _relay(written, callback_data.case, actor, desk, cases, locale, confirm=False) and question.text != screens.sent_to(callback_data.case):
+        await question.edit_text(screens.sent_to(callback_data.case))  # a second tap finds it said already
+
+
+async def _relay(
+    message: Message, case_id: int, actor: Actor, desk: Desk, cases: CaseService, locale: str, *, confirm: bool = True
+) -> bool:
+    """Pass the consultant's message to the person of this case (if they hold it), and say where it went."""
     try:
         case = await cases.holding(case_id, actor)
     except CaseError as error:
         await cases.refused(actor.id, case_id, "relay")
         await message.answer(screens.refusal(error.reason, case_id))
-        return
+        return False
     outcome = await desk.from_consultant(case, actor, message, locale)
     if outcome == "gone":
         await message.answer(screens.person_gone(case.id))
+        return False
+    if confirm:
+        await message.answer(screens.sent_to(case.id), reply_to_message_id=message.message_id)
+    return True
 
 
 def router() -> Router:
@@ -220,6 +258,7 @@ def router() -> Router:
     private.message.register(transfer, Command("transfer"))
     private.message.register(close, Command("close"))
     private.callback_query.register(closed, CloseCb.filter())
+    private.callback_query.register(addressed, AddressCb.filter())
     private.message.register(to_person, case_target)
     router.include_router(private)
     return router

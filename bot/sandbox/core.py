@@ -145,6 +145,7 @@ class SandboxMessage:
     edit_date: int | None = None
     edits: int = 0
     deleted: bool = False
+    reply_to: SandboxMessage | None = None  # the message this one answers (Telegram's Reply)
 
     @property
     def buttons(self) -> list[list[dict[str, Any]]]:
@@ -290,15 +291,13 @@ class Sandbox:
             user.blocked_bot = False
         message = SandboxMessage(
             chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=False, sender_id=user_id,
-            date=int(self.wall_clock()), text=text, kind=kind, extra=dict(extra or {}),
+            date=int(self.wall_clock()), text=text, kind=kind, extra=dict(extra or {}), reply_to=reply_to,
         )
         self._store(message)
         body = self._message_dict(message)
         if kind == "text" and text is not None and text.startswith("/"):
             command = text.split()[0]
             body["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
-        if reply_to is not None:
-            body["reply_to_message"] = self._message_dict(reply_to)
         return self._new_update(message=body)
 
     def user_document(self, user_id: int, file_name: str, content: bytes, caption: str | None = None) -> dict[str, Any]:
@@ -356,7 +355,7 @@ class Sandbox:
             member["until_date"] = 0
         return member
 
-    def _message_dict(self, message: SandboxMessage) -> dict[str, Any]:
+    def _message_dict(self, message: SandboxMessage, nested: bool = True) -> dict[str, Any]:
         sender = self.bot_user if message.from_bot else self.users[message.sender_id].to_dict()
         body: dict[str, Any] = {
             "message_id": message.message_id,
@@ -375,6 +374,8 @@ class Sandbox:
             body["edit_date"] = message.edit_date
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             body["reply_markup"] = message.reply_markup
+        if message.reply_to is not None and nested:
+            body["reply_to_message"] = self._message_dict(message.reply_to, nested=False)  # one level, as Telegram
         return body
 
     # ---------------------------------------------------------------- the bot's side (Bot API)
@@ -527,6 +528,21 @@ class Sandbox:
             raise bad_request(f"message to {purpose} not found")
         return message
 
+    def _replied(self, chat_id: int, args: dict[str, Any]) -> SandboxMessage | None:
+        """The message a send answers (reply_parameters, or the older reply_to_message_id), in the same chat."""
+        parameters = args.get("reply_parameters")
+        if isinstance(parameters, str):
+            parameters = json.loads(parameters)
+        wanted = parameters.get("message_id") if isinstance(parameters, dict) else args.get("reply_to_message_id")
+        if wanted is None:
+            return None
+        message = self.messages.get((chat_id, int(wanted)))
+        if message is None or message.deleted:
+            if isinstance(parameters, dict) and parameters.get("allow_sending_without_reply"):
+                return None
+            raise bad_request("message to be replied not found")
+        return message
+
     def _send(self, chat_id: int, kind: str, args: dict[str, Any]) -> dict[str, Any]:
         self._check_chat_writable(chat_id)
         source: str | None = None
@@ -536,10 +552,11 @@ class Sandbox:
         elif args.get("caption"):
             source, text = self._render(args, "caption")
         markup = self._check_markup(args.get("reply_markup"))
+        reply_to = self._replied(chat_id, args)
         self._check_flood(chat_id)
         message = SandboxMessage(
             chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=True, sender_id=BOT_ID,
-            date=int(self.wall_clock()), text=text, source=source, kind=kind, reply_markup=markup,
+            date=int(self.wall_clock()), text=text, source=source, kind=kind, reply_markup=markup, reply_to=reply_to,
         )
         if kind != "text":
             message.extra = {"file": str(args.get(kind, "")), **self._upload(kind, str(args.get(kind, "")))}

@@ -15,7 +15,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import CloseCb, TakeCb
+from bot.callbacks import AddressCb, CloseCb, TakeCb
 from bot.content import Content, format_day
 from bot.models import Case, CaseMessage
 from bot.screens import agency as agency_screens
@@ -147,9 +147,10 @@ def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, 
     lines.append("")
     lines.append(_(
         "✍️ Write here, or reply to a message of this case: the person gets your words signed "
-        "\"{signature}\", never your account.\n"
+        "\"{signature}\", never your account. Holding several cases? Reply to a message of the case, "
+        "or choose when the bot asks.\n"
         "/note text: internal note · /transfer: back to the group · /close: close with an outcome · "
-        "/cases: your cases · /case N: switch case"
+        "/cases: your cases · /case N: show a case"
     ).format(signature=signature(ngo_name)))
     return "\n".join(lines)[:TEXT_LIMIT]
 
@@ -208,6 +209,19 @@ def taken_by(number: int, name: str) -> str:
 
 def start_the_bot(username: str) -> str:
     return _("The bot cannot write to you yet. Open @{bot}, press Start, then take the case again.").format(bot=username.lstrip("@"))
+
+
+def which_case_for(held: Iterable[Case]) -> Screen:
+    """A consultant holding several cases wrote without Reply: nothing goes until they say which case."""
+    text = _("You hold several cases. Which one is this message for? Nothing is sent until you choose.")
+    return Screen(text, column(
+        button(f"→ №{c.id} {LEVEL_ICONS[c.level]} {c.language}", AddressCb(case=c.id).pack()) for c in held
+    ))
+
+
+def sent_to(case_id: int) -> str:
+    """Under a consultant's message: where it went."""
+    return f"→ №{case_id}"
 
 
 def which_case() -> str:
