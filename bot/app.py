@@ -225,14 +225,15 @@ def _assemble(
     now, monotonic, language = clocks.now, clocks.monotonic, config.default_language
     fsm = FsmRepository(db)
     users = UserService(db, UserRepository(db), clock=now)
-    cases = CaseService(db, CaseRepository(db), teams, clock=now)
+    search = SearchIndex(content)
+    cases = CaseService(db, CaseRepository(db), teams, clock=now, alarming=search.is_danger)  # triage hears danger
     outbox = Outbox(bot, OutboxRepository(db), cases, calls, clock=now)
     events = EventLog(EventRepository(db), clock=now)
     checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now, events=events)
     pacer = Pacer(BULK_RATE, clock=monotonic, sleep=clocks.sleep)  # one pace for every bulk send: reminders and broadcasts
     stats = StatsService(db, clock=now)
     deps = Deps(
-        users=users, content=content, search=SearchIndex(content), config=config,
+        users=users, content=content, search=search, config=config,
         desk=Desk(bot, config, i18n, content, cases, outbox, clock=now), cases=cases, checklists=checklists,
         agencies=AgencyService(db, AgencyRepository(db), clock=now),
         broadcasts=Broadcasts(bot, db, BroadcastRepository(db), users, i18n, language, pacer, clock=now, monotonic=monotonic),

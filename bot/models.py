@@ -141,6 +141,7 @@ class Case:
     alerts: int
     hotlines_sent_at: datetime | None
     subject: dict[str, Any] | None = None  # what the case is about: an agency report names its agency
+    signs: tuple[str, ...] = ()  # what raised the level (bot.services.desk.triaged), by name
 
     @property
     def open(self) -> bool:

@@ -68,6 +68,9 @@ def facts_lines(case: Case) -> list[str]:
     if case.indicators:
         signs = "; ".join(str(words.INDICATORS[i]) for i in case.indicators if i in words.INDICATORS)
         lines.append(_("Signs: {signs}").format(signs=signs))
+    if case.signs:
+        raised = "; ".join(str(words.TRIAGE_SIGNS[s]) for s in case.signs if s in words.TRIAGE_SIGNS)
+        lines.append(_("Level raised by: {signs}").format(signs=raised))
     if case.username:
         lines.append(_("Telegram: @{username} (the person agreed to show it)").format(username=escape(case.username)))
     return lines

@@ -33,6 +33,9 @@ INDICATORS = {
     "conditions": __("abusive working and living conditions"),
     "overtime": __("excessive overtime"),
 }
+TRIAGE_SIGNS = {  # bot.services.desk.triaged: what raised a case's level
+    "alarming_words": __("words of danger in what the person wrote"),
+}
 LEVELS = {
     "info": __("information"),
     "concern": __("concern"),

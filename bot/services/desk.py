@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 KINDS: tuple[str, ...] = ("screening", "request", "danger", "agency")
 LEVELS: tuple[str, ...] = ("info", "concern", "high", "emergency", "unknown")
+URGENCY = {"emergency": 0, "high": 1, "unknown": 2, "concern": 3, "info": 4}  # lower: more urgent
+ALARMING = "alarming_words"  # the person's own words sound like danger (a danger phrase of the content)
 OUTCOMES: tuple[str, ...] = (
     "info", "shelter", "police", "iom", "lawyer", "return", "unreachable", "false_alarm",
 )
@@ -60,6 +62,20 @@ class Draft:
     citizenship: str | None = None
     username: str | None = None
     subject: dict[str, Any] | None = None  # an agency report: agency, registry, permit, status, flags, contact
+    signs: tuple[str, ...] = ()  # what raised the level (triaged)
+
+
+def at_least_high(level: str) -> str:
+    return level if URGENCY[level] <= URGENCY["high"] else "high"
+
+
+def triaged(draft: Draft, alarming: Callable[[str, str], bool]) -> Draft:
+    """The level a case opens with. The person's own words that sound like danger (they asked for help
+    from such a message, or the description has them) make it at least high risk, whatever a self-check
+    said or did not say; `signs` names why, for the consultant (the sign, never the words)."""
+    if draft.kind == "danger" or (draft.description and alarming(draft.language, draft.description)):
+        return replace(draft, level=at_least_high(draft.level), signs=tuple(dict.fromkeys((*draft.signs, ALARMING))))
+    return draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +85,11 @@ class Taken:
 
 
 class CaseService:
-    def __init__(self, db: Database, repo: CaseRepository, teams: Teams, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, db: Database, repo: CaseRepository, teams: Teams, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        alarming: Callable[[str, str], bool] = lambda language, text: False,
+    ) -> None:
+        self.alarming = alarming  # (language, text) -> whether it sounds like danger (bot.services.search)
         self.db = db
         self.repo = repo
         self.teams = teams
@@ -85,6 +105,7 @@ class CaseService:
         """Create a case. One open case per person: a second request raises open_exists with the first."""
         if draft.kind not in KINDS or draft.level not in LEVELS:
             raise ValueError(f"bad case kind or level: {draft.kind}/{draft.level}")
+        draft = triaged(draft, self.alarming)
         team = self.teams.route(draft.citizenship, draft.language)
         if team is None:
             raise CaseError("no_team")
@@ -102,6 +123,7 @@ class CaseService:
                 "destination": draft.destination, "citizenship": draft.citizenship, "language": draft.language,
                 "username": draft.username, "team": team.id, "status": "new",
                 "subject": json.dumps(draft.subject, ensure_ascii=False) if draft.subject else None,
+                "signs": json.dumps(list(draft.signs)),
                 "created_at": now.isoformat(), "waiting_since": now.isoformat(),
             })
             await self.repo.audit(now, draft.user_id, case_id, "created", f"{draft.kind}/{draft.level}")
@@ -287,6 +309,17 @@ class CaseService:
         kept = await self.repo.message(row_id)
         assert kept is not None
         return kept
+
+    async def heard_danger(self, case: Case, text: str | None) -> Case | None:
+        """Inside the caller's transaction: the person wrote words that sound like danger while their case is
+        open. A case below high risk is raised to it (and written to the audit log); returns the raised case,
+        or None when nothing changed."""
+        if not text or not self.alarming(case.language, text) or URGENCY[case.level] <= URGENCY["high"]:
+            return None
+        signs = tuple(dict.fromkeys((*case.signs, ALARMING)))
+        await self.repo.update(case.id, {"level": "high", "signs": json.dumps(list(signs))})
+        await self.repo.audit(self.clock(), None, case.id, "level_raised", f"{case.level}/high")
+        return await self.repo.get(case.id)
 
     async def count_from_person(self, case_id: int) -> int:
         return await self.repo.count_messages(case_id, "in")

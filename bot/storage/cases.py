@@ -25,8 +25,15 @@ def _case(row: Any) -> Case:
         created_at=datetime.fromisoformat(row["created_at"]), taken_at=_dt(row["taken_at"]),
         closed_at=_dt(row["closed_at"]), waiting_since=datetime.fromisoformat(row["waiting_since"]),
         last_alert_at=_dt(row["last_alert_at"]), alerts=row["alerts"], hotlines_sent_at=_dt(row["hotlines_sent_at"]),
-        subject=json.loads(row["subject"]) if row["subject"] else None,
+        subject=json.loads(row["subject"]) if row["subject"] else None, signs=tuple(json.loads(row["signs"] or "[]")),
     )
+
+
+# Most urgent first: an emergency, then high risk, then what nobody has assessed yet; then the longest waiting.
+URGENT_FIRST = (
+    "CASE level WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 WHEN 'unknown' THEN 2 WHEN 'concern' THEN 3 ELSE 4 END, "
+    "waiting_since, id"
+)
 
 
 def _message(row: Any) -> CaseMessage:
@@ -84,12 +91,12 @@ class CaseRepository:
         return await self.db.execute(f"UPDATE cases SET {sets} WHERE {where}", (*changes.values(), *params))
 
     async def waiting(self) -> list[Case]:
-        rows = await self.db.fetchall("SELECT * FROM cases WHERE status = 'new' ORDER BY id")
+        rows = await self.db.fetchall(f"SELECT * FROM cases WHERE status = 'new' ORDER BY {URGENT_FIRST}")
         return [_case(r) for r in rows]
 
     async def of_consultant(self, consultant_id: int) -> list[Case]:
         rows = await self.db.fetchall(
-            "SELECT * FROM cases WHERE consultant_id = ? AND status = 'taken' ORDER BY id", (consultant_id,)
+            f"SELECT * FROM cases WHERE consultant_id = ? AND status = 'taken' ORDER BY {URGENT_FIRST}", (consultant_id,)
         )
         return [_case(r) for r in rows]
 

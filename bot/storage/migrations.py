@@ -277,4 +277,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE inbox ADD COLUMN handled_at TEXT;      -- NULL until handled, and then the payload is emptied
     CREATE INDEX inbox_unhandled ON inbox(update_id) WHERE handled_at IS NULL
     """,
+    # 9: triage: the signs that raised a case's level (their names, never the person's words)
+    """
+    ALTER TABLE cases ADD COLUMN signs TEXT NOT NULL DEFAULT '[]'
+    """,
 )

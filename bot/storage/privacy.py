@@ -76,7 +76,7 @@ KEPT: dict[tuple[str, str], str] = {
 ANONYMOUS: dict[str, tuple[str, ...]] = {
     "cases": ("id", "kind", "level", "indicators", "destination", "citizenship", "language", "team", "status",
               "outcome", "created_at", "taken_at", "closed_at", "waiting_since", "last_alert_at", "alerts",
-              "hotlines_sent_at", "purged_at"),
+              "hotlines_sent_at", "purged_at", "signs"),
     "audit_log": ("id", "at", "case_id", "action", "detail"),
 }
 

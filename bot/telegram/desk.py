@@ -237,12 +237,17 @@ class Desk:
                 with self.speaking(self.team_locale):
                     ids = await self._queue_to_consultant(case, case.consultant_id, [kept])
             first = not taken and await self.cases.count_from_person(case.id) == 1
+            raised = await self.cases.heard_danger(case, text) if row is not None else None
+            team = self.cases.team_of(raised) if raised is not None and raised.status == "new" else None
+            if raised is not None and team is not None:  # more urgent now: the group hears it at once
+                with self.speaking(self.team_locale):
+                    ids.append(await self._post_alert(team.chat_id, raised, self.clock(), again=True))
+        await self.outbox.flush(ids)
         if row is None:
             return "first_waiting" if first else "again"  # a replay says again what the first run said
         if not taken:
             log.info("case %s: message kept until a consultant takes it", case.id)
             return "first_waiting" if first else "waiting"
-        await self.outbox.flush(ids)
         return "relayed"
 
     async def from_consultant(self, case: Case, actor: Actor, message: Message, consultant_locale: str) -> str:

@@ -8,8 +8,8 @@ result without reaching Telegram, so the handler goes on exactly as it did. A ca
 (the process died between Telegram taking it and the record of its result) cannot be told apart from
 one Telegram never got: it is made again, so nothing is lost, and counted in the log as possibly seen
 twice. Edits, answers and deletions are not recorded: made twice, Telegram refuses the second as "not
-modified" or "already answered", which the handlers take as done. Posts of the outbox are not
-recorded here: the outbox keeps its own record (bot.telegram.outbox).
+modified" or "already answered", which the handlers take as done. Posts of the outbox are not an
+update's calls: the outbox records each by its item, in the same journal file (bot.telegram.outbox).
 """
 
 from __future__ import annotations

@@ -1,0 +1,67 @@
+"""Triage (issue 17, item 3): a person's own words that sound like danger make their case at least high
+risk, the consultants see which sign raised it (never the words), and urgency orders the queue."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.services.desk import ALARMING, Draft, triaged
+from tests.conftest import GROUP, make_settings, running
+from tests.test_consult import Desk, _desk, setup_group
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
+    async with running(make_settings(tmp_path, consultant_chat_id=GROUP), setup_group) as h:
+        yield await _desk(h)
+
+
+def _hears(words: str) -> bool:
+    return "beat" in words
+
+
+@pytest.mark.parametrize(("kind", "level", "description", "expected", "signs"), [
+    ("request", "unknown", None, "unknown", ()),
+    ("request", "unknown", "they beat me", "high", (ALARMING,)),
+    ("danger", "unknown", None, "high", (ALARMING,)),  # asked for help from a message that sounded like danger
+    ("screening", "concern", "they beat me", "high", (ALARMING,)),
+    ("screening", "emergency", "they beat me", "emergency", (ALARMING,)),  # never lowered
+    ("request", "info", "when is my permit due", "info", ()),
+])
+def test_triage_table(kind: str, level: str, description: str | None, expected: str, signs: tuple[str, ...]) -> None:
+    draft = triaged(Draft(user_id=1, kind=kind, level=level, language="ru", description=description),
+                    lambda language, text: _hears(text))
+    assert (draft.level, draft.signs) == (expected, signs)
+
+
+async def test_a_description_of_danger_opens_high_and_the_alert_says_why_without_the_words(desk: Desk) -> None:
+    app = desk.h.app
+    assert app is not None
+    migrant = await desk.migrant("ru")
+    case_id = await desk.ask(migrant, "ru", describe="У меня забрали паспорт и избили")
+    case = await app.cases.get(case_id)
+    assert case is not None and (case.level, case.signs) == ("high", (ALARMING,))
+    alert = desk.alert().text or ""
+    assert "Уровень повышен, причина: в написанном человеком есть слова об опасности" in alert
+    assert "паспорт" not in alert and "избили" not in alert
+
+
+async def test_danger_written_while_waiting_raises_the_case_and_alerts_the_group_at_once(desk: Desk) -> None:
+    app = desk.h.app
+    assert app is not None
+    calm, worried = await desk.migrant("ru"), await desk.migrant("ky")
+    first = await desk.ask(calm, "ru")
+    second = await desk.ask(worried, "ky")
+    assert [c.id for c in await app.cases.waiting()] == [first, second]  # the same urgency: oldest first
+    alerts = len(desk.group())
+    await worried.send("у меня забрали паспорт")
+    case = await app.cases.get(second)
+    assert case is not None and case.level == "high"
+    assert len(desk.group()) == alerts + 1 and f"№{second}" in (desk.group()[-1].text or "")  # not in 10 minutes
+    assert [c.id for c in await app.cases.waiting()] == [second, first]  # the more urgent first
+    assert any(r["action"] == "level_raised" for r in await app.cases.audit_trail(second))
+    await worried.send("у меня забрали паспорт")  # already high: no second alert
+    assert len(desk.group()) == alerts + 1
