@@ -106,3 +106,17 @@ async def test_a_busy_day_routes_nothing_to_the_wrong_person(desk: Desk) -> None
     for person, case_id in zip(people, cases, strict=True):
         got = [(m.text or "").split("\n", 1)[-1] for m in person.messages if "round" in (m.text or "")]
         assert got == sent[case_id], (case_id, got)
+
+
+async def test_the_person_sees_when_their_message_is_with_the_consultant(desk: Desk) -> None:
+    person = await desk.migrant("tg")
+    await desk.ask(person, "tg")
+    await person.send("are you there?")
+    mine = [m for m in desk.h.sandbox.chat_messages(person.id) if not m.from_bot]
+    waiting = mine[-1]
+    assert "reaction" not in waiting.extra  # nobody has it yet
+    await desk.aida.click("✋", desk.alert())
+    assert waiting.extra.get("reaction") == ["👀"]  # taken: it is with the consultant now
+    await person.send("thank you")
+    last = [m for m in desk.h.sandbox.chat_messages(person.id) if not m.from_bot][-1]
+    assert last.text == "thank you" and last.extra.get("reaction") == ["👀"]

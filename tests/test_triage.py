@@ -65,3 +65,14 @@ async def test_danger_written_while_waiting_raises_the_case_and_alerts_the_group
     assert any(r["action"] == "level_raised" for r in await app.cases.audit_trail(second))
     await worried.send("у меня забрали паспорт")  # already high: no second alert
     assert len(desk.group()) == alerts + 1
+
+
+async def test_cases_lists_the_waiting_ones_most_urgent_first_with_their_wait(desk: Desk) -> None:
+    calm, worried = await desk.migrant("ru"), await desk.migrant("ky")
+    first = await desk.ask(calm, "ru")
+    desk.h.advance(minutes=20)
+    second = await desk.ask(worried, "ky", describe="меня избили")
+    await desk.aida.send("/cases")
+    listing = desk.aida.last.text or ""
+    assert listing.index(f"№{second} 🟠") < listing.index(f"№{first} ⚪"), listing
+    assert "Ожидание: 20 мин" in listing and "Ожидание: 0 мин" in listing

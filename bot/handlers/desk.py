@@ -101,9 +101,7 @@ async def my_cases(message: Message, cases: CaseService, authorizer: Authorizer)
     if actor is None:
         return
     mine = await cases.of_consultant(actor.id)
-    waiting = await cases.waiting()
-    active = await cases.active_case(actor.id)
-    await message.answer(screens.cases_list(mine, active.id if active else None, len(waiting)))
+    await message.answer(screens.cases_list(mine, await cases.waiting(), cases.clock()))
 
 
 async def choose(message: Message, command: CommandObject, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str) -> None:

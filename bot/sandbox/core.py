@@ -38,6 +38,7 @@ STRING_PARAMS = {
 }
 PHOTO_MAX_BYTES = 10 * 1024 * 1024  # Telegram: photos up to 10 MB, width + height <= 10000, ratio <= 20
 DOCUMENT_MAX_BYTES = 50 * 1024 * 1024  # bots send files up to 50 MB
+REACTIONS = {"👍", "👎", "❤", "🔥", "👏", "👀", "🙏", "👌", "✍", "🤝", "🫡"}  # some of Telegram's standard reactions
 SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
 
 
@@ -784,6 +785,17 @@ def _m_deleteMessage(sb: Sandbox, args: dict[str, Any]) -> bool:
         raise bad_request("message can't be deleted")
     message.deleted = True
     sb._emit("delete", message.chat_id, message)
+    return True
+
+
+def _m_setMessageReaction(sb: Sandbox, args: dict[str, Any]) -> bool:
+    """The bot reacts to a message (a person sees it on their own message)."""
+    message = sb._find_message(args, "react to")
+    emoji = [r["emoji"] for r in args.get("reaction") or () if r.get("type") == "emoji"]
+    if any(e not in REACTIONS for e in emoji):
+        raise bad_request("REACTION_INVALID")
+    message.extra["reaction"] = emoji
+    sb._emit("reaction", message.chat_id, message, emoji=emoji)
     return True
 
 

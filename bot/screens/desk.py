@@ -26,6 +26,7 @@ from bot.services.selfcheck import QUESTION_IDS
 
 TEXT_LIMIT = 4096
 ANSWER_WORDS = {"y": "✅", "n": "❌", "u": "❔", "s": "—"}
+WAITING_LISTED = 15  # /cases lists this many waiting cases, the most urgent
 LEVEL_ICONS = {"info": "🟢", "concern": "🟡", "high": "🟠", "emergency": "🔴", "unknown": "⚪"}
 LANGUAGE_IN = {  # "the consultant will write in ..."
     "ru": __("Russian"),
@@ -162,11 +163,18 @@ def note_text(note: str, at: datetime) -> str:
     return _("📝 Note, {time} UTC:").format(time=f"{at:%d.%m %H:%M}") + f"\n{escape(note)}"
 
 
-def cases_list(mine: Iterable[Case], active_id: int | None, waiting: int) -> str:
-    """/cases: the consultant's cases (the active one marked) and how many wait in the group."""
+def cases_list(mine: Iterable[Case], waiting: list[Case], now: datetime) -> str:
+    """/cases: the consultant's cases, then the ones waiting in the group, most urgent first, with their wait."""
     lines = [_("<b>Your cases</b>")]
-    lines += [f"{'▶️' if c.id == active_id else '•'} №{c.id} {LEVEL_ICONS[c.level]} {words.KINDS[c.kind]}" for c in mine] or [_("none")]
-    lines.append(_("<b>Waiting in the group:</b> {count}").format(count=waiting))
+    lines += [f"• №{c.id} {LEVEL_ICONS[c.level]} {words.KINDS[c.kind]} · {c.language}" for c in mine] or [_("none")]
+    lines.append(_("<b>Waiting in the group:</b> {count}").format(count=len(waiting)))
+    lines += [
+        f"• №{c.id} {LEVEL_ICONS[c.level]} {words.KINDS[c.kind]} · {c.language} · "
+        + _("Waiting: {minutes} min").format(minutes=waited(c, now))
+        for c in waiting[:WAITING_LISTED]
+    ]
+    if len(waiting) > WAITING_LISTED:
+        lines.append("…")
     return "\n".join(lines)
 
 

@@ -324,8 +324,11 @@ class CaseService:
     async def count_from_person(self, case_id: int) -> int:
         return await self.repo.count_messages(case_id, "in")
 
-    async def delivered(self, message_row_id: int) -> None:
-        await self.repo.mark_delivered(message_row_id)
+    async def delivered(self, message_row_id: int) -> tuple[int, int] | None:
+        """A kept message reached the other side. For the person's message reaching the consultant the first
+        time: (chat, message id) of it, for the person to be shown it was seen."""
+        marked = await self.repo.mark_delivered(message_row_id)
+        return marked[1:] if marked is not None and marked[0] == "in" else None
 
     async def add_post(self, chat_id: int, message_id: int, case_id: int, kind: str) -> None:
         await self.repo.add_post(chat_id, message_id, case_id, kind)

@@ -150,8 +150,13 @@ class CaseRepository:
     async def mark_alerted(self, case_id: int, now: datetime) -> None:
         await self.db.execute("UPDATE cases SET last_alert_at = ?, alerts = alerts + 1 WHERE id = ?", (now.isoformat(), case_id))
 
-    async def mark_delivered(self, message_id: int) -> None:
-        await self.db.execute("UPDATE case_messages SET delivered = 1 WHERE id = ?", (message_id,))
+    async def mark_delivered(self, message_id: int) -> tuple[str, int, int] | None:
+        """Mark a kept message delivered; (direction, chat, message id) the first time, else None."""
+        rows = await self.db.returning(
+            "UPDATE case_messages SET delivered = 1 WHERE id = ? AND delivered = 0 RETURNING direction, chat_id, message_id",
+            (message_id,),
+        )
+        return (rows[0][0], int(rows[0][1]), int(rows[0][2])) if rows else None
 
     async def add_note(self, case_id: int, author_id: int, text: str, now: datetime) -> None:
         await self.db.execute(

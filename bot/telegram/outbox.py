@@ -23,7 +23,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReactionTypeEmoji
 
 from bot.models import OutboxItem
 from bot.services.desk import CaseService
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 GROUP_POSTS_PER_MINUTE = 20
 CLAIM = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=5)
+SEEN = "👀"  # on the person's message once it is in the consultant's chat
 FLUSH_LIMIT = 50  # items one flush sends into a chat; the rest go with the outbox job
 
 
@@ -213,13 +214,25 @@ class Outbox:
         raise ValueError(f"unknown outbox method {item.method!r}")
 
     async def _done(self, item: OutboxItem, message_id: int | None) -> None:
+        seen = None
         async with self.cases.db.transaction():
             if item.case_id is not None and item.track and message_id is not None:
                 await self.cases.add_post(item.chat_id, message_id, item.case_id, item.track)
             if item.source_id is not None:
-                await self.cases.delivered(item.source_id)
+                seen = await self.cases.delivered(item.source_id)
             await self.repo.done(item.id)
         self.journal.unpost(item.id)
+        if seen is not None:
+            await self._show_seen(*seen)
+
+    async def _show_seen(self, chat_id: int, message_id: int) -> None:
+        """The person's message is with their consultant: 👀 on it, so they know it was not lost. A sign,
+        not a duty: if Telegram refuses it (the message deleted, reactions off), nothing else changes."""
+        try:
+            with unrecorded():
+                await self.bot.set_message_reaction(chat_id, message_id, reaction=[ReactionTypeEmoji(emoji=SEEN)])
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            log.info("no 'seen' sign on a message in chat %s: %s", chat_id, type(error).__name__)
 
     async def _later(self, item: OutboxItem, now: datetime, error: str) -> bool:
         backoff = min(MAX_BACKOFF, timedelta(seconds=5 * 2 ** min(item.attempts, 10)))
