@@ -120,3 +120,25 @@ async def test_the_person_sees_when_their_message_is_with_the_consultant(desk: D
     await person.send("thank you")
     last = [m for m in desk.h.sandbox.chat_messages(person.id) if not m.from_bot][-1]
     assert last.text == "thank you" and last.extra.get("reaction") == ["👀"]
+
+
+async def test_a_case_handed_over_comes_with_the_conversation_the_notes_and_why(desk: Desk) -> None:
+    person = await desk.migrant("ky")
+    case_id = await desk.ask(person, "ky")
+    await desk.aida.click("✋", desk.alert())
+    await person.send("паспортумду беришпейт")
+    await desk.aida.send("Иш берүүчүнүн дареги кайда?")
+    await person.send("Москва, Люблино")
+    await desk.aida.send("/note the employer is known to us")
+    await desk.aida.send(f"/transfer {case_id} she needs a Kyrgyz-speaking lawyer")
+    await desk.bek.click("✋", desk.alert())
+    texts = [m.text or "" for m in desk.bek.messages]
+    summary = next(i for i, t in enumerate(texts) if t.startswith(f"📂 Обращение №{case_id}"))
+    handed = texts[summary + 1]
+    assert handed.startswith("🗂 Обращение передано.")
+    assert handed.index("👤 паспортумду беришпейт") < handed.index("💬 Иш берүүчүнүн дареги кайда?") < handed.index("👤 Москва, Люблино")
+    notes = texts[summary + 2:]
+    assert any("the employer is known to us" in t for t in notes)
+    assert any("she needs a Kyrgyz-speaking lawyer" in t for t in notes)  # why it was handed over
+    await desk.bek.send("Салам, мен юристти табам")
+    assert received(person, "Салам, мен юристти табам") == 1

@@ -145,6 +145,10 @@ async def transfer(message: Message, command: CommandObject, desk: Desk, cases: 
     case = await target(message, command, cases, actor)
     if case is None:
         return
+    words = (command.args or "").split(maxsplit=1)
+    reason = " ".join(words[1:] if words and case_number(command) is not None else words)
+    if reason:  # why it is handed over: a note the next consultant gets with the case
+        await cases.note(case.id, actor, reason)
     await desk.transfer(case.id, actor)
     await message.answer(screens.transferred(case.id))
 

@@ -159,6 +159,23 @@ def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, 
     return "\n".join(lines)[:TEXT_LIMIT]
 
 
+def conversation_so_far(messages: list[CaseMessage]) -> str:
+    """For the consultant taking a case handed over: what the person and the consultants said before, the
+    newest kept when it is long."""
+    head = _("🗂 <b>Handed over.</b> The conversation so far (👤 the person, 💬 the consultants):")
+    lines: list[str] = []
+    room = TEXT_LIMIT - len(head) - 1
+    for m in reversed(messages):
+        said = escape(m.text) if m.text else ""
+        line = f"{'👤' if m.direction == 'in' else '💬'} {said if m.kind == 'text' else f'[{m.kind}] {said}'.strip()}"
+        if len(line) + 1 > room:
+            lines.append(line[:room - 2] + "…" if not lines else "…")  # the newest is kept, cut if it must be
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    return "\n".join([head, *reversed(lines)])
+
+
 def note_text(note: str, at: datetime) -> str:
     return _("📝 Note, {time} UTC:").format(time=f"{at:%d.%m %H:%M}") + f"\n{escape(note)}"
 

@@ -174,6 +174,11 @@ class Desk:
         history = await self.cases.history(case.id)
         text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name)
         ids = [await self.outbox.post(actor.id, text, case_id=case.id, track="relay")]
+        earlier = [m for m in history if m.delivered]  # said with a consultant before: the case was handed over
+        if earlier:
+            ids.append(await self.outbox.post(actor.id, screens.conversation_so_far(earlier), case_id=case.id, track="relay"))
+        for _author, note, at in await self.cases.notes(case.id):
+            ids.append(await self.outbox.post(actor.id, screens.note_text(note, at), case_id=case.id))
         ids += await self._queue_to_consultant(case, actor.id, await self.cases.unqueued_from_person(case.id))
         ids += await self._edit_alerts(case)
         if case.user_id is not None:
