@@ -76,3 +76,20 @@ async def test_cases_lists_the_waiting_ones_most_urgent_first_with_their_wait(de
     listing = desk.aida.last.text or ""
     assert listing.index(f"№{second} 🟠") < listing.index(f"№{first} ⚪"), listing
     assert "Ожидание: 20 мин" in listing and "Ожидание: 0 мин" in listing
+
+
+async def test_waiting_cases_keep_one_alert_each_however_long_they_wait(desk: Desk) -> None:
+    app = desk.h.app
+    assert app is not None
+    people = [await desk.migrant(lang) for lang in ("ru", "ky", "tg")]
+    cases = [await desk.ask(person, person.user.language_code or "ru") for person in people]
+    for _ in range(9):  # 45 minutes, a tick every 5
+        desk.h.advance(minutes=5)
+        await app.desk.tick()
+        for _ in range(3):  # what the group's pace held back goes with the outbox job
+            desk.h.advance(seconds=61)
+            await app.outbox.run_due()
+    visible = [m for m in desk.group() if m.buttons]
+    assert sorted(int(m.buttons[0][0]["callback_data"].split(":")[1]) for m in visible) == cases  # one Take each
+    frozen = desk.h.t("Waiting: {minutes} min", "ru").format(minutes=0)
+    assert all(frozen not in (m.text or "") for m in visible)  # no alert left saying it has just come

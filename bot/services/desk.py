@@ -330,6 +330,10 @@ class CaseService:
         marked = await self.repo.mark_delivered(message_row_id)
         return marked[1:] if marked is not None and marked[0] == "in" else None
 
+    async def drop_alerts(self, case_id: int) -> list[tuple[int, int]]:
+        """The case's alerts posted so far, forgotten (a fresh one replaces them): (chat, message id) each."""
+        return await self.repo.drop_posts(case_id, "alert")
+
     async def add_post(self, chat_id: int, message_id: int, case_id: int, kind: str) -> None:
         await self.repo.add_post(chat_id, message_id, case_id, kind)
 

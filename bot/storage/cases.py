@@ -185,6 +185,12 @@ class CaseRepository:
         )
         return [(r[0], r[1]) for r in rows]
 
+    async def drop_posts(self, case_id: int, kind: str) -> list[tuple[int, int]]:
+        """Forget a case's posts of this kind (they are being deleted); returns them."""
+        posts = await self.posts(case_id, kind)
+        await self.db.execute("DELETE FROM case_posts WHERE case_id = ? AND kind = ?", (case_id, kind))
+        return posts
+
     # ------------------------------------------------------------------ the consultant's current case
     async def set_active(self, consultant_id: int, case_id: int) -> None:
         await self.db.execute(

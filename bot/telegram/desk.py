@@ -347,12 +347,16 @@ class Desk:
         await self.outbox.flush(ids)
 
     async def _realert(self, now: datetime) -> list[int]:
+        """Alert again, most urgent first: the case's earlier alert goes, a fresh one comes to the bottom of
+        the group, so each waiting case has one alert, one Take button, and its waiting time up to date."""
         ids: list[int] = []
         for case in await self.cases.due_for_realert(now, self.realert_after):
             team = self.cases.team_of(case)
             if team is None:
                 continue
             async with self.cases.db.transaction():
+                for chat_id, message_id in await self.cases.drop_alerts(case.id):
+                    ids.append(await self.outbox.delete(chat_id, message_id, case_id=case.id))
                 ids.append(await self._post_alert(team.chat_id, case, now, again=True))
             log.info("case %s re-alerted after %s min", case.id, screens.waited(case, now))
         return ids

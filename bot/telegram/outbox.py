@@ -105,6 +105,10 @@ class Outbox:
             payload["markup"] = markup.model_dump(mode="json", exclude_none=True)
         return await self.repo.add(chat_id, "edit", payload, self.clock(), case_id=case_id)
 
+    async def delete(self, chat_id: int, message_id: int, *, case_id: int | None = None) -> int:
+        """Queue the deletion of a message of the bot's (one already gone, or too old to delete, is let be)."""
+        return await self.repo.add(chat_id, "delete", {"message_id": message_id}, self.clock(), case_id=case_id)
+
     # ------------------------------------------------------------------ sending
     async def flush(self, ids: list[int]) -> None:
         """Send what waits in these items' chats now (after their transaction committed); what fails waits
@@ -154,7 +158,7 @@ class Outbox:
 
     async def _deliver(self, item: OutboxItem) -> bool:
         now = self.clock()
-        if item.chat_id < 0:
+        if item.chat_id < 0 and item.method != "delete":  # a deletion is not a post: it takes no turn of the pace
             wait = self.pacer.wait(item.chat_id, now)
             if wait > timedelta(0):
                 await self.repo.retry(item.id, now + wait, "paced")
@@ -169,7 +173,7 @@ class Outbox:
             self.journal.unpost(item.id)  # refused or failed: nothing to mark done
             return await self._failed(item, now, error)
         self.journal.posted(item.id, message_id)  # in the instant Telegram answered (bot.storage.calls)
-        if item.chat_id < 0:
+        if item.chat_id < 0 and item.method != "delete":
             self.pacer.record(item.chat_id, now)
         await self._done(item, message_id)
         return True
@@ -181,6 +185,9 @@ class Outbox:
             log.warning("outbox %s: flood limit, retry in %ss", item.id, error.retry_after)
             return False
         if isinstance(error, TelegramBadRequest):
+            if item.method == "delete":  # already gone, or older than Telegram lets a bot delete: let it be
+                await self._done(item, None)
+                return True
             if item.method == "edit" and "not modified" in error.message:
                 await self._done(item, None)
                 return True
@@ -206,6 +213,9 @@ class Outbox:
                 item.chat_id, payload["from_chat_id"], payload["message_id"], caption=payload.get("caption"),
             )
             return copied.message_id
+        if item.method == "delete":
+            await self.bot.delete_message(item.chat_id, payload["message_id"])
+            return None
         if item.method == "edit":
             await self.bot.edit_message_text(
                 payload["text"], chat_id=item.chat_id, message_id=payload["message_id"], reply_markup=markup
