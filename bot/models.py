@@ -142,6 +142,7 @@ class Case:
     hotlines_sent_at: datetime | None
     subject: dict[str, Any] | None = None  # what the case is about: an agency report names its agency
     signs: tuple[str, ...] = ()  # what raised the level (bot.services.desk.triaged), by name
+    earlier: tuple[int, ...] = ()  # the same person's earlier cases, newest first
 
     @property
     def open(self) -> bool:

@@ -93,3 +93,21 @@ async def test_waiting_cases_keep_one_alert_each_however_long_they_wait(desk: De
     assert sorted(int(m.buttons[0][0]["callback_data"].split(":")[1]) for m in visible) == cases  # one Take each
     frozen = desk.h.t("Waiting: {minutes} min", "ru").format(minutes=0)
     assert all(frozen not in (m.text or "") for m in visible)  # no alert left saying it has just come
+
+
+async def test_a_person_back_after_a_close_gets_a_new_case_linked_to_the_old(desk: Desk) -> None:
+    app = desk.h.app
+    assert app is not None
+    person = await desk.migrant("ru")
+    first = await desk.ask(person, "ru")
+    await desk.aida.click("✋", desk.alert())
+    await desk.aida.send(f"/close {first}")
+    await desk.aida.click(desk.aida.last.button_labels()[0])
+    second = await desk.ask(person, "ru")
+    assert second != first
+    assert f"Прежние обращения этого человека: №{first}" in (desk.alert().text or "")
+    await person.send("/forget")
+    await person.click("Да, удалить всё")
+    for case_id in (first, second):
+        case = await app.cases.get(case_id)
+        assert case is not None and case.earlier == ()  # the link goes with the person

@@ -69,6 +69,8 @@ def facts_lines(case: Case) -> list[str]:
     if case.indicators:
         signs = "; ".join(str(words.INDICATORS[i]) for i in case.indicators if i in words.INDICATORS)
         lines.append(_("Signs: {signs}").format(signs=signs))
+    if case.earlier:
+        lines.append(_("Earlier cases of this person: {numbers}").format(numbers=", ".join(f"№{n}" for n in case.earlier)))
     if case.signs:
         raised = "; ".join(str(words.TRIAGE_SIGNS[s]) for s in case.signs if s in words.TRIAGE_SIGNS)
         lines.append(_("Level raised by: {signs}").format(signs=raised))

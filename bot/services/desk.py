@@ -114,6 +114,7 @@ class CaseService:
             existing = await self.repo.open_for_user(draft.user_id)
             if existing is not None:
                 raise CaseError("open_exists", existing)
+            earlier = await self.repo.earlier_cases(draft.user_id)  # a return visit: the consultants see the link
             (await self._open_users()).add(draft.user_id)
             case_id = await self.repo.insert({
                 "user_id": draft.user_id, "kind": draft.kind, "level": draft.level,
@@ -123,7 +124,7 @@ class CaseService:
                 "destination": draft.destination, "citizenship": draft.citizenship, "language": draft.language,
                 "username": draft.username, "team": team.id, "status": "new",
                 "subject": json.dumps(draft.subject, ensure_ascii=False) if draft.subject else None,
-                "signs": json.dumps(list(draft.signs)),
+                "signs": json.dumps(list(draft.signs)), "earlier": json.dumps(earlier) if earlier else None,
                 "created_at": now.isoformat(), "waiting_since": now.isoformat(),
             })
             await self.repo.audit(now, draft.user_id, case_id, "created", f"{draft.kind}/{draft.level}")

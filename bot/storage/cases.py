@@ -26,6 +26,7 @@ def _case(row: Any) -> Case:
         closed_at=_dt(row["closed_at"]), waiting_since=datetime.fromisoformat(row["waiting_since"]),
         last_alert_at=_dt(row["last_alert_at"]), alerts=row["alerts"], hotlines_sent_at=_dt(row["hotlines_sent_at"]),
         subject=json.loads(row["subject"]) if row["subject"] else None, signs=tuple(json.loads(row["signs"] or "[]")),
+        earlier=tuple(json.loads(row["earlier"] or "[]")),
     )
 
 
@@ -184,6 +185,10 @@ class CaseRepository:
             "SELECT chat_id, message_id FROM case_posts WHERE case_id = ? AND kind = ? ORDER BY rowid", (case_id, kind)
         )
         return [(r[0], r[1]) for r in rows]
+
+    async def earlier_cases(self, user_id: int, limit: int = 5) -> list[int]:
+        rows = await self.db.fetchall("SELECT id FROM cases WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit))
+        return [int(r[0]) for r in rows]
 
     async def drop_posts(self, case_id: int, kind: str) -> list[tuple[int, int]]:
         """Forget a case's posts of this kind (they are being deleted); returns them."""

@@ -281,4 +281,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE cases ADD COLUMN signs TEXT NOT NULL DEFAULT '[]'
     """,
+    # 10: a person back with a new case: the numbers of their earlier ones (emptied at /forget)
+    """
+    ALTER TABLE cases ADD COLUMN earlier TEXT
+    """,
 )

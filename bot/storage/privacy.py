@@ -45,7 +45,7 @@ PERSONAL: tuple[Personal, ...] = (
     Personal("audit_log", "actor_id", By.REFUSED, clear=("actor_id",),
              why="the person tried what only consultants may (a Take, a case command): the refusal stays, "
                  "without their id"),
-    Personal("cases", "user_id", By.USER, clear=("user_id", "answers", "description", "username", "subject"),
+    Personal("cases", "user_id", By.USER, clear=("user_id", "answers", "description", "username", "subject", "earlier"),
              why="the case stays as an anonymous figure; what the person told goes"),
     Personal("agency_reports", "user_id", By.USER, why="reports about agencies, with a contact if given"),
     Personal("reminders", "user_id", By.USER, why="checklist reminders"),
