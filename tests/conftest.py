@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person
-from bot.sandbox.core import FakeClock, Limits, Sandbox
+from bot.sandbox.core import FakeClock, Limits, Sandbox, SandboxMessage
 from bot.sandbox.session import SandboxSession
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,14 +42,16 @@ class Harness:
         self.app: App | None = None
         self.expect_errors = False  # a test of failures sets this; otherwise any handled error fails it
 
-    async def start(self) -> App:
+    async def start(self, *, replay_inbox: bool = True) -> App:
+        """The bot on this sandbox; replay_inbox=False leaves what the last run left unfinished to polling,
+        as `python -m bot run` does."""
         async def sleep(seconds: float) -> None:  # the bot "waits" on the sandbox's clock
             self.clock.advance(seconds)
 
         self.app = await build_app(
             self.settings, session=SandboxSession(self.sandbox), sleep=sleep, now=self.now, monotonic=self.clock
         )
-        await self.app.startup()
+        await self.app.startup(replay_inbox=replay_inbox)
         await self.app.recovered()  # tests read what the start sent
         return self.app
 
@@ -128,6 +131,16 @@ GROUP = -1001000000001  # the consultants' group
 LANGS = ("ru", "ky", "tg", "uz")
 
 
+async def until(check: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+    """Wait for something the bot does on its own (polling, the outbox, a process), or fail saying what."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"the bot did not {what} within {timeout}s")
+        await asyncio.sleep(0.02)
+
+
 async def crash_during(h: Harness, method: str, action: Coroutine[Any, Any, Any]) -> None:
     """The process "dies" while the bot's call of `method` is under way: the update's task is cancelled there."""
     reached = h.sandbox.hold(method)
@@ -135,3 +148,70 @@ async def crash_during(h: Harness, method: str, action: Coroutine[Any, Any, Any]
     await reached.wait()
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+# ---------------------------------------------------------------------- the consultants' desk
+ADMIN = 4_000_001
+
+
+@dataclass
+class Desk:
+    h: Harness
+    aida: Person
+    bek: Person
+    outsider: Person
+
+    async def migrant(self, lang: str = "ru", citizenship: str | None = "TJ", destination: str | None = "RU") -> Person:
+        person = await self.h.speaker(lang)
+        assert self.h.app is not None
+        if citizenship:
+            await self.h.app.users.set_citizenship(person.id, citizenship)
+        if destination:
+            await self.h.app.users.set_destination(person.id, destination)
+        return person
+
+    def group(self) -> list[SandboxMessage]:
+        return self.h.sandbox.bot_messages(GROUP)
+
+    def alert(self) -> SandboxMessage:
+        alerts = [m for m in self.group() if m.buttons]
+        assert alerts, "no alert with a Take button in the group"
+        return alerts[-1]
+
+    async def ask(self, person: Person, lang: str, *, describe: str | None = None) -> int:
+        """The person asks for a consultant from the menu and goes through the consent."""
+        t = lambda s: self.h.t(s, lang)
+        await person.send("/menu")
+        await person.click(t("💬 Talk to a consultant"))
+        await person.click(t("✅ I agree, connect me"))
+        if describe is None:
+            await person.click(t("⏭ Skip"))
+        else:
+            await person.send(describe)
+        await person.click(LANGUAGE_NAMES[lang])
+        assert self.h.app is not None
+        case = await self.h.app.cases.open_case_of(person.id)
+        assert case is not None, person.screen()
+        return case.id
+
+
+def setup_group(h: Harness) -> None:
+    h.sandbox.add_group(GROUP, "Consultants")
+
+
+async def open_desk(h: Harness) -> Desk:
+    """Two consultants in the group (Aida, Bek) and an outsider, each with a private chat with the bot."""
+    aida = h.person("ru", "Aida")
+    bek = h.person("ru", "Bek")
+    outsider = h.person("ru", "Mallory")
+    h.sandbox.groups[GROUP]["members"].update({aida.id, bek.id})
+    for consultant in (aida, bek, outsider):
+        await consultant.send("/start")  # a consultant opens the private chat with the bot once
+    return Desk(h, aida, bek, outsider)
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
+    settings = make_settings(tmp_path, consultant_chat_id=GROUP, ngo_name="Safe Road", admin_ids=frozenset({ADMIN}))
+    async with running(settings, setup_group) as h:
+        yield await open_desk(h)

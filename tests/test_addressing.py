@@ -4,23 +4,11 @@ nothing goes until the consultant chooses. Every message is confirmed with where
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot.callbacks import AddressCb
 from bot.sandbox.client import Person
-from tests.conftest import GROUP, LANGS, make_settings, running
-from tests.test_consult import Desk, _desk, setup_group
+from tests.conftest import LANGS, Desk
 
 ASK = "You hold several cases. Which one is this message for? Nothing is sent until you choose."
-
-
-@pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
-    async with running(make_settings(tmp_path, consultant_chat_id=GROUP, ngo_name="Safe Road"), setup_group) as h:
-        yield await _desk(h)
 
 
 def received(person: Person, text: str) -> int:

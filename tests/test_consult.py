@@ -4,8 +4,6 @@ a migrant, two consultants of the group and an outsider."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,73 +11,7 @@ import pytest
 
 from bot.callbacks import TakeCb
 from bot.i18n import LANGUAGE_NAMES
-from bot.sandbox.client import Person
-from bot.sandbox.core import SandboxMessage
-from tests.conftest import GROUP, LANGS, Harness, crash_during, make_settings, running
-
-ADMIN = 4_000_001
-
-
-@dataclass
-class Desk:
-    h: Harness
-    aida: Person
-    bek: Person
-    outsider: Person
-
-    async def migrant(self, lang: str = "ru", citizenship: str | None = "TJ", destination: str | None = "RU") -> Person:
-        person = await self.h.speaker(lang)
-        assert self.h.app is not None
-        if citizenship:
-            await self.h.app.users.set_citizenship(person.id, citizenship)
-        if destination:
-            await self.h.app.users.set_destination(person.id, destination)
-        return person
-
-    def group(self) -> list[SandboxMessage]:
-        return self.h.sandbox.bot_messages(GROUP)
-
-    def alert(self) -> SandboxMessage:
-        alerts = [m for m in self.group() if m.buttons]
-        assert alerts, "no alert with a Take button in the group"
-        return alerts[-1]
-
-    async def ask(self, person: Person, lang: str, *, describe: str | None = None) -> int:
-        """The person asks for a consultant from the menu and goes through the consent."""
-        t = lambda s: self.h.t(s, lang)
-        await person.send("/menu")
-        await person.click(t("💬 Talk to a consultant"))
-        await person.click(t("✅ I agree, connect me"))
-        if describe is None:
-            await person.click(t("⏭ Skip"))
-        else:
-            await person.send(describe)
-        await person.click(LANGUAGE_NAMES[lang])
-        assert self.h.app is not None
-        case = await self.h.app.cases.open_case_of(person.id)
-        assert case is not None, person.screen()
-        return case.id
-
-
-def setup_group(h: Harness) -> None:
-    h.sandbox.add_group(GROUP, "Consultants")
-
-
-async def _desk(h: Harness) -> Desk:
-    aida = h.person("ru", "Aida")
-    bek = h.person("ru", "Bek")
-    outsider = h.person("ru", "Mallory")
-    h.sandbox.groups[GROUP]["members"].update({aida.id, bek.id})
-    for consultant in (aida, bek, outsider):
-        await consultant.send("/start")  # a consultant opens the private chat with the bot once
-    return Desk(h, aida, bek, outsider)
-
-
-@pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
-    settings = make_settings(tmp_path, consultant_chat_id=GROUP, ngo_name="Safe Road", admin_ids=frozenset({ADMIN}))
-    async with running(settings, setup_group) as h:
-        yield await _desk(h)
+from tests.conftest import ADMIN, GROUP, LANGS, Desk, Harness, crash_during, make_settings, open_desk, running, setup_group
 
 
 def take_data(case_id: int) -> str:
@@ -316,7 +248,7 @@ async def test_not_taken_in_time_is_alerted_again_then_the_person_gets_hotlines(
 async def test_outside_working_hours_the_person_is_told_when_and_given_hotlines(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, consultant_chat_id=GROUP, working_hours="mon-fri 09:00-18:00 Asia/Bishkek")
     async with running(settings, setup_group) as h:
-        desk = await _desk(h)
+        desk = await open_desk(h)
         assert h.app is not None
         h.advance(days=5)  # Saturday 09:00 in Bishkek
         migrant = await desk.migrant("uz")

@@ -22,7 +22,8 @@ from bot.callbacks import TakeCb
 from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person, queued_delivery
 from bot.sandbox.core import Limits, Sandbox, SandboxMessage
-from tests.test_e2e import GROUP, BotProcess, _until
+from tests.conftest import until
+from tests.test_e2e import GROUP, BotProcess
 
 MENU = {"ru": "Главное меню", "ky": "Башкы меню", "tg": "Менюи асосӣ", "uz": "Asosiy menyu"}
 LANGS = tuple(MENU)
@@ -69,7 +70,7 @@ def _alert_case(message: SandboxMessage) -> int | None:
 
 async def _quiet(sandbox: Sandbox) -> None:
     """Wait until the bot has taken every queued update and done nothing for half a second."""
-    await _until(lambda: not sandbox.updates, "take the queued updates", timeout=120)
+    await until(lambda: not sandbox.updates, "take the queued updates", timeout=120)
     count = -1
     while count != len(sandbox.events):
         count = len(sandbox.events)
@@ -106,12 +107,12 @@ async def _prepare(sandbox: Sandbox, people: list[Person], askers: list[Person],
     for person in talkers:
         before = len(sandbox.bot_messages(GROUP))
         sandbox.enqueue(sandbox.user_click(person.id, person.last, _button(person.last)))  # the language: the case opens
-        await _until(lambda before=before: len(sandbox.bot_messages(GROUP)) > before, "alert the group")
+        await until(lambda before=before: len(sandbox.bot_messages(GROUP)) > before, "alert the group")
         alert = sandbox.bot_messages(GROUP)[-1]
         case = _alert_case(alert)
         sandbox.enqueue(sandbox.user_click(consultant.id, alert, TakeCb(case=case or 0).pack()))
         summary = f"№{case}"
-        await _until(lambda summary=summary: any(summary in (m.text or "") for m in sandbox.bot_messages(consultant.id)),
+        await until(lambda summary=summary: any(summary in (m.text or "") for m in sandbox.bot_messages(consultant.id)),
                      "give the summary")
 
 
@@ -154,21 +155,21 @@ async def crash_burst(tmp_path: Path, *, people: int, per_person: int, kills: in
         started = asyncio.get_running_loop().time()
         for _ in range(kills):
             mark = len(sandbox.events) + 5
-            await _until(lambda mark=mark: len(sandbox.events) > mark, "answer after a restart", timeout=60)
+            await until(lambda mark=mark: len(sandbox.events) > mark, "answer after a restart", timeout=60)
             await asyncio.sleep(chance.uniform(0.0, 0.6))  # a random moment in the middle of the work
             assert bot.process is not None
             bot.process.send_signal(signal.SIGKILL)
             output, _ = await bot.process.communicate()
             logs.append(output.decode())
             await bot.start()
-        await _until(lambda: not sandbox.updates, "take the whole queue", timeout=300)
-        await _until(lambda: all(_menus(sandbox, p.id, LANGS[n % 4]) - before[p.id] >= expected[p.id]
+        await until(lambda: not sandbox.updates, "take the whole queue", timeout=300)
+        await until(lambda: all(_menus(sandbox, p.id, LANGS[n % 4]) - before[p.id] >= expected[p.id]
                                  for n, p in enumerate(crowd)), "answer everyone", timeout=120)
         figures.seconds = asyncio.get_running_loop().time() - started
-        await _until(lambda: all(any(m.text and m.text.endswith(f"talker {t} part {per_person - 1}")
+        await until(lambda: all(any(m.text and m.text.endswith(f"talker {t} part {per_person - 1}")
                                      for m in sandbox.bot_messages(consultant.id)) for t in range(len(talkers))),
                      "pass the last messages on", timeout=60)
-        await _until(lambda: len({c for m in sandbox.bot_messages(GROUP) if (c := _alert_case(m)) and c > len(talkers)})
+        await until(lambda: len({c for m in sandbox.bot_messages(GROUP) if (c := _alert_case(m)) and c > len(talkers)})
                      >= len(askers), "alert the cases opened in the burst", timeout=60)
         await asyncio.sleep(2)  # anything sent twice has had the time to arrive
         code, output = await bot.stop()

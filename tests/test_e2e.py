@@ -18,7 +18,7 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person, queued_delivery
 from bot.sandbox.core import Sandbox, SandboxMessage
 from bot.sandbox.server import SandboxServer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, until
 
 NAMES = {"ru": "Русский", "ky": "Кыргызча", "tg": "Тоҷикӣ", "uz": "Oʻzbekcha"}
 MENU = {"ru": "Главное меню", "ky": "Башкы меню", "tg": "Менюи асосӣ", "uz": "Asosiy menyu"}
@@ -110,16 +110,6 @@ async def test_four_languages_then_restart_keeps_language_and_state(live) -> Non
 GROUP = -1001000000001
 
 
-async def _until(check: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    """Wait for something the running process does on its own (the outbox posts), or fail saying what."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"the bot did not {what} within {timeout}s")
-        await asyncio.sleep(0.05)
-
-
 @pytest.fixture
 async def live_desk(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
     sandbox = Sandbox()
@@ -144,19 +134,19 @@ async def _one_case(sandbox: Sandbox, consultant: Person, person: Person, lang: 
     await person.send(f"help {lang}")  # what happened
     before = len(_alerts(sandbox))
     await person.click(LANGUAGE_NAMES[lang])
-    await _until(lambda: len(_alerts(sandbox)) > before, "alert the group")
+    await until(lambda: len(_alerts(sandbox)) > before, "alert the group")
     alert = _alerts(sandbox)[-1]
     assert f"help {lang}" not in (alert.text or "")  # the alert never shows what the person wrote
     await consultant.click("✋", alert)
-    await _until(_consultant_sees(sandbox, consultant, f"help {lang}"), "give the consultant the case summary")
+    await until(_consultant_sees(sandbox, consultant, f"help {lang}"), "give the consultant the case summary")
     summary = next(m for m in sandbox.bot_messages(consultant.id) if f"help {lang}" in (m.text or ""))
     await consultant.reply(summary, f"salom {lang}")  # holding several cases: a Reply says which
-    await _until(lambda: (person.messages[-1].text or "").endswith(f"salom {lang}"), "relay the consultant's reply")
+    await until(lambda: (person.messages[-1].text or "").endswith(f"salom {lang}"), "relay the consultant's reply")
     assert "Safe Road" in (person.messages[-1].text or "")  # signed by the NGO, never the consultant's account
     answered_in_chat = person.deliver
     person.deliver = any_answer(sandbox)  # a message to the consultant is answered in the consultant's chat
     await person.send(f"thanks {lang}")
-    await _until(_consultant_sees(sandbox, consultant, f"thanks {lang}"), "relay the person's message")
+    await until(_consultant_sees(sandbox, consultant, f"thanks {lang}"), "relay the person's message")
     person.deliver = answered_in_chat
 
 
@@ -176,7 +166,7 @@ async def test_a_case_from_asking_to_forgetting_in_four_languages(live_desk) -> 
     told = len(sandbox.bot_messages(consultant.id))
     await people["tg"].send("/forget")
     await people["tg"].click(people["tg"].last.button_labels()[0])  # yes, delete everything
-    await _until(lambda: len(sandbox.bot_messages(consultant.id)) > told, "tell the consultant")
+    await until(lambda: len(sandbox.bot_messages(consultant.id)) > told, "tell the consultant")
     # case No. 3 was the Tajik person's; the desk speaks the default language (ru)
     notice = "Обращение №3: человек удалил свои данные."
     assert any((m.text or "").startswith(notice) for m in sandbox.bot_messages(consultant.id)[told:]), sandbox.bot_messages(consultant.id)[-1].text
@@ -192,7 +182,7 @@ def any_answer(sandbox: Sandbox, timeout: float = 15.0) -> Callable[[dict[str, A
     async def deliver(update: dict[str, Any]) -> None:
         mark = len(sandbox.events)
         sandbox.enqueue(update)
-        await _until(lambda: len(sandbox.events) > mark, f"answer update {update['update_id']}", timeout)
+        await until(lambda: len(sandbox.events) > mark, f"answer update {update['update_id']}", timeout)
         await asyncio.sleep(0.2)
 
     return deliver

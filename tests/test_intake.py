@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 from bot.callbacks import TakeCb
 from bot.sandbox.core import SandboxMessage
-from tests.conftest import GROUP, Harness, crash_during, make_settings, running
-from tests.test_consult import Desk, _desk, setup_group
+from tests.conftest import GROUP, Desk, Harness, crash_during, make_settings, open_desk, running, setup_group, until
 
 
 @contextlib.asynccontextmanager
@@ -28,19 +27,11 @@ async def polling(h: Harness) -> AsyncIterator[None]:
         await asyncio.wait_for(task, 10)
 
 
-async def until(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        assert loop.time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.01)
-
-
 async def settled(h: Harness) -> None:
     """Everything fetched is handled and everything queued is sent."""
     app = h.app
     assert app is not None
-    await until(lambda: not h.sandbox.updates and app.intake.in_flight == 0, "the updates to be handled")
+    await until(lambda: not h.sandbox.updates and app.intake.in_flight == 0, "the updates to be handled", timeout=20)
     for _ in range(100):
         if await app.outbox.pending() == 0:
             return
@@ -74,7 +65,7 @@ def network_latency(h: Harness) -> Iterator[None]:
 async def test_a_take_and_the_persons_message_in_one_batch_are_relayed_once_in_either_order(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, consultant_chat_id=GROUP, ngo_name="Safe Road", max_in_flight=100)  # one batch
     async with running(settings, setup_group) as h:
-        desk: Desk = await _desk(h)
+        desk: Desk = await open_desk(h)
         app = h.app
         assert app is not None
         people = [await desk.migrant() for _ in range(20)]
@@ -86,7 +77,7 @@ async def test_a_take_and_the_persons_message_in_one_batch_are_relayed_once_in_e
                 h.sandbox.enqueue(make())  # all queued before polling: they come in the same batches
         with network_latency(h):
             async with polling(h):
-                await until(lambda: not h.sandbox.updates and app.intake.in_flight == 0, "the batch to be handled")
+                await until(lambda: not h.sandbox.updates and app.intake.in_flight == 0, "the batch to be handled", timeout=20)
         await settled(h)  # what waits for the group's pace
         texts = [m.text or "" for m in desk.aida.messages]
         for n, case_id in enumerate(cases):
@@ -103,7 +94,7 @@ async def test_a_take_and_the_persons_message_in_one_batch_are_relayed_once_in_e
 async def test_one_persons_messages_are_handled_in_order_and_at_most_the_limit_at_once(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, consultant_chat_id=GROUP, max_in_flight=4)
     async with running(settings, setup_group) as h:
-        desk = await _desk(h)
+        desk = await open_desk(h)
         person = await desk.migrant()
         case_id = await desk.ask(person, "ru")
         await desk.aida.click("✋", desk.alert())
@@ -136,7 +127,7 @@ async def test_a_replay_sends_only_what_the_first_run_did_not(tmp_path: Path) ->
     not the summary again."""
     settings = make_settings(tmp_path, consultant_chat_id=GROUP)
     async with running(settings, setup_group) as h:
-        desk = await _desk(h)
+        desk = await open_desk(h)
         person = await desk.migrant()
         case_id = await desk.ask(person, "ru")
         await desk.aida.click("✋", desk.alert())
@@ -156,7 +147,7 @@ async def test_a_replay_sends_only_what_the_first_run_did_not(tmp_path: Path) ->
 
         h.sandbox.request = second_send_dies  # type: ignore[method-assign]
         task = asyncio.create_task(desk.aida.send(f"/case {case_id}"))
-        await until(lambda: len(calls) == 2, "the second message")
+        await until(lambda: len(calls) == 2, "the second message", timeout=20)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         h.sandbox.request = original  # type: ignore[method-assign]
@@ -176,7 +167,7 @@ async def test_an_update_left_unfinished_is_replayed_beside_polling(tmp_path: Pa
         before = len(h.sandbox.bot_messages(person.id))
         await h.app.close()
         h.app = None
-        app = await _start_without_replay(h)
+        app = await h.start(replay_inbox=False)
         assert len(await app.inbox.pending()) == 1
         h.sandbox.enqueue(h.sandbox.user_message(person.id, "/guide"))
         async with polling(h):

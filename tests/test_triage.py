@@ -3,20 +3,10 @@ risk, the consultants see which sign raised it (never the words), and urgency or
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.services.desk import ALARMING, Draft, triaged
-from tests.conftest import GROUP, make_settings, running
-from tests.test_consult import Desk, _desk, setup_group
-
-
-@pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
-    async with running(make_settings(tmp_path, consultant_chat_id=GROUP), setup_group) as h:
-        yield await _desk(h)
+from tests.conftest import Desk
 
 
 def _hears(words: str) -> bool:

@@ -61,14 +61,15 @@ class InboxMiddleware(BaseMiddleware):
         except asyncio.CancelledError:
             raise  # the process is stopping mid-update: keep the record, replay it at the next start
         except Exception:
-            await self._handled(update_id)  # the errors router has answered; do not loop on it
+            await self._handled(calls)  # the errors router has answered; do not loop on it
             raise
-        await self._handled(update_id)
+        await self._handled(calls)
         return result
 
-    async def _handled(self, update_id: int) -> None:
-        await self.repo.handled(update_id, self.clock())
-        self.journal.done(update_id)  # left behind by a kill just here, it is cleared at the next start
+    async def _handled(self, calls: UpdateCalls) -> None:
+        await self.repo.handled(calls.update_id, self.clock())
+        if calls.seen or calls.done:  # the update's calls, if it made or found any (a kill just here: cleared at the next start)
+            self.journal.done(calls.update_id)
 
 
 async def unfinished(bot: Bot, repo: InboxRepository) -> list[Update]:

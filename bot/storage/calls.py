@@ -11,10 +11,11 @@ their update is being handled; the file is readable by the bot's user only.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+
+from bot.storage.db import create_private
 
 SCHEMA = (
     """
@@ -47,9 +48,7 @@ class CallJournal:
     def open(self) -> None:
         if self._conn is not None:
             return
-        if not self.path.exists():
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        create_private(self.path)  # readable by the bot's user only, as the database beside it
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA secure_delete=ON"):
             conn.execute(pragma)

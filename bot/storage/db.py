@@ -54,7 +54,7 @@ class Database:
     async def connect(self) -> None:
         if self._writer is not None:
             return
-        _create_private(self.path)
+        create_private(self.path)
         self._writer = await self._open()
         await self.migrate()
         self._reader = await self._open()
@@ -177,7 +177,7 @@ def _split_sql(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
-def _create_private(path: Path) -> None:
+def create_private(path: Path) -> None:
     """A new database, and a folder made for it, are readable by the bot's user only (the file holds every
     case); SQLite gives its -wal and -shm files the database file's permissions. Existing ones are left as
     their owner set them."""
