@@ -103,6 +103,9 @@ class App:
             user = await self.users.get(admin_id)
             with self.i18n.context(), self.i18n.use_locale(user.language if user and user.language else self.config.default_language):
                 await menus.publish_admin(self.bot, admin_id)
+        with self.i18n.context(), self.i18n.use_locale(self.config.default_language):
+            for chat_id in self.desk.cases.teams.chat_ids:
+                await menus.publish_desk(self.bot, chat_id)
 
     async def startup(self, *, replay_inbox: bool = True) -> None:
         """Before taking new updates: void what a dead process had claimed, and handle the updates it left
@@ -127,6 +130,7 @@ class App:
             sent = await self.outbox.run_due()
             if sent:
                 log.info("sent %d posts left over from the last run", sent)
+            await self.desk.settle()  # topics a stopped run did not make, the boards as the queue is now
         except Exception:
             log.exception("sending the backlog failed; the outbox job will retry it")
 
@@ -226,7 +230,7 @@ def _assemble(
     fsm = FsmRepository(db)
     users = UserService(db, UserRepository(db), clock=now)
     search = SearchIndex(content)
-    cases = CaseService(db, CaseRepository(db), teams, clock=now, alarming=search.is_danger)  # triage hears danger
+    cases = CaseService(db, CaseRepository(db), teams, clock=now, alarming=search.is_danger, emergency=search.is_emergency)  # triage hears danger
     outbox = Outbox(bot, OutboxRepository(db), cases, calls, clock=now)
     events = EventLog(EventRepository(db), clock=now)
     checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now, events=events)

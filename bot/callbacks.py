@@ -194,6 +194,10 @@ class AgencyAction(StrEnum):
     NO_CONTACT = "nocontact"
     SEND = "send"
     CANCEL = "cancel"  # the report
+    HARM_MONEY = "hm"  # the report: they took the person's money
+    HARM_DOCS = "hd"  # they keep the person's passport or documents
+    HARM_BOTH = "hb"
+    HARM_NONE = "hn"
 
 
 class AgencyCb(CallbackData, prefix="ag"):

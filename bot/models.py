@@ -143,6 +143,12 @@ class Case:
     subject: dict[str, Any] | None = None  # what the case is about: an agency report names its agency
     signs: tuple[str, ...] = ()  # what raised the level (bot.services.desk.triaged), by name
     earlier: tuple[int, ...] = ()  # the same person's earlier cases, newest first
+    topic_chat: int | None = None  # the forum group of the case's topic
+    topic_id: int | None = None  # the topic (message_thread_id); None: the case is talked about in private chats
+
+    @property
+    def topic(self) -> tuple[int, int] | None:
+        return (self.topic_chat, self.topic_id) if self.topic_chat is not None and self.topic_id is not None else None
 
     @property
     def open(self) -> bool:

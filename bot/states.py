@@ -24,6 +24,7 @@ class AgencyFlow(StatesGroup):
     quiz = State()  # the red-flag questions
     report_name = State()
     report_what = State()
+    report_harm = State()  # did they take money, do they keep documents (buttons)
     report_contact = State()
     report_confirm = State()
 

@@ -100,6 +100,7 @@ async def test_check_answer_the_questions_and_report(h: Harness, lang: str) -> N
     # report it: what happened, a phone, consent
     await mother.click(t("📣 Report this agency"))
     await mother.send("They took my son's passport and 800 dollars")
+    await mother.click(t("💸🛂 Both"))
     await mother.send("+996 555 000 111")
     summary = mother.last.text or ""
     assert name in summary and "+996 555 000 111" in summary
@@ -108,6 +109,7 @@ async def test_check_answer_the_questions_and_report(h: Harness, lang: str) -> N
     case = await h.app.cases.open_case_of(mother.id)
     assert case is not None and case.kind == "agency" and case.level == "high"
     assert case.subject is not None and case.subject["agency"] == name and case.subject["flags"] == ["passport"]
+    assert case.signs == ("money_taken", "documents_kept")
     assert t("✅ <b>Request No. {number} is sent.</b>").format(number=case.id).replace("<b>", "").replace("</b>", "") in (mother.last.text or "")
 
     # the consultants' alert names the agency and the flag, not the phone (that is for whoever takes it)
@@ -132,16 +134,37 @@ async def test_the_consultant_who_takes_it_sees_what_happened_and_the_contact(h:
     await mother.send("нур ишкана")
     await mother.click(h.t("📣 Report this agency", "ru"))
     await mother.send("Взяли деньги за визу")
+    await mother.click(h.t("💸 They took my money", "ru"))
     await mother.click(h.t("💬 Only here, in this chat", "ru"))
+    assert h.t("They took your money or keep your documents: the consultants see this first.", "ru") in (mother.last.text or "")
     await mother.click(h.t("✅ Send the report", "ru"))
     case = await h.app.cases.open_case_of(mother.id)
-    assert case is not None and case.level == "concern"  # a suspended agency, no red flags answered
+    # Changed on purpose (issue 17): money taken makes a report high risk; before, a suspended agency with no
+    # red flags answered opened as a concern, whatever the agency had taken
+    assert case is not None and case.level == "high" and case.signs == ("money_taken",)
     alert = [m for m in h.sandbox.bot_messages(GROUP) if m.buttons][-1]
+    assert h.t("the agency took the person's money", "ru") in (alert.text or "")  # the consultant sees why
     await aida.click(alert.button_labels()[0], message=alert)
     summary = "\n".join(m.text or "" for m in h.sandbox.bot_messages(aida.id))
     assert "ОсОО «Нур Ишкана»" in summary and "ЖК-0093" in summary
     assert "Взяли деньги за визу" in summary
     assert h.t("Contact the person gave: {contact}", "ru").split("{")[0] not in summary  # none given
+
+
+async def test_a_report_with_nothing_taken_stays_at_the_agencys_level(h: Harness) -> None:
+    assert h.app is not None
+    mother = await person(h, "ky")
+    await open_check(h, mother, "ky")
+    await mother.send("нур ишкана")
+    await mother.click(h.t("📣 Report this agency", "ky"))
+    await mother.send("Убада берип, жооп жок")
+    await mother.send("эч нерсе")  # not a button: asked again
+    assert h.t("Did they take your money, or do they keep your passport or other documents?", "ky") in (mother.last.text or "")
+    await mother.click(h.t("➖ Neither", "ky"))
+    await mother.click(h.t("💬 Only here, in this chat", "ky"))
+    await mother.click(h.t("✅ Send the report", "ky"))
+    case = await h.app.cases.open_case_of(mother.id)
+    assert case is not None and case.level == "concern" and case.signs == ()  # a suspended agency, nothing taken
 
 
 # ---------------------------------------------------------------------- honest results
@@ -223,7 +246,8 @@ async def test_an_old_button_after_the_registry_was_replaced(h: Harness) -> None
 def test_buttons_keep_their_wire_values() -> None:
     """Buttons already in people's chats keep working: the same prefixes and values as before the Enums."""
     assert [AgencyCb(a=a, id=7).pack() for a in AgencyAction] == [
-        "ag:id:7", "ag:none:7", "ag:new:7", "ag:rep:7", "ag:nocontact:7", "ag:send:7", "ag:cancel:7"]
+        "ag:id:7", "ag:none:7", "ag:new:7", "ag:rep:7", "ag:nocontact:7", "ag:send:7", "ag:cancel:7",
+        "ag:hm:7", "ag:hd:7", "ag:hb:7", "ag:hn:7"]
     assert [FlagCb(q=2, a=a).pack() for a in FlagAction] == ["rf:2:go", "rf:2:y", "rf:2:n", "rf:2:u"]
     assert AgencyCb.unpack("ag:rep:0").a is AgencyAction.REPORT and FlagCb.unpack("rf:3:u").a is FlagAction.UNSURE
 
@@ -268,6 +292,7 @@ async def test_report_by_typed_name_while_consultants_are_absent(tmp_path: Path)
         await mother.click(h.t("📣 Report this agency", "uz"))
         await mother.send("Baxt Yoʻli Servis")  # the name, typed: in no registry
         await mother.send("Pul olishdi, shartnoma yoʻq")
+        await mother.click(h.t("➖ Neither", "uz"))  # no money taken, no documents kept
         await mother.click(h.t("💬 Only here, in this chat", "uz"))
         await mother.click(h.t("✅ Send the report", "uz"))
         assert h.t("✅ <b>Your report is saved.</b> The team will read it.", "uz").replace("<b>", "").replace("</b>", "") in (mother.last.text or "")
@@ -304,6 +329,7 @@ async def test_forget_deletes_reports(h: Harness) -> None:
     assert h.app is not None
     mother = await report_about(h, "Эмгек Плюс")
     await mother.send("Обещали Германию")
+    await mother.click(h.t("➖ Neither", "ru"))
     await mother.send("@mother_contact")
     await mother.click(h.t("✅ Send the report", "ru"))
     case = await h.app.cases.open_case_of(mother.id)

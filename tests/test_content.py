@@ -29,13 +29,13 @@ def fact(**overrides: Any) -> dict[str, Any]:
 
 TEXT = {
     "ru": {"title": "Полиция", "page": "Звоните {police}. Регистрация — {reg_days} дней.", "group": "Перед отъездом",
-           "contact": "Полиция", "danger": "забра паспорт", "about": "О боте"},
+           "contact": "Полиция", "danger": "забра паспорт", "emergency": "запер", "about": "О боте"},
     "ky": {"title": "Полиция", "page": "Полицияга чалыңыз: {police}. Каттоо — {reg_days} күн.", "group": "Жолго чыгаар алдында",
-           "contact": "Полиция", "danger": "паспортумду алып", "about": "Бот жөнүндө"},
+           "contact": "Полиция", "danger": "паспортумду алып", "emergency": "камап сал", "about": "Бот жөнүндө"},
     "tg": {"title": "Полис", "page": "Ба полис занг занед: {police}. Бақайдгирӣ — {reg_days} рӯз.", "group": "Пеш аз сафар",
-           "contact": "Полис", "danger": "шиносномаро гирифт", "about": "Дар бораи бот"},
+           "contact": "Полис", "danger": "шиносномаро гирифт", "emergency": "маро қулф", "about": "Дар бораи бот"},
     "uz": {"title": "Politsiya", "page": "Politsiyaga qoʻngʻiroq qiling: {police}. Roʻyxat — {reg_days} kun.",
-           "group": "Joʻnashdan oldin", "contact": "Politsiya", "danger": "pasportimni oldi", "about": "Bot haqida"},
+           "group": "Joʻnashdan oldin", "contact": "Politsiya", "danger": "pasportimni oldi", "emergency": "qamab", "about": "Bot haqida"},
 }
 
 
@@ -69,7 +69,7 @@ def valid_tree() -> dict[str, Any]:
         }
         tree[f"{lang}/groups.yaml"] = {"before": t["group"]}
         tree[f"{lang}/contacts.yaml"] = {"police": {"name": t["contact"]}}
-        tree[f"{lang}/search.yaml"] = {"danger": [t["danger"]]}
+        tree[f"{lang}/search.yaml"] = {"danger": [t["danger"]], "emergency": [t["emergency"]]}
         tree[f"{lang}/checklists.yaml"] = {"ru_reg": {"title": t["title"], "why": t["page"]}}
     return tree
 

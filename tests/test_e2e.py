@@ -182,7 +182,81 @@ def any_answer(sandbox: Sandbox, timeout: float = 15.0) -> Callable[[dict[str, A
     async def deliver(update: dict[str, Any]) -> None:
         mark = len(sandbox.events)
         sandbox.enqueue(update)
-        await until(lambda: len(sandbox.events) > mark, f"answer update {update['update_id']}", timeout)
+        await until(lambda: len(sandbox.events) > mark, f"answer update {update['update_id']}: {str(update)[:300]}", timeout)
         await asyncio.sleep(0.2)
+
+    return deliver
+
+
+@pytest.fixture
+async def live_forum(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
+    sandbox = Sandbox()
+    sandbox.add_group(GROUP, "Consultants", forum=True)
+    async with serving(tmp_path / "bot.sqlite3", sandbox, CONSULTANT_CHAT_ID=str(GROUP), NGO_NAME="Safe Road") as bot:
+        yield sandbox, bot
+
+
+PACED = 90.0  # Telegram takes 20 posts a minute into one group: four cases at once wait their turn
+
+
+def _topic_of(sandbox: Sandbox, number: int) -> int | None:
+    return next((t for t, topic in sandbox.topics(GROUP).items() if f"№{number} " in topic["name"]), None)
+
+
+async def test_a_forum_group_gives_each_case_its_topic_in_four_languages(live_forum) -> None:
+    """The process with a forum group: each person's case gets its topic; the consultant takes it from the
+    pinned board, writes in the topic without Reply, the person's answer comes back into the topic; what is
+    written in General reaches no one; /close in the topic closes it."""
+    sandbox, bot = live_forum
+    consultant = Person(sandbox, sandbox.add_user(8_000_002, "Aida", "ru"), any_answer(sandbox, PACED))
+    sandbox.groups[GROUP]["members"].add(consultant.id)
+    for number, lang in enumerate(NAMES, 1):
+        person = Person(sandbox, sandbox.add_user(9_200_000 + number, "Live", lang), queued_delivery(sandbox))
+        await _forum_case(sandbox, consultant, person, number, lang)
+    code, output = await bot.stop()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert not any(w in output for lang in NAMES for w in (f"help {lang}", f"salom {lang}", f"thanks {lang}", f"general {lang}"))
+
+
+async def _forum_case(sandbox: Sandbox, consultant: Person, person: Person, number: int, lang: str) -> None:
+    await person.send("/start")
+    await person.click(NAMES[lang])
+    await person.send("/consult")
+    await person.click(person.last.button_labels()[0])  # ✅ I agree, connect me
+    await person.send(f"help {lang}")
+    person.deliver = any_answer(sandbox, PACED)
+    await person.click(LANGUAGE_NAMES[lang])
+    await until(lambda: _topic_of(sandbox, number) is not None and sandbox.groups[GROUP]["pinned"] is not None, "make the topic", PACED)
+    thread = _topic_of(sandbox, number)
+    assert thread is not None
+    board = sandbox.messages[(GROUP, sandbox.groups[GROUP]["pinned"])]
+    await until(lambda: any(f"take:{number}" == b.get("callback_data") for row in board.buttons for b in row), "list it on the board", PACED)
+    await consultant.click_data(f"take:{number}", board)
+    topic = lambda: sandbox.thread_messages(GROUP, thread)
+    await until(lambda: any(f"help {lang}" in (m.text or "") for m in topic()), "bring the summary into the topic", PACED)
+    await consultant.send_in(GROUP, f"salom {lang}", thread_id=thread)
+    await until(lambda: (person.messages[-1].text or "").endswith(f"salom {lang}"), "relay what was written in the topic", PACED)
+    consultant.deliver = confirmed(sandbox)  # nothing answers a message in General
+    await consultant.send_in(GROUP, f"general {lang}")  # General: nobody's case
+    consultant.deliver = any_answer(sandbox, PACED)
+    await person.send(f"thanks {lang}")
+    await until(lambda: any((m.text or "").endswith(f"thanks {lang}") for m in topic()), "relay into the topic", PACED)
+    assert not any(f"general {lang}" in (m.text or "") for m in person.messages)
+    await consultant.send_in(GROUP, "/close", thread_id=thread)
+    await until(lambda: any(m.buttons for m in topic()[-1:]), "ask the outcome", PACED)
+    question = topic()[-1]
+    await consultant.click(question.button_labels()[0], question)
+    await until(lambda: bool(sandbox.topic(GROUP, thread)["closed"]), "close the topic", PACED)
+
+
+def confirmed(sandbox: Sandbox, timeout: float = 15.0) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """Deliver through getUpdates and wait until the bot has taken the update (asked past it), for an update
+    that must change nothing anyone sees."""
+
+    async def deliver(update: dict[str, Any]) -> None:
+        sandbox.enqueue(update)
+        await until(lambda: update not in sandbox.updates, f"take update {update['update_id']}", timeout)
+        await asyncio.sleep(0.5)
 
     return deliver

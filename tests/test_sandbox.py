@@ -285,3 +285,56 @@ async def test_uploaded_photos_are_checked_and_kept_through_both_faces() -> None
             assert sandbox.files[over_http.extra["file_id"]] == _png(20, 20)
     finally:
         await server.stop()
+
+
+# ---------------------------------------------------------------------- forum topics
+async def test_forum_topics_as_telegram_answers_them() -> None:
+    sandbox, bot, _ = make()
+    sandbox.add_group(-100500, "Plain")
+    sandbox.add_group(-100600, "Forum", members=[1], forum=True)
+    with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
+        await bot.create_forum_topic(-100500, "x")
+    assert (await bot.get_chat(-100600)).is_forum and not (await bot.get_chat(-100500)).is_forum
+    member = await bot.get_chat_member(-100600, bot.id)
+    assert member.status == "administrator" and member.can_manage_topics  # type: ignore[union-attr]
+    topic = await bot.create_forum_topic(-100600, "🟠 №1 · RU · ky")
+    thread = topic.message_thread_id
+    sent = await bot.send_message(-100600, "in the topic", message_thread_id=thread)
+    assert sent.message_thread_id == thread and sent.is_topic_message
+    general = await bot.send_message(-100600, "in General")
+    assert general.message_thread_id is None
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NOT_MODIFIED"):
+        await bot.edit_forum_topic(-100600, thread, name="🟠 №1 · RU · ky")
+    await bot.edit_forum_topic(-100600, thread, name="🟠 №1 · RU · ky · Aida")
+    await bot.close_forum_topic(-100600, thread)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NOT_MODIFIED"):
+        await bot.close_forum_topic(-100600, thread)
+    with pytest.raises(ValueError, match="closed"):  # a member cannot write in a closed topic
+        sandbox.user_message(1, "hi", chat_id=-100600, thread_id=thread)
+    await bot.send_message(-100600, "an admin still can", message_thread_id=thread)
+    await bot.reopen_forum_topic(-100600, thread)
+    update = sandbox.user_message(1, "hi", chat_id=-100600, thread_id=thread)["message"]
+    assert update["message_thread_id"] == thread and update["is_topic_message"]
+    assert update["reply_to_message"]["forum_topic_created"]["name"] == "🟠 №1 · RU · ky"  # as Telegram sends it
+    await bot.delete_forum_topic(-100600, thread)
+    assert all(m.deleted for m in sandbox.thread_messages(-100600, thread, include_deleted=True))
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(-100600, "too late", message_thread_id=thread)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.edit_forum_topic(-100600, thread, name="again")
+    await bot.pin_chat_message(-100600, general.message_id, disable_notification=True)
+    assert (await bot.get_chat(-100600)).pinned_message.message_id == general.message_id  # type: ignore[union-attr]
+
+
+async def test_a_forum_bot_without_rights() -> None:
+    sandbox, bot, _ = make()
+    sandbox.add_group(-100700, "Forum", forum=True, bot_rights=())
+    assert (await bot.get_chat_member(-100700, bot.id)).status == "administrator"
+    with pytest.raises(TelegramBadRequest, match="not enough rights to create a topic"):
+        await bot.create_forum_topic(-100700, "x")
+    with pytest.raises(TelegramBadRequest, match="not enough rights to manage pinned messages"):
+        await bot.pin_chat_message(-100700, (await bot.send_message(-100700, "board")).message_id)
+    sandbox.groups[-100700]["bot_rights"] = {"can_manage_topics"}
+    thread = (await bot.create_forum_topic(-100700, "x")).message_thread_id
+    with pytest.raises(TelegramBadRequest, match="CHAT_ADMIN_REQUIRED"):  # deleting a topic needs "delete messages"
+        await bot.delete_forum_topic(-100700, thread)

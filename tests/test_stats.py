@@ -57,6 +57,7 @@ async def test_figures_count_what_people_did_and_nothing_they_wrote(h: Harness) 
     await ky.send("Нур Ишкана")
     await ky.click(h.t("📣 Report this agency", "ky"))
     await ky.send("Акча алышты")
+    await ky.click(h.t("➖ Neither", "ky"))  # no money taken, no documents kept
     await ky.click(h.t("💬 Only here, in this chat", "ky"))
     await ky.click(h.t("✅ Send the report", "ky"))
     h.advance(minutes=7)

@@ -284,11 +284,14 @@ def check_language(report: Report, language: str, files: LanguageFiles, guide: G
             check_text(report, language, f"{base}/contacts.yaml: {key}.note", contact.note, facts)
     if not files.search.danger:
         report.error(f"{base}/search.yaml", "no danger phrases: a cry for help in this language would be missed")
-    for number, phrase in enumerate(files.search.danger, 1):
-        if not phrase.strip():
-            report.error(f"{base}/search.yaml: danger[{number}]", "empty phrase")
-        for message in language_problems(language, phrase):
-            report.error(f"{base}/search.yaml: danger[{number}]", message)
+    if not files.search.emergency:
+        report.error(f"{base}/search.yaml", "no emergency phrases: an emergency in this language would wait like any case")
+    for kind, phrases in (("danger", files.search.danger), ("emergency", files.search.emergency)):
+        for number, phrase in enumerate(phrases, 1):
+            if not phrase.strip():
+                report.error(f"{base}/search.yaml: {kind}[{number}]", "empty phrase")
+            for message in language_problems(language, phrase):
+                report.error(f"{base}/search.yaml: {kind}[{number}]", message)
 
 
 def _same_keys(report: Report, where: str, have: set[str], expected: set[str]) -> None:

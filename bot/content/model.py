@@ -138,6 +138,7 @@ class ItemText(Strict):
 
 class SearchText(Strict):
     danger: tuple[str, ...] = ()
+    emergency: tuple[str, ...] = ()  # danger to life or liberty now: a case with these opens as an emergency
 
 
 class LanguageFiles(Strict):

@@ -203,12 +203,34 @@ async def report_what(message: Message, state: FSMContext) -> None:
         return
     data.draft = replace(data.draft, what=(message.text or "").strip()[:MAX_WHAT])
     await _save(state, data)
+    await state.set_state(AgencyFlow.report_harm)
+    await show_screen(message, views.ask_harm())
+
+
+HARM_OF = {
+    AgencyAction.HARM_MONEY: ("money_taken",), AgencyAction.HARM_DOCS: ("documents_kept",),
+    AgencyAction.HARM_BOTH: ("money_taken", "documents_kept"), AgencyAction.HARM_NONE: (),
+}
+
+
+async def report_harm(query: CallbackQuery, callback_data: AgencyCb, state: FSMContext) -> None:
+    """Money taken, documents kept: the consultants see it first (the case opens as high risk)."""
+    data = await _load(state)
+    if data.draft is None:
+        await stale_button(query)
+        return
+    data.draft = replace(data.draft, harm=HARM_OF[callback_data.a])
+    await _save(state, data)
     await state.set_state(AgencyFlow.report_contact)
-    await show_screen(message, views.ask_contact())
+    await show_screen(query, views.ask_contact())
 
 
 async def words_please(message: Message) -> None:
     await message.answer(views.words_please())
+
+
+async def harm_please(message: Message) -> None:
+    await show_screen(message, views.ask_harm())
 
 
 async def report_contact(message: Message, state: FSMContext, config: Settings) -> None:
@@ -246,8 +268,8 @@ async def send(
         return
     await query.answer()
     reported = await agencies.report(draft, user, locale, cases=desk.cases if desk.available else None, alert=desk.queue_alert)
-    if reported.alert is not None:
-        await desk.send_queued([reported.alert])
+    if reported.case is not None:  # its alert, posted now (in a forum group: its topic, made now)
+        await desk.send_queued([reported.alert] if reported.alert is not None else [])
     await state.clear()
     await events.record("agency_report", user, draft.status or NOT_FOUND)
     if reported.case is not None:
@@ -272,6 +294,8 @@ def router() -> Router:
     router.message.register(report_name, AgencyFlow.report_name, F.text, ~F.text.startswith("/"))
     router.message.register(report_what, AgencyFlow.report_what, F.text, ~F.text.startswith("/"))
     router.message.register(words_please, AgencyFlow.report_what, ~F.text)
+    router.callback_query.register(report_harm, AgencyCb.filter(F.a.in_(HARM_OF)), AgencyFlow.report_harm)
+    router.message.register(harm_please, AgencyFlow.report_harm)
     router.message.register(words_please, AgencyFlow.report_name, ~F.text)
     router.message.register(report_contact, AgencyFlow.report_contact, F.text, ~F.text.startswith("/"))
     router.message.register(report_contact, AgencyFlow.report_contact, F.contact)

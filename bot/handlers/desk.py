@@ -15,11 +15,12 @@ from aiogram.types import User as TelegramUser
 
 from bot.callbacks import AddressCb, CloseCb, TakeCb
 from bot.handlers.common import show_screen, stale_button
+from bot.i18n import LANGUAGE_NAMES
 from bot.models import Case
 from bot.screens import desk as screens
 from bot.services.desk import Actor, CaseError, CaseService
 from bot.telegram.authorizer import Authorizer
-from bot.telegram.desk import Desk
+from bot.telegram.desk import Desk, message_kind
 
 
 def _name(user: TelegramUser) -> str:
@@ -42,9 +43,10 @@ async def take(query: CallbackQuery, callback_data: TakeCb, desk: Desk, cases: C
         await cases.refused(query.from_user.id, callback_data.case, "take")
         await query.answer(screens.not_a_group_consultant(), show_alert=True)
         return
+    await cases.seen_consultant(actor, query.from_user.username)
     outcome, taken = await desk.take(case.id, actor)
     if outcome == "won":
-        text = screens.yours(case.id)
+        text = screens.yours_in_topic(case.id) if taken is not None and taken.case.topic else screens.yours(case.id)
     elif outcome == "lost" and taken is not None:
         closed = taken.case.status == "closed"
         text = screens.refusal("closed", case.id) if closed else screens.taken_by(case.id, taken.case.consultant_name or "?")
@@ -75,6 +77,8 @@ async def actor_of(
             await event.answer(screens.consultants_only(), show_alert=True)
         else:
             await event.answer(screens.consultants_only())
+    elif sender is not None:
+        await cases.seen_consultant(actor, sender.username)  # by name, for a handover to them
     return actor
 
 
@@ -138,7 +142,7 @@ async def note(message: Message, command: CommandObject, cases: CaseService, aut
     await message.answer(screens.note_added(active.id))
 
 
-async def transfer(message: Message, command: CommandObject, desk: Desk, cases: CaseService, authorizer: Authorizer) -> None:
+async def transfer(message: Message, command: CommandObject, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str) -> None:
     actor = await actor_of(message, authorizer, cases, "transfer")
     if actor is None:
         return
@@ -146,11 +150,34 @@ async def transfer(message: Message, command: CommandObject, desk: Desk, cases: 
     if case is None:
         return
     words = (command.args or "").split(maxsplit=1)
-    reason = " ".join(words[1:] if words and case_number(command) is not None else words)
-    if reason:  # why it is handed over: a note the next consultant gets with the case
-        await cases.note(case.id, actor, reason)
-    await desk.transfer(case.id, actor)
-    await message.answer(screens.transferred(case.id))
+    rest = " ".join(words[1:] if words and case_number(command) is not None else words)
+    await _hand_over(message, case, actor, rest, desk, cases, authorizer, locale)
+
+
+async def _hand_over(
+    message: Message, case: Case, actor: Actor, rest: str, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str,
+) -> None:
+    """/transfer [@name | language] [why]: to a named consultant (theirs at once), to the queue with a call to
+    those who speak a language, or to the queue; the reason goes with the case as a note."""
+    first, _, after = rest.partition(" ")
+    language = first.lower() if first.lower() in LANGUAGE_NAMES else None
+    named = None if language else next((c for c in await cases.consultants() if first and c.named(first)), None)
+    if first.startswith("@") and named is None:
+        await message.answer(screens.no_such_consultant(first))
+        return
+    reason = (after if language or named else rest).strip() or None
+    team = cases.team_of(case)
+    if named is not None:
+        to = await authorizer.consultant(named.id, named.name, team.chat_id if team else None)
+        if to is None or to.id == actor.id or (case.topic is None and not await desk.reachable(to.id)):
+            await message.answer(screens.cannot_hand_to(named.name))
+            return
+        await desk.hand_to(case.id, actor, to, reason)
+        await message.answer(screens.handed_to(case.id, actor.name, to.name, to.id))
+        return
+    speakers = [c for c in await cases.consultants() if language in c.languages and c.id != actor.id] if language else []
+    await desk.transfer(case.id, actor, reason, language=language, speakers=speakers)
+    await message.answer(screens.transferred(case.id) + ("\n" + screens.no_speakers(language) if language and not speakers else ""))
 
 
 async def close(message: Message, command: CommandObject, cases: CaseService, authorizer: Authorizer) -> None:
@@ -248,6 +275,111 @@ async def _relay(
     return True
 
 
+# -- a case's topic in a forum group ----------------------------------------------------------------
+async def topic_case(message: Message, cases: CaseService) -> dict[str, Any] | bool:
+    """A filter: a message written in a case's topic, by a person (not a bot), with the case the topic holds
+    now. Anything written in General or in a topic that is not a case's never reaches anyone."""
+    thread = message.message_thread_id
+    if thread is None or not message.is_topic_message or message.from_user is None or message.from_user.is_bot:
+        return False
+    case = await cases.case_of_topic(message.chat.id, thread)
+    return {"case": case} if case is not None else False
+
+
+async def in_topic(message: Message, case: Case, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str) -> None:
+    """What is written in a case's topic reaches the person when the writer holds the case; anyone else is
+    told it stayed in the team, and why. Commands and service messages are never relayed."""
+    if message_kind(message) == "other" or (message.text or "").startswith("/"):
+        return
+    team = cases.team_of(case)
+    actor = await authorizer.consultant(message.from_user.id, _name(message.from_user), team.chat_id if team else None) \
+        if message.from_user is not None else None
+    if actor is None or message.from_user is None:
+        await cases.refused(message.from_user.id if message.from_user else 0, case.id, "relay")
+        return
+    await cases.seen_consultant(actor, message.from_user.username)
+    if case.status == "new":
+        screen = screens.take_first(case.id)
+        await message.reply(screen.text, reply_markup=screen.markup)
+    elif case.status != "taken":
+        await message.reply(screens.topic_closed(case.id))
+    elif case.consultant_id != actor.id:
+        await message.reply(screens.held_by(case.id, case.consultant_name or "?"))
+    elif await desk.from_consultant(case, actor, message, locale) == "gone":
+        await message.reply(screens.person_gone(case.id))
+
+
+async def topic_command(
+    message: Message, command: CommandObject, case: Case, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str,
+) -> None:
+    """/close, /note, /transfer, /case written in a case's topic: about that case, no number needed."""
+    actor = await actor_of(message, authorizer, cases, command.command, case.id)
+    if actor is None:
+        return
+    if command.command == "case":  # what the person told waits for the consultant who takes the case
+        text = screens.alert_after(case) if case.status == "new" else screens.summary(
+            case, await cases.history(case.id), desk.clock(), locale, desk.config.ngo_name, in_topic=True)
+        await message.reply(text)
+        return
+    try:
+        held = await cases.holding(case.id, actor, allow_ended=command.command in ("close", "note"))
+    except CaseError as error:
+        await cases.refused(actor.id, case.id, command.command)
+        await message.reply(screens.refusal(error.reason, case.id))
+        return
+    if command.command == "close":
+        screen = screens.outcome_question(held.id)
+        await message.reply(screen.text, reply_markup=screen.markup)
+    elif command.command == "note":
+        if not (command.args or "").strip():
+            await message.reply(screens.note_how())
+            return
+        await cases.note(held.id, actor, (command.args or "").strip())
+        await message.reply(screens.note_added(held.id))
+    else:
+        await _hand_over(message, held, actor, (command.args or "").strip(), desk, cases, authorizer, locale)
+
+
+# -- finding cases, the languages a consultant speaks -------------------------------------------------
+async def speak(message: Message, command: CommandObject, cases: CaseService, authorizer: Authorizer) -> None:
+    actor = await actor_of(message, authorizer, cases, "speak")
+    if actor is None or message.from_user is None:
+        return
+    said = [w.lower() for w in (command.args or "").replace(",", " ").split()]
+    if said:
+        unknown = [w for w in said if w not in LANGUAGE_NAMES]
+        if unknown:
+            await message.answer(screens.speaks([]))
+            return
+        await cases.set_languages(actor, message.from_user.username, list(dict.fromkeys(said)))
+    mine = next((c for c in await cases.consultants() if c.id == actor.id), None)
+    await message.answer(screens.speaks(mine.languages if mine else []))
+
+
+async def find(message: Message, command: CommandObject, desk: Desk, cases: CaseService, authorizer: Authorizer, locale: str) -> None:
+    """/find 12: a case, closed ones too (within retention); /find waiting|taken|closed: a list."""
+    actor = await actor_of(message, authorizer, cases, "find")
+    if actor is None:
+        return
+    word = (command.args or "").strip().lower().lstrip("№#")
+    if word in screens.FIND_STATUSES:
+        listed = await cases.by_status(screens.FIND_STATUSES[word])
+        await message.answer(screens.found_list(listed, desk.clock()))
+        return
+    if not word.isdigit():
+        await message.answer(screens.find_how())
+        return
+    case = await cases.get(int(word))
+    team = cases.team_of(case) if case is not None else None
+    if case is None or team is None or not (actor.admin or await authorizer.member_of(actor.id, team.chat_id)):
+        await cases.refused(actor.id, int(word), "find")
+        await message.answer(screens.refusal("not_found", int(word)))
+        return
+    for text in screens.found(case, await cases.history(case.id), await cases.notes(case.id), desk.clock(), locale,
+                              desk.config.ngo_name, desk.config.retention_days):
+        await message.answer(text)
+
+
 def router() -> Router:
     router = Router(name="desk")
     router.callback_query.register(take, TakeCb.filter())
@@ -261,6 +393,15 @@ def router() -> Router:
     private.message.register(close, Command("close"))
     private.callback_query.register(closed, CloseCb.filter())
     private.callback_query.register(addressed, AddressCb.filter())
+    private.message.register(speak, Command("speak"))
+    private.message.register(find, Command("find"))
     private.message.register(to_person, case_target)
     router.include_router(private)
+    topics = Router(name="desk-topics")  # a forum group: each case's topic
+    topics.message.filter(F.chat.type == "supergroup", topic_case)
+    topics.message.register(topic_command, Command("close", "note", "transfer", "case"))
+    topics.message.register(in_topic)
+    topics.callback_query.filter(F.message.chat.type == "supergroup")
+    topics.callback_query.register(closed, CloseCb.filter())
+    router.include_router(topics)
     return router

@@ -58,9 +58,14 @@ class Person:
         """Answer a message of the bot with Telegram's Reply."""
         return await self._act(self.sandbox.user_message(self.id, text, reply_to=message))
 
-    async def send_in(self, chat_id: int, text: str) -> list[SandboxEvent]:
-        """Write in a group the person belongs to."""
-        return await self._act(self.sandbox.user_message(self.id, text, chat_id=chat_id))
+    async def send_in(
+        self, chat_id: int, text: str | None, *, thread_id: int | None = None, kind: str = "text",
+        reply_to: SandboxMessage | None = None,
+    ) -> list[SandboxEvent]:
+        """Write in a group the person belongs to: in General, or in a forum topic (`thread_id`)."""
+        return await self._act(self.sandbox.user_message(
+            self.id, text, chat_id=chat_id, thread_id=thread_id, kind=kind, reply_to=reply_to
+        ))
 
     async def edit(self, message_id: int, text: str) -> list[SandboxEvent]:
         return await self._act(self.sandbox.user_edit(self.id, message_id, text))

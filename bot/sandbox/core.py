@@ -40,6 +40,12 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024  # Telegram: photos up to 10 MB, width + heig
 DOCUMENT_MAX_BYTES = 50 * 1024 * 1024  # bots send files up to 50 MB
 REACTIONS = {"👍", "👎", "❤", "🔥", "👏", "👀", "🙏", "👌", "✍", "🤝", "🫡"}  # some of Telegram's standard reactions
 SENDING_METHODS = {"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "forwardMessage"}
+TOPIC_NAME_MAX = 128
+ADMIN_RIGHTS = (  # what an administrator may be allowed, each granted separately
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+    "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+    "can_pin_messages", "can_manage_topics",
+)
 
 
 class TelegramError(Exception):
@@ -147,6 +153,7 @@ class SandboxMessage:
     edits: int = 0
     deleted: bool = False
     reply_to: SandboxMessage | None = None  # the message this one answers (Telegram's Reply)
+    thread_id: int | None = None  # the forum topic it is in (None: General, or not a forum)
 
     @property
     def buttons(self) -> list[list[dict[str, Any]]]:
@@ -228,12 +235,34 @@ class Sandbox:
             self.users[user_id] = user
         return user
 
-    def add_group(self, chat_id: int, title: str, members: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
+    def add_group(
+        self, chat_id: int, title: str, members: list[int] | tuple[int, ...] = (), *, forum: bool = False,
+        bot_rights: tuple[str, ...] | None = None,
+    ) -> dict[str, Any]:
+        """A supergroup; `forum` turns topics on. `bot_rights`: the bot is an administrator with these rights
+        (None: a plain member). A forum's bot is made an administrator with all rights unless told otherwise."""
         if chat_id >= 0:
             raise ValueError("group ids are negative")
-        group = {"id": chat_id, "type": "supergroup", "title": title, "members": set(members), "bot_member": True}
+        if bot_rights is None and forum:
+            bot_rights = ADMIN_RIGHTS
+        group = {
+            "id": chat_id, "type": "supergroup", "title": title, "members": set(members), "bot_member": True,
+            "forum": forum, "bot_rights": set(bot_rights) if bot_rights is not None else None,
+            "topics": {}, "pinned": None,
+        }
         self.groups[chat_id] = group
         return group
+
+    def topic(self, chat_id: int, thread_id: int) -> dict[str, Any]:
+        """A forum topic: name, icon_color, closed, deleted."""
+        return self.groups[chat_id]["topics"][thread_id]
+
+    def topics(self, chat_id: int, *, include_deleted: bool = False) -> dict[int, dict[str, Any]]:
+        return {k: v for k, v in self.groups[chat_id]["topics"].items() if include_deleted or not v["deleted"]}
+
+    def thread_messages(self, chat_id: int, thread_id: int | None, *, include_deleted: bool = False) -> list[SandboxMessage]:
+        """The messages of one topic (None: General), service messages included."""
+        return [m for m in self.chat_messages(chat_id, include_deleted=include_deleted) if m.thread_id == thread_id]
 
     def remove_bot_from_group(self, chat_id: int, removed: bool = True) -> None:
         """The bot is kicked from a group (or added back): posts there fail with 403 until it returns."""
@@ -242,7 +271,10 @@ class Sandbox:
     def chat_dict(self, chat_id: int) -> dict[str, Any]:
         if chat_id in self.groups:
             group = self.groups[chat_id]
-            return {"id": chat_id, "type": group["type"], "title": group["title"]}
+            data = {"id": chat_id, "type": group["type"], "title": group["title"]}
+            if group["forum"]:
+                data["is_forum"] = True
+            return data
         user = self.users[chat_id]
         data = {"id": chat_id, "type": "private", "first_name": user.first_name}
         if user.username:
@@ -283,16 +315,29 @@ class Sandbox:
         kind: str = "text",
         extra: dict[str, Any] | None = None,
         reply_to: SandboxMessage | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
-        """Build the update of a person sending a message (text, or a sticker, photo, ... with `text` as caption)."""
+        """Build the update of a person sending a message (text, or a sticker, photo, ... with `text` as caption);
+        `thread_id`: in that topic of a forum group (a reply to a message of a topic is in that topic)."""
         user = self.users[user_id]
         chat_id = user_id if chat_id is None else chat_id
         if chat_id == user_id:
             user.started = True
             user.blocked_bot = False
+        if reply_to is not None and thread_id is None:
+            thread_id = reply_to.thread_id
+        if thread_id is not None:
+            topic = self.groups[chat_id]["topics"].get(thread_id)
+            if topic is None or topic["deleted"]:
+                raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+            if topic["closed"]:
+                raise ValueError(f"topic {thread_id} is closed: only administrators can write there")
+            if reply_to is None:  # as Telegram does: a message in a topic answers the topic's first message
+                reply_to = self.messages[(chat_id, thread_id)]
         message = SandboxMessage(
             chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=False, sender_id=user_id,
             date=int(self.wall_clock()), text=text, kind=kind, extra=dict(extra or {}), reply_to=reply_to,
+            thread_id=thread_id,
         )
         self._store(message)
         body = self._message_dict(message)
@@ -364,9 +409,14 @@ class Sandbox:
             "chat": self.chat_dict(message.chat_id),
             "from": {k: v for k, v in sender.items() if k in {"id", "is_bot", "first_name", "username", "language_code", "last_name"}},
         }
+        if message.thread_id is not None:
+            body["message_thread_id"] = message.thread_id
+            body["is_topic_message"] = True
         if message.kind == "text":
             if message.text is not None:
                 body["text"] = message.text
+        elif message.kind.startswith("forum_topic_"):
+            body[message.kind] = message.extra.get("service", {})
         else:
             body.update(_media_payload(message))
             if message.text:
@@ -553,17 +603,151 @@ class Sandbox:
         elif args.get("caption"):
             source, text = self._render(args, "caption")
         markup = self._check_markup(args.get("reply_markup"))
+        thread_id = self._thread(chat_id, args)
         reply_to = self._replied(chat_id, args)
+        if reply_to is not None and thread_id is None:
+            thread_id = reply_to.thread_id
         self._check_flood(chat_id)
         message = SandboxMessage(
             chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=True, sender_id=BOT_ID,
             date=int(self.wall_clock()), text=text, source=source, kind=kind, reply_markup=markup, reply_to=reply_to,
+            thread_id=thread_id,
         )
         if kind != "text":
             message.extra = {"file": str(args.get(kind, "")), **self._upload(kind, str(args.get(kind, "")))}
         self._store(message)
         self._emit("message", chat_id, message)
         return self._message_dict(message)
+
+    def _thread(self, chat_id: int, args: dict[str, Any]) -> int | None:
+        """The topic a send goes to: `message_thread_id` in a forum (checked as Telegram checks it); ignored
+        elsewhere, as Telegram ignores it in chats without topics."""
+        wanted = args.get("message_thread_id")
+        group = self.groups.get(chat_id)
+        if wanted in (None, "") or group is None or not group["forum"]:
+            return None
+        topic = group["topics"].get(int(wanted))
+        if topic is None or topic["deleted"]:
+            raise bad_request("message thread not found")
+        if topic["closed"] and not self._bot_may(chat_id, "can_manage_topics"):
+            raise bad_request("TOPIC_CLOSED")
+        return int(wanted)
+
+    def _bot_may(self, chat_id: int, right: str) -> bool:
+        rights = self.groups[chat_id]["bot_rights"]
+        return rights is not None and right in rights
+
+    def _topic_of(self, args: dict[str, Any], *, manage: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The group and the topic a topic method names; a bot without "manage topics" may still edit, close
+        and reopen the topics it created itself (Telegram's rule)."""
+        chat_id = int(args["chat_id"])
+        group = self._forum(chat_id)
+        topic = group["topics"].get(int(args["message_thread_id"]))
+        if topic is None or topic["deleted"]:
+            raise bad_request("message thread not found")
+        if manage and not self._bot_may(chat_id, "can_manage_topics") and not topic["by_bot"]:
+            raise bad_request("not enough rights to manage topics")
+        return group, topic
+
+    def _service(self, chat_id: int, thread_id: int | None, kind: str, service: dict[str, Any]) -> SandboxMessage:
+        """A service message ("topic created", "closed"...) the bot's action leaves in the chat."""
+        message_id = self._next_message_id(chat_id)
+        message = SandboxMessage(
+            chat_id=chat_id, message_id=message_id, from_bot=True, sender_id=BOT_ID, date=int(self.wall_clock()),
+            kind=kind, extra={"service": service}, thread_id=thread_id if thread_id is not None else message_id,
+        )
+        self._store(message)
+        return message
+
+    def _forum(self, chat_id: int) -> dict[str, Any]:
+        """The group a topic method names, which must be a forum the bot is in."""
+        group = self.groups.get(chat_id)
+        if group is None:
+            raise bad_request("chat not found")
+        if not group["bot_member"]:
+            raise TelegramError(403, "Forbidden: bot was kicked from the supergroup chat")
+        if not group["forum"]:
+            raise bad_request("the chat is not a forum")
+        return group
+
+    def create_topic(self, args: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(args["chat_id"])
+        group = self._forum(chat_id)
+        if not self._bot_may(chat_id, "can_manage_topics"):
+            raise bad_request("not enough rights to create a topic")
+        name = str(args.get("name") or "")
+        if not name.strip():
+            raise bad_request("TOPIC_TITLE_EMPTY")
+        if len(name) > TOPIC_NAME_MAX:
+            raise bad_request("TOPIC_TITLE_TOO_LONG")  # refused, not cut
+        self._check_flood(chat_id)
+        color = int(args.get("icon_color") or 7322096)
+        created = self._service(chat_id, None, "forum_topic_created", {"name": name, "icon_color": color})
+        thread_id = created.message_id
+        group["topics"][thread_id] = {"name": name, "icon_color": color, "closed": False, "deleted": False, "by_bot": True}
+        self._emit("topic", chat_id, created, action="created", thread_id=thread_id, name=name)
+        return {"message_thread_id": thread_id, "name": name, "icon_color": color}
+
+    def edit_topic(self, args: dict[str, Any]) -> bool:
+        _group, topic = self._topic_of(args)
+        name = args.get("name")
+        if name is not None and not (1 <= len(str(name)) <= TOPIC_NAME_MAX):
+            raise bad_request("TOPIC_TITLE_EMPTY" if not str(name).strip() else "TOPIC_TITLE_TOO_LONG")
+        if name is None or str(name) == topic["name"]:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic["name"] = str(name)
+        thread_id = int(args["message_thread_id"])
+        self._service(int(args["chat_id"]), thread_id, "forum_topic_edited", {"name": topic["name"]})
+        self._emit("topic", int(args["chat_id"]), None, action="edited", thread_id=thread_id, name=topic["name"])
+        return True
+
+    def close_topic(self, args: dict[str, Any], closed: bool) -> bool:
+        _group, topic = self._topic_of(args)
+        if topic["closed"] == closed:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic["closed"] = closed
+        thread_id = int(args["message_thread_id"])
+        kind = "forum_topic_closed" if closed else "forum_topic_reopened"
+        self._service(int(args["chat_id"]), thread_id, kind, {})
+        self._emit("topic", int(args["chat_id"]), None, action="closed" if closed else "reopened", thread_id=thread_id)
+        return True
+
+    def delete_topic(self, args: dict[str, Any]) -> bool:
+        """The topic goes, with every message in it."""
+        chat_id = int(args["chat_id"])
+        _group, topic = self._topic_of(args, manage=False)
+        if not self._bot_may(chat_id, "can_delete_messages"):
+            raise bad_request("CHAT_ADMIN_REQUIRED")  # deleting a topic needs "delete messages"
+        thread_id = int(args["message_thread_id"])
+        topic["deleted"] = True
+        for message in self.thread_messages(chat_id, thread_id):
+            message.deleted = True
+        self._emit("topic", chat_id, None, action="deleted", thread_id=thread_id)
+        return True
+
+    def pin(self, args: dict[str, Any]) -> bool:
+        message = self._find_message(args, "pin")
+        chat_id = message.chat_id
+        if chat_id in self.groups and not self._bot_may(chat_id, "can_pin_messages"):
+            raise bad_request("not enough rights to manage pinned messages in the chat")
+        if chat_id in self.groups:
+            self.groups[chat_id]["pinned"] = message.message_id
+        message.extra["pinned"] = True
+        self._emit("pin", chat_id, message)
+        return True
+
+    def full_chat(self, args: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(args["chat_id"])
+        if chat_id in self.groups and not self.groups[chat_id]["bot_member"]:
+            raise TelegramError(403, "Forbidden: bot was kicked from the supergroup chat")
+        if chat_id not in self.groups and chat_id not in self.users:
+            raise bad_request("chat not found")
+        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"), False)
+        data = {**self.chat_dict(chat_id), "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+        pinned = self.groups[chat_id]["pinned"] if chat_id in self.groups else None
+        if pinned is not None and not self.messages[(chat_id, pinned)].deleted:
+            data["pinned_message"] = self._message_dict(self.messages[(chat_id, pinned)])
+        return data
 
     def _upload(self, kind: str, reference: str) -> dict[str, Any]:
         """A file uploaded with the request: checked as Telegram checks it, then kept (and downloadable)."""
@@ -601,11 +785,12 @@ class Sandbox:
                 raise bad_request("can't use caption with this message type")
             source, text = self._render(args, "caption")
         markup = self._check_markup(args.get("reply_markup"))
+        thread_id = self._thread(chat_id, args)
         self._check_flood(chat_id)
         message = SandboxMessage(
             chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=True, sender_id=BOT_ID,
             date=int(self.wall_clock()), text=text, source=source, kind=original.kind, reply_markup=markup,
-            extra={**original.extra, "copied_from": (original.chat_id, original.message_id)},
+            extra={**original.extra, "copied_from": (original.chat_id, original.message_id)}, thread_id=thread_id,
         )
         self._store(message)
         self._emit("message", chat_id, message)
@@ -618,11 +803,22 @@ class Sandbox:
             raise bad_request("chat not found")
         if not group["bot_member"]:
             raise TelegramError(403, "Forbidden: bot was kicked from the supergroup chat")
+        if user_id == BOT_ID:
+            return self._bot_member(group)
         user = self.users.get(user_id)
         if user is None:
             raise bad_request("PARTICIPANT_ID_INVALID")
         status = "member" if user_id in group["members"] else "left"
         return {"status": status, "user": user.to_dict()}
+
+    def _bot_member(self, group: dict[str, Any]) -> dict[str, Any]:
+        user = {k: v for k, v in self.bot_user.items() if k in {"id", "is_bot", "first_name", "username"}}
+        rights = group["bot_rights"]
+        if rights is None:
+            return {"status": "member", "user": user}
+        flags = {right: right in rights for right in ADMIN_RIGHTS}
+        return {"status": "administrator", "user": user, "can_be_edited": False, "is_anonymous": False,
+                "can_send_welcome_messages": False, **flags}
 
     async def get_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(args.get("offset") or 0)
@@ -735,8 +931,37 @@ def _m_getChatMember(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
     return sb.chat_member(args)
 
 
+def _m_getChat(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb.full_chat(args)
+
+
+def _m_createForumTopic(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
+    return sb.create_topic(args)
+
+
+def _m_editForumTopic(sb: Sandbox, args: dict[str, Any]) -> bool:
+    return sb.edit_topic(args)
+
+
+def _m_closeForumTopic(sb: Sandbox, args: dict[str, Any]) -> bool:
+    return sb.close_topic(args, True)
+
+
+def _m_reopenForumTopic(sb: Sandbox, args: dict[str, Any]) -> bool:
+    return sb.close_topic(args, False)
+
+
+def _m_deleteForumTopic(sb: Sandbox, args: dict[str, Any]) -> bool:
+    return sb.delete_topic(args)
+
+
+def _m_pinChatMessage(sb: Sandbox, args: dict[str, Any]) -> bool:
+    return sb.pin(args)
+
+
 def _m_sendChatAction(sb: Sandbox, args: dict[str, Any]) -> bool:
     sb._check_chat_writable(int(args["chat_id"]))
+    sb._thread(int(args["chat_id"]), args)
     return True
 
 

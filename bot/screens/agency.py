@@ -342,6 +342,18 @@ def ask_what(agency_name: str) -> Screen:
     return Screen(text, _markup(_button(_("❌ Cancel"), AgencyCb(a=AgencyAction.CANCEL))))
 
 
+def ask_harm() -> Screen:
+    """After what happened: the two harms that make a report urgent, as buttons (the consultants see them)."""
+    text = _("Did they take your money, or do they keep your passport or other documents?")
+    return Screen(text, _markup(
+        _button(_("💸 They took my money"), AgencyCb(a=AgencyAction.HARM_MONEY)),
+        _button(_("🛂 They keep my documents"), AgencyCb(a=AgencyAction.HARM_DOCS)),
+        _button(_("💸🛂 Both"), AgencyCb(a=AgencyAction.HARM_BOTH)),
+        _button(_("➖ Neither"), AgencyCb(a=AgencyAction.HARM_NONE)),
+        _button(_("❌ Cancel"), AgencyCb(a=AgencyAction.CANCEL)),
+    ))
+
+
 def ask_contact() -> Screen:
     text = _(
         "How can a consultant reach you, if needed? Type a phone number or another contact.\n\n"
@@ -361,6 +373,8 @@ def confirm(draft: ReportDraft, ngo: str) -> Screen:
         _("Contact: {contact}").format(contact=escape(draft.contact)) if draft.contact
         else _("Contact: only here, in this chat"),
     ]
+    if draft.harm:
+        lines.append(_("They took your money or keep your documents: the consultants see this first."))
     if draft.flags:
         lines.append(_("Red flags from your answers: {flags}").format(
             flags=", ".join(str(FLAG_NAMES[f]) for f in draft.flags if f in FLAG_NAMES)))

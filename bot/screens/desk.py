@@ -12,6 +12,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
@@ -28,6 +29,11 @@ TEXT_LIMIT = 4096
 ANSWER_WORDS = {"y": "✅", "n": "❌", "u": "❔", "s": "—"}
 WAITING_LISTED = 15  # /cases lists this many waiting cases, the most urgent
 LEVEL_ICONS = {"info": "🟢", "concern": "🟡", "high": "🟠", "emergency": "🔴", "unknown": "⚪"}
+TOPIC_COLORS = {  # of the six colours Telegram allows a topic's icon
+    "emergency": 16478047, "high": 16749490, "unknown": 13338331, "concern": 16766590, "info": 9367192,
+}
+TOPIC_NAME_MAX = 128
+BOARD_LISTED = 24  # the board lists this many waiting cases, each with its Take button
 LANGUAGE_IN = {  # "the consultant will write in ..."
     "ru": __("Russian"),
     "ky": __("Kyrgyz"),
@@ -134,7 +140,7 @@ def _answer_lines(answers: dict[str, str]) -> list[str]:
     return lines
 
 
-def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, ngo_name: str) -> str:
+def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, ngo_name: str, *, in_topic: bool = False) -> str:
     """What a consultant gets on taking (or switching to) a case: the facts, the person's words, how to answer."""
     lines = [_("📂 <b>Case No. {number}</b>").format(number=case.id), *facts_lines(case)]
     lines.append(_("Opened: {day}, waited {minutes} min").format(
@@ -151,6 +157,13 @@ def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, 
     if waiting:
         lines.append(_("Messages from the person that waited for you: {count}, below.").format(count=len(waiting)))
     lines.append("")
+    if in_topic:
+        lines.append(_(
+            "✍️ Whoever took the case writes in this topic: the person gets those words signed \"{signature}\", "
+            "never the account. What others write here stays in the team.\n"
+            "/note text: internal note · /transfer [@name or language] [why]: hand over · /close: close with an outcome"
+        ).format(signature=signature(ngo_name)))
+        return "\n".join(lines)[:TEXT_LIMIT]
     lines.append(_(
         "✍️ Write here, or reply to a message of this case: the person gets your words signed "
         "\"{signature}\", never your account. Holding several cases? Reply to a message of the case, "
@@ -161,10 +174,13 @@ def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, 
     return "\n".join(lines)[:TEXT_LIMIT]
 
 
-def conversation_so_far(messages: list[CaseMessage]) -> str:
-    """For the consultant taking a case handed over: what the person and the consultants said before, the
-    newest kept when it is long."""
-    head = _("🗂 <b>Handed over.</b> The conversation so far (👤 the person, 💬 the consultants):")
+def conversation_so_far(messages: list[CaseMessage], *, handed_over: bool = True) -> str:
+    """For the consultant taking a case handed over (or finding one): what the person and the consultants
+    said, the newest kept when it is long."""
+    if handed_over:
+        head = _("🗂 <b>Handed over.</b> The conversation so far (👤 the person, 💬 the consultants):")
+    else:
+        head = _("🗂 The conversation (👤 the person, 💬 the consultants):")
     lines: list[str] = []
     room = TEXT_LIMIT - len(head) - 1
     for m in reversed(messages):
@@ -334,3 +350,166 @@ def still_waiting(number: int, content: Content, language: str, destination: str
         "A consultant will write to you as soon as possible. Meanwhile you can call:"
     ).format(number=number)
     return f"{text}\n\n{guide.urgent_text(content, language, destination)}"
+
+
+# -- forum groups: topics, the board, the notifications in General ---------------------------------
+def topic_state(case: Case) -> str:
+    if case.status == "new":
+        return _("⏳ waiting")
+    if case.status == "taken":
+        return f"👤 {case.consultant_name or '?'}"
+    return _("✅ closed")
+
+
+def topic_name(case: Case) -> str:
+    """What the group's list of topics shows: "🟠 №12 · RU · ky · ⏳ waiting" (at most 128 characters)."""
+    parts = [f"{LEVEL_ICONS.get(case.level, '')} №{case.id}".strip()]
+    if case.destination and case.destination != "XX":
+        parts.append(case.destination)
+    parts += [case.language, topic_state(case)]
+    return " · ".join(parts)[:TOPIC_NAME_MAX]
+
+
+def board(waiting: list[Case], now: datetime, link: Any) -> Screen:
+    """The queue board pinned in General: the waiting cases, most urgent first, with their waiting time and
+    a Take button each."""
+    if not waiting:
+        return Screen(_("📋 <b>Queue</b>\nNo one is waiting. New cases come as topics; this board lists those waiting."), None)
+    lines = [_("📋 <b>Queue: {count} waiting</b>, most urgent first").format(count=len(waiting))]
+    for case in waiting[:BOARD_LISTED]:
+        where = f" · {case.destination}" if case.destination and case.destination != "XX" else ""
+        line = f"{LEVEL_ICONS[case.level]} №{case.id} · {words.LEVELS[case.level]}{where} · {case.language} · " + _(
+            "{minutes} min").format(minutes=waited(case, now))
+        url = link(case)
+        lines.append(f'<a href="{url}">{line}</a>' if url else line)
+    if len(waiting) > BOARD_LISTED:
+        lines.append(_("… and {count} more: /cases in the private chat with the bot").format(count=len(waiting) - BOARD_LISTED))
+    takes = [button(f"✋ №{c.id} {LEVEL_ICONS[c.level]}", TakeCb(case=c.id).pack()) for c in waiting[:BOARD_LISTED]]
+    rows = [takes[i:i + 3] for i in range(0, len(takes), 3)]
+    return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def ping(case: Case, now: datetime, kind: str, url: str | None) -> Screen:
+    """One short notification in General: the case waits too long, became more urgent, or is back."""
+    head = {
+        "waiting": _("⏰ Case No. {number} is still waiting: {minutes} min"),
+        "raised": _("⚠️ Case No. {number} is more urgent now: {minutes} min waiting"),
+        "returned": _("↩️ Case No. {number} is back in the queue"),
+    }[kind].format(number=case.id, minutes=waited(case, now))
+    text = f"{head}\n{LEVEL_ICONS[case.level]} <b>{words.LEVELS[case.level]}</b> · {words.KINDS[case.kind]} · {case.language}"
+    take = button(_("✋ Take case No. {number}").format(number=case.id), TakeCb(case=case.id).pack())
+    rows = [[take]]
+    if url:
+        rows.append([InlineKeyboardButton(text=_("Open the topic"), url=url)])
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def needs_topic_right() -> str:
+    return _(
+        "⚠️ This group has topics, but the bot may not manage them, so cases come here as alerts and the "
+        "conversation goes to the consultant's private chat. To have a topic per case: group settings → "
+        "Administrators → the bot → turn on \"Manage topics\" (and \"Delete messages\", \"Pin messages\")."
+    )
+
+
+def handed_to(number: int, by: str, name: str, user_id: int) -> str:
+    """In the topic (or the new consultant's chat): who handed the case to whom; the name is a mention."""
+    return _("🔁 {by} handed case No. {number} to {name}.").format(
+        by=escape(by), number=number, name=f'<a href="tg://user?id={user_id}">{escape(name)}</a>'
+    )
+
+
+def returned_line(number: int, by: str, reason: str | None) -> str:
+    text = _("↩️ {name} returned case No. {number} to the queue.").format(name=escape(by), number=number)
+    why = _("Why:")
+    return f"{text}\n{why} {escape(reason)}" if reason else text
+
+
+def take_first(number: int) -> Screen:
+    """Someone wrote in the topic of a case nobody has taken: nothing went to the person."""
+    take = button(_("✋ Take case No. {number}").format(number=number), TakeCb(case=number).pack())
+    return Screen(_("Not sent: case No. {number} is not taken yet. Take it, then write again.").format(number=number), column([take]))
+
+
+def held_by(number: int, name: str) -> str:
+    return _("Not sent to the person: case No. {number} is with {name}. What you write here stays in the team.").format(
+        number=number, name=escape(name))
+
+
+def topic_closed(number: int) -> str:
+    return _("Not sent: case No. {number} is closed.").format(number=number)
+
+
+def yours_in_topic(number: int) -> str:
+    return _("Case No. {number} is yours. Write in its topic: the person gets it.").format(number=number)
+
+
+def needs_speaker(number: int, language: str, speakers: list[tuple[int, str]]) -> str:
+    """A case handed over for a language: those who said they speak it are called by name."""
+    text = _("🗣 Case No. {number} needs a consultant who speaks {language}.").format(number=number, language=LANGUAGE_IN[language])
+    if speakers:
+        text += "\n" + ", ".join(f'<a href="tg://user?id={user_id}">{escape(name)}</a>' for user_id, name in speakers)
+    return text
+
+
+def no_speakers(language: str) -> str:
+    return _("No consultant has said they speak {language} yet (/speak): the whole group is asked.").format(
+        language=LANGUAGE_IN[language])
+
+
+def no_such_consultant(name: str) -> str:
+    return _("The bot does not know {name}: they must have pressed a button or sent a command of the bot once.").format(
+        name=escape(name))
+
+
+def cannot_hand_to(name: str) -> str:
+    return _("{name} cannot take the case: they are not in this case's group, or have not opened a chat with the bot.").format(
+        name=escape(name))
+
+
+def speaks(languages: list[str]) -> str:
+    """/speak: what the consultant said they speak."""
+    if not languages:
+        return _("Say which languages you speak, e.g. /speak ru ky: cases handed over for them will call you.")
+    return _("You speak: {languages}. Cases handed over for them will call you.").format(
+        languages=", ".join(str(LANGUAGE_IN[code]) for code in languages))
+
+
+# -- /find ------------------------------------------------------------------------------------------
+FIND_STATUSES = {"waiting": "new", "new": "new", "taken": "taken", "open": "taken", "closed": "closed"}
+FOUND_LISTED = 20
+
+
+def find_how() -> str:
+    return _("/find 12: case No. 12, closed ones too · /find waiting, /find taken, /find closed: the latest of each")
+
+
+def found_list(listed: list[Case], now: datetime) -> str:
+    if not listed:
+        return _("No such cases.")
+    lines = []
+    for c in listed[:FOUND_LISTED]:
+        state = topic_state(c)
+        when = c.closed_at or c.taken_at or c.created_at
+        lines.append(f"• №{c.id} {LEVEL_ICONS[c.level]} {words.KINDS[c.kind]} · {c.language} · {state} · {when:%d.%m %H:%M}")
+    return "\n".join(lines)
+
+
+def found(
+    case: Case, history: list[CaseMessage], notes: list[tuple[int, str, datetime]], now: datetime, locale: str,
+    ngo_name: str, retention_days: int,
+) -> list[str]:
+    """/find N: the case as its consultant saw it, then the conversation and the notes (until retention
+    deletes them, which it says)."""
+    head = [_("<b>Case No. {number}</b>").format(number=case.id), *facts_lines(case), topic_state(case)]
+    if case.status == "closed" and case.outcome:
+        head.append(_("☑️ Closed: {outcome}").format(outcome=words.OUTCOMES.get(case.outcome, case.outcome)))
+    if case.description:
+        head.append(_("What happened, in the person's words:") + f"\n«{escape(case.description)}»")
+    texts = ["\n".join(head)[:TEXT_LIMIT]]
+    if history:
+        texts.append(conversation_so_far(history, handed_over=False))
+    elif case.status == "closed":
+        texts.append(_("Messages of closed cases are deleted {days} days after the close.").format(days=retention_days))
+    texts += [note_text(note, at) for _author, note, at in notes]
+    return texts

@@ -35,6 +35,9 @@ INDICATORS = {
 }
 TRIAGE_SIGNS = {  # bot.services.desk.triaged: what raised a case's level
     "alarming_words": __("words of danger in what the person wrote"),
+    "emergency_words": __("words of danger to life or liberty now in what the person wrote"),
+    "money_taken": __("the agency took the person's money"),
+    "documents_kept": __("the agency keeps the person's passport or documents"),
 }
 LEVELS = {
     "info": __("information"),

@@ -634,6 +634,9 @@ class Checked:
         return cls(raw.get("id") or 0, raw["name"], raw.get("permit"), raw.get("registry") or "", raw.get("status") or NOT_FOUND)
 
 
+HARMS = ("money_taken", "documents_kept")  # also triage signs (bot.screens.words.TRIAGE_SIGNS)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportDraft:
     """A report being written: the agency (as found, or as typed), then what happened, then a contact."""
@@ -645,15 +648,17 @@ class ReportDraft:
     flags: tuple[str, ...] = ()  # red flags the person answered yes
     what: str | None = None
     contact: str | None = None
+    harm: tuple[str, ...] = ()  # what the agency did to the person: "money_taken", "documents_kept"
 
     @classmethod
     def about(cls, checked: Checked, flags: Iterable[str]) -> ReportDraft:
         return cls(checked.name, checked.status, checked.registry, checked.permit, tuple(flags))
 
     def level(self) -> str:
-        """The case's level: high with a flag of danger; a concern with warning signs or a bad status."""
+        """The case's level: high when the agency took money or keeps documents, or with a flag of danger;
+        a concern with warning signs or a bad status."""
         verdict = assess(dict.fromkeys(self.flags, Reply.YES.value)).verdict
-        if verdict is Verdict.DANGER:
+        if self.harm or verdict is Verdict.DANGER:
             return "high"
         if verdict is Verdict.CAUTION or self.status in ("revoked", "suspended", "expired"):
             return "concern"
@@ -662,7 +667,7 @@ class ReportDraft:
     def subject(self) -> dict[str, Any]:
         """What the case says about the agency (what happened is the case's description)."""
         return {"agency": self.agency, "registry": self.registry, "permit": self.permit, "status": self.status,
-                "flags": list(self.flags), "contact": self.contact}
+                "flags": list(self.flags), "contact": self.contact, "harm": list(self.harm)}
 
     def report(self, user_id: int, language: str, case_id: int | None) -> Report:
         return Report(
@@ -680,6 +685,7 @@ class ReportDraft:
         return cls(
             raw.get("agency") or "", raw.get("status") or NOT_FOUND, raw.get("registry"), raw.get("permit"),
             tuple(raw.get("flags") or ()), raw.get("what"), raw.get("contact"),
+            tuple(h for h in raw.get("harm") or () if h in HARMS),
         )
 
 
@@ -687,7 +693,7 @@ class ReportDraft:
 class Reported:
     report_id: int
     case: Case | None  # the case opened for it, if any
-    alert: int | None  # the case's alert, queued: to post once committed
+    alert: int | None  # the case's alert, queued: to post once committed (None: none, or it goes in a topic)
 
 
 # -- the service -------------------------------------------------------------------------------------
@@ -781,7 +787,7 @@ class AgencyService:
 
     async def report(
         self, draft: ReportDraft, user: User, language: str,
-        cases: CaseService | None = None, alert: Callable[[Case], Awaitable[int]] | None = None,
+        cases: CaseService | None = None, alert: Callable[[Case], Awaitable[int | None]] | None = None,
     ) -> Reported:
         """Send a report: with `cases` (consultants on duty), open an agency case for it and queue its
         alert with `alert`; save the report, linked to the case. All in one transaction: a failure
@@ -798,7 +804,7 @@ class AgencyService:
         try:
             return await cases.open(Draft(
                 user_id=user.id, kind="agency", level=draft.level(), language=language, description=draft.what,
-                destination=user.destination, citizenship=user.citizenship, subject=draft.subject(),
+                destination=user.destination, citizenship=user.citizenship, subject=draft.subject(), signs=draft.harm,
             ))
         except CaseError as error:
             if error.reason not in ("open_exists", "no_team"):

@@ -24,6 +24,7 @@ KINDS: tuple[str, ...] = ("screening", "request", "danger", "agency")
 LEVELS: tuple[str, ...] = ("info", "concern", "high", "emergency", "unknown")
 URGENCY = {"emergency": 0, "high": 1, "unknown": 2, "concern": 3, "info": 4}  # lower: more urgent
 ALARMING = "alarming_words"  # the person's own words sound like danger (a danger phrase of the content)
+EMERGENCY = "emergency_words"  # their words say life or liberty is in danger now (an emergency phrase)
 OUTCOMES: tuple[str, ...] = (
     "info", "shelter", "police", "iom", "lawyer", "return", "unreachable", "false_alarm",
 )
@@ -38,7 +39,7 @@ class CaseError(Exception):
 
     def __init__(self, reason: str, case: Case | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason  # not_found | not_yours | closed | taken | open_exists | no_team | bad_outcome
+        self.reason = reason  # not_found | not_yours | closed | taken | open_exists | no_team | bad_outcome | same_consultant
         self.case = case
 
 
@@ -69,13 +70,30 @@ def at_least_high(level: str) -> str:
     return level if URGENCY[level] <= URGENCY["high"] else "high"
 
 
-def triaged(draft: Draft, alarming: Callable[[str, str], bool]) -> Draft:
+def triaged(draft: Draft, alarming: Callable[[str, str], bool], emergency: Callable[[str, str], bool] = lambda *_: False) -> Draft:
     """The level a case opens with. The person's own words that sound like danger (they asked for help
     from such a message, or the description has them) make it at least high risk, whatever a self-check
-    said or did not say; `signs` names why, for the consultant (the sign, never the words)."""
+    said or did not say; words of danger to life or liberty now make it an emergency. `signs` names
+    why, for the consultant (the sign, never the words)."""
+    if draft.description and emergency(draft.language, draft.description):
+        return replace(draft, level="emergency", signs=tuple(dict.fromkeys((*draft.signs, EMERGENCY))))
     if draft.kind == "danger" or (draft.description and alarming(draft.language, draft.description)):
         return replace(draft, level=at_least_high(draft.level), signs=tuple(dict.fromkeys((*draft.signs, ALARMING))))
     return draft
+
+
+@dataclass(frozen=True, slots=True)
+class Consultant:
+    id: int
+    name: str
+    username: str | None
+    languages: list[str]
+
+    def named(self, words: str) -> bool:
+        """Whether "@username" or the name (any case) names this consultant."""
+        wanted = words.strip().lstrip("@").casefold()
+        names = {(self.username or "").casefold(), self.name.casefold(), self.name.split(" ")[0].casefold()}
+        return bool(wanted) and wanted in names
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +106,10 @@ class CaseService:
     def __init__(
         self, db: Database, repo: CaseRepository, teams: Teams, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         alarming: Callable[[str, str], bool] = lambda language, text: False,
+        emergency: Callable[[str, str], bool] = lambda language, text: False,
     ) -> None:
         self.alarming = alarming  # (language, text) -> whether it sounds like danger (bot.services.search)
+        self.emergency = emergency  # (language, text) -> whether it says life or liberty is in danger now
         self.db = db
         self.repo = repo
         self.teams = teams
@@ -105,7 +125,7 @@ class CaseService:
         """Create a case. One open case per person: a second request raises open_exists with the first."""
         if draft.kind not in KINDS or draft.level not in LEVELS:
             raise ValueError(f"bad case kind or level: {draft.kind}/{draft.level}")
-        draft = triaged(draft, self.alarming)
+        draft = triaged(draft, self.alarming, self.emergency)
         team = self.teams.route(draft.citizenship, draft.language)
         if team is None:
             raise CaseError("no_team")
@@ -267,8 +287,25 @@ class CaseService:
         assert case is not None
         return case
 
-    async def note(self, case_id: int, actor: Actor, text: str) -> Case:
-        case = await self.holding(case_id, actor, allow_ended=True)
+    async def hand_to(self, case_id: int, actor: Actor, to: Actor) -> Case:
+        """To a named consultant (a member of the team, checked by the caller): theirs at once."""
+        now = self.clock()
+        async with self.db.transaction():
+            await self.holding(case_id, actor)
+            if to.id == actor.id:
+                raise CaseError("same_consultant")
+            await self.repo.update(case_id, {"consultant_id": to.id, "consultant_name": to.name, "taken_at": now.isoformat()})
+            await self.repo.clear_active(case_id)
+            await self._set_active(to.id, case_id)
+            await self.repo.audit(now, actor.id, case_id, "handed_over", str(to.id))
+            case = await self.repo.get(case_id)
+        assert case is not None
+        return case
+
+    async def note(self, case_id: int, actor: Actor, text: str, *, check: bool = True) -> Case | None:
+        """An internal note on a case the actor holds (`check`=False: the caller has checked, e.g. the reason
+        of a handover, written once the case has left them)."""
+        case = await self.holding(case_id, actor, allow_ended=True) if check else await self.repo.get(case_id)
         now = self.clock()
         async with self.db.transaction():
             await self.repo.add_note(case_id, actor.id, text[:MAX_NOTE], now)
@@ -313,13 +350,16 @@ class CaseService:
 
     async def heard_danger(self, case: Case, text: str | None) -> Case | None:
         """Inside the caller's transaction: the person wrote words that sound like danger while their case is
-        open. A case below high risk is raised to it (and written to the audit log); returns the raised case,
-        or None when nothing changed."""
-        if not text or not self.alarming(case.language, text) or URGENCY[case.level] <= URGENCY["high"]:
+        open. A case below high risk is raised to it, below an emergency to one for words of danger to life
+        or liberty now (and written to the audit log); returns the raised case, or None when nothing changed."""
+        if not text:
             return None
-        signs = tuple(dict.fromkeys((*case.signs, ALARMING)))
-        await self.repo.update(case.id, {"level": "high", "signs": json.dumps(list(signs))})
-        await self.repo.audit(self.clock(), None, case.id, "level_raised", f"{case.level}/high")
+        level, sign = ("emergency", EMERGENCY) if self.emergency(case.language, text) else ("high", ALARMING)
+        if URGENCY[case.level] <= URGENCY[level] or (level == "high" and not self.alarming(case.language, text)):
+            return None
+        signs = tuple(dict.fromkeys((*case.signs, sign)))
+        await self.repo.update(case.id, {"level": level, "signs": json.dumps(list(signs))})
+        await self.repo.audit(self.clock(), None, case.id, "level_raised", f"{case.level}/{level}")
         return await self.repo.get(case.id)
 
     async def count_from_person(self, case_id: int) -> int:
@@ -327,9 +367,12 @@ class CaseService:
 
     async def delivered(self, message_row_id: int) -> tuple[int, int] | None:
         """A kept message reached the other side. For the person's message reaching the consultant the first
-        time: (chat, message id) of it, for the person to be shown it was seen."""
+        time: (chat, message id) of it, for the person to be shown it was seen; the same for a consultant's
+        message in a case's topic, for the team to see it reached the person."""
         marked = await self.repo.mark_delivered(message_row_id)
-        return marked[1:] if marked is not None and marked[0] == "in" else None
+        if marked is None or (marked[0] != "in" and marked[1] >= 0):
+            return None
+        return marked[1:]  # the person's message (👀), or a consultant's written in a case's topic (👌)
 
     async def drop_alerts(self, case_id: int) -> list[tuple[int, int]]:
         """The case's alerts posted so far, forgotten (a fresh one replaces them): (chat, message id) each."""
@@ -369,12 +412,55 @@ class CaseService:
         await self.repo.update(case_id, {"hotlines_sent_at": now.isoformat()})
 
     # ------------------------------------------------------------------ privacy
-    async def purge(self, retention: timedelta) -> int:
-        """Delete what was said in cases closed longer than `retention` ago; the case's figures stay."""
+    async def purge(self, retention: timedelta) -> list[Case]:
+        """Delete what was said in cases closed longer than `retention` ago; the case's figures stay. Returns
+        the cases purged (as they were: their topics may go too)."""
         now = self.clock()
         async with self.db.transaction():
             ids = await self.repo.closed_before(now - retention)
+            purged = [case for case in [await self.repo.get(i) for i in ids] if case is not None]
             if ids:
                 await self.repo.purge_contents(ids, now)
                 await self.repo.audit(now, None, None, "purged", f"{len(ids)} cases")
-        return len(ids)
+        return purged
+
+    # ------------------------------------------------------------------ forum topics, the board, the team
+    async def case_of_topic(self, chat_id: int, thread_id: int) -> Case | None:
+        return await self.repo.case_of_topic(chat_id, thread_id)
+
+    async def topic_of_user(self, user_id: int, chat_id: int) -> int | None:
+        return await self.repo.topic_of_user(user_id, chat_id)
+
+    async def set_topic(self, case_id: int, chat_id: int, thread_id: int) -> None:
+        await self.repo.set_topic(case_id, chat_id, thread_id)
+        await self.repo.audit(self.clock(), None, case_id, "topic", str(thread_id))
+
+    async def topic_in_use(self, chat_id: int, thread_id: int, other_than: list[int]) -> bool:
+        return await self.repo.topic_in_use(chat_id, thread_id, other_than)
+
+    async def without_topic(self) -> list[Case]:
+        """Waiting cases with no topic (in a forum group they get one)."""
+        return await self.repo.without_topic()
+
+    async def board(self, chat_id: int) -> tuple[int | None, str] | None:
+        return await self.repo.board(chat_id)
+
+    async def set_board(self, chat_id: int, message_id: int | None, text: str) -> None:
+        await self.repo.set_board(chat_id, message_id, text, self.clock())
+
+    async def drop_posts(self, case_id: int, kind: str) -> list[tuple[int, int]]:
+        return await self.repo.drop_posts(case_id, kind)
+
+    async def seen_consultant(self, actor: Actor, username: str | None) -> None:
+        """Who works on cases: by name and username, for handing a case to them, and what they speak."""
+        await self.repo.seen_consultant(actor.id, actor.name, username, self.clock())
+
+    async def set_languages(self, actor: Actor, username: str | None, languages: list[str]) -> None:
+        await self.seen_consultant(actor, username)
+        await self.repo.set_languages(actor.id, languages)
+
+    async def consultants(self) -> list[Consultant]:
+        return [Consultant(*row) for row in await self.repo.consultants()]
+
+    async def by_status(self, status: str, limit: int = 20) -> list[Case]:
+        return await self.repo.by_status(status, limit)

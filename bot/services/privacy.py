@@ -28,7 +28,7 @@ class Forgotten:
     queued: list[int]  # what the hook queued (outbox items), for the caller to send once committed
 
 
-Notify = Callable[[list[Case]], Awaitable[list[int]]]
+Notify = Callable[[list[Case], list[Case]], Awaitable[list[int]]]  # (cases it closed, all their cases)
 
 
 class Privacy:
@@ -52,7 +52,7 @@ class Privacy:
 
     async def forget(self, user_id: int, notify: Notify | None = None) -> Forgotten:
         """Delete everything stored about the person; `notify` queues, in the same transaction, what
-        their open cases' consultants are told."""
+        their open cases' consultants are told, and the deletion of their cases' topics."""
         now = self.clock()
         try:
             async with self.db.transaction():
@@ -63,7 +63,7 @@ class Privacy:
                     await self.cases.update(case.id, {"status": "closed", "outcome": FORGOTTEN, "closed_at": now.isoformat()})
                 await self.repo.forget(user_id, actor)
                 # after the deletes, which take the unsent messages about the person's cases with them
-                queued = await notify(open_cases) if notify is not None else []
+                queued = await notify(open_cases, cases) if notify is not None else []
                 for case in cases:
                     await self.cases.audit(now, None, case.id, "forgotten", None)
         finally:  # what is kept in memory is read again from the database

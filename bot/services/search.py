@@ -87,10 +87,11 @@ class Hit:
 
 
 class _LanguageIndex:
-    def __init__(self, weights: dict[str, dict[str, float]], danger: list[list[str]]) -> None:
+    def __init__(self, weights: dict[str, dict[str, float]], danger: list[list[str]], emergency: list[list[str]]) -> None:
         self.weights = weights  # word -> topic -> weight (idf included)
         self.vocabulary = list(weights)
         self.danger = danger
+        self.emergency = emergency
 
     def candidates(self, query: str) -> list[tuple[str, float]]:
         found = []
@@ -131,7 +132,8 @@ class SearchIndex:
                 for word, topics in fields.items()
             }
             danger = [words(phrase, language) for phrase in files.search.danger]
-            self.indexes[language] = _LanguageIndex(weights, [d for d in danger if d])
+            emergency = [words(phrase, language) for phrase in files.search.emergency]
+            self.indexes[language] = _LanguageIndex(weights, [d for d in danger if d], [e for e in emergency if e])
 
     def answer(self, language: str, text: str, citizenship: str | None) -> Found:
         """What a typed question leads to: the topics that apply to the person's citizenship, and whether
@@ -176,10 +178,18 @@ class SearchIndex:
         The phrases of every language are tried, the person's first: people often write in Russian
         whatever the bot speaks, and a cry for help must not be missed for its language.
         """
+        return self._heard(language, text, "danger") or self._heard(language, text, "emergency")
+
+    def is_emergency(self, language: str, text: str) -> bool:
+        """Whether the message has an emergency phrase (danger to life or liberty now), in any language."""
+        return self._heard(language, text, "emergency")
+
+    def _heard(self, language: str, text: str, kind: str) -> bool:
         order = [language, *(other for other in self.indexes if other != language)]
         for name in order:
             message = words(text, name)
-            if any(all(_stem_in(stem, message) for stem in phrase) for phrase in self.indexes[name].danger):
+            phrases = self.indexes[name].danger if kind == "danger" else self.indexes[name].emergency
+            if any(all(_stem_in(stem, message) for stem in phrase) for phrase in phrases):
                 return True
         return False
 

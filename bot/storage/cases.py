@@ -26,7 +26,7 @@ def _case(row: Any) -> Case:
         closed_at=_dt(row["closed_at"]), waiting_since=datetime.fromisoformat(row["waiting_since"]),
         last_alert_at=_dt(row["last_alert_at"]), alerts=row["alerts"], hotlines_sent_at=_dt(row["hotlines_sent_at"]),
         subject=json.loads(row["subject"]) if row["subject"] else None, signs=tuple(json.loads(row["signs"] or "[]")),
-        earlier=tuple(json.loads(row["earlier"] or "[]")),
+        earlier=tuple(json.loads(row["earlier"] or "[]")), topic_chat=row["topic_chat"], topic_id=row["topic_id"],
     )
 
 
@@ -189,6 +189,68 @@ class CaseRepository:
     async def earlier_cases(self, user_id: int, limit: int = 5) -> list[int]:
         rows = await self.db.fetchall("SELECT id FROM cases WHERE user_id = ? ORDER BY id DESC LIMIT ?", (user_id, limit))
         return [int(r[0]) for r in rows]
+
+    # ------------------------------------------------------------------ forum topics
+    async def case_of_topic(self, chat_id: int, thread_id: int) -> Case | None:
+        """The case a topic is about now: the newest of the cases it has held (a person's next case reopens it)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM cases WHERE topic_chat = ? AND topic_id = ? ORDER BY id DESC LIMIT 1", (chat_id, thread_id)
+        )
+        return _case(row) if row else None
+
+    async def topic_of_user(self, user_id: int, chat_id: int) -> int | None:
+        """The topic of the person's latest case in this group, unless that case's messages are purged."""
+        row = await self.db.fetchone(
+            "SELECT topic_id, purged_at FROM cases WHERE user_id = ? AND topic_chat = ? ORDER BY id DESC LIMIT 1",
+            (user_id, chat_id),
+        )
+        return int(row[0]) if row and row[0] is not None and row[1] is None else None
+
+    async def set_topic(self, case_id: int, chat_id: int | None, thread_id: int | None) -> int:
+        return await self.db.execute("UPDATE cases SET topic_chat = ?, topic_id = ? WHERE id = ?", (chat_id, thread_id, case_id))
+
+    async def topic_in_use(self, chat_id: int, thread_id: int, other_than: list[int]) -> bool:
+        """Whether a case other than these still has the topic and its messages (not purged)."""
+        marks = ", ".join("?" for _ in other_than) or "NULL"
+        row = await self.db.fetchone(
+            f"SELECT 1 FROM cases WHERE topic_chat = ? AND topic_id = ? AND purged_at IS NULL AND id NOT IN ({marks})",
+            (chat_id, thread_id, *other_than),
+        )
+        return row is not None
+
+    async def without_topic(self) -> list[Case]:
+        rows = await self.db.fetchall(f"SELECT * FROM cases WHERE status = 'new' AND topic_id IS NULL ORDER BY {URGENT_FIRST}")
+        return [_case(r) for r in rows]
+
+    async def by_status(self, status: str, limit: int) -> list[Case]:
+        rows = await self.db.fetchall("SELECT * FROM cases WHERE status = ? ORDER BY id DESC LIMIT ?", (status, limit))
+        return [_case(r) for r in rows]
+
+    # ------------------------------------------------------------------ the queue board, the consultants
+    async def board(self, chat_id: int) -> tuple[int | None, str] | None:
+        row = await self.db.fetchone("SELECT message_id, text FROM boards WHERE chat_id = ?", (chat_id,))
+        return (row[0], row[1]) if row else None
+
+    async def set_board(self, chat_id: int, message_id: int | None, text: str, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO boards (chat_id, message_id, text, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(chat_id) "
+            "DO UPDATE SET message_id = excluded.message_id, text = excluded.text, updated_at = excluded.updated_at",
+            (chat_id, message_id, text, now.isoformat()),
+        )
+
+    async def seen_consultant(self, consultant_id: int, name: str, username: str | None, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO consultants (id, name, username, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) "
+            "DO UPDATE SET name = excluded.name, username = excluded.username, seen_at = excluded.seen_at",
+            (consultant_id, name, username, now.isoformat()),
+        )
+
+    async def set_languages(self, consultant_id: int, languages: list[str]) -> None:
+        await self.db.execute("UPDATE consultants SET languages = ? WHERE id = ?", (json.dumps(languages), consultant_id))
+
+    async def consultants(self) -> list[tuple[int, str, str | None, list[str]]]:
+        rows = await self.db.fetchall("SELECT id, name, username, languages FROM consultants ORDER BY name")
+        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
     async def drop_posts(self, case_id: int, kind: str) -> list[tuple[int, int]]:
         """Forget a case's posts of this kind (they are being deleted); returns them."""

@@ -285,4 +285,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE cases ADD COLUMN earlier TEXT
     """,
+    # 11: the desk on forum topics: a case's topic in the consultants' forum group (the same person's next
+    # case reopens it), the queue board pinned in General, and the consultants with the languages they speak
+    """
+    ALTER TABLE cases ADD COLUMN topic_chat INTEGER;   -- the forum group holding the case's topic
+    ALTER TABLE cases ADD COLUMN topic_id INTEGER;     -- its message_thread_id (NULL: no topic, talked in private chats)
+    CREATE INDEX cases_topic ON cases(topic_chat, topic_id);
+    CREATE TABLE boards (
+        chat_id    INTEGER PRIMARY KEY,                -- a team's forum group
+        message_id INTEGER,                            -- the board, pinned in General
+        text       TEXT NOT NULL,                      -- what it shows now (case numbers and levels, no one's words)
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE consultants (
+        id        INTEGER PRIMARY KEY,                 -- their Telegram id: staff, not the people they help
+        name      TEXT NOT NULL,
+        username  TEXT,
+        languages TEXT NOT NULL DEFAULT '[]',          -- what they said they speak (/speak)
+        seen_at   TEXT NOT NULL
+    )
+    """,
 )

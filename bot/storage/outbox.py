@@ -80,6 +80,19 @@ class OutboxRepository:
             items.append(_item(r))
         return items
 
+    async def retarget(self, chat_id: int, old: int, new: int | None) -> None:
+        """Every item waiting for topic `old` of the group goes to topic `new` (None: General), in order."""
+        rows = await self.db.fetchall("SELECT id, payload FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,))
+        for row in rows:
+            payload = json.loads(row["payload"])
+            if payload.get("thread") != old:
+                continue
+            if new is None:
+                del payload["thread"]
+            else:
+                payload["thread"] = new
+            await self.db.execute("UPDATE outbox SET payload = ? WHERE id = ?", (json.dumps(payload, ensure_ascii=False), row["id"]))
+
     async def done(self, item_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
 

@@ -45,8 +45,9 @@ PERSONAL: tuple[Personal, ...] = (
     Personal("audit_log", "actor_id", By.REFUSED, clear=("actor_id",),
              why="the person tried what only consultants may (a Take, a case command): the refusal stays, "
                  "without their id"),
-    Personal("cases", "user_id", By.USER, clear=("user_id", "answers", "description", "username", "subject", "earlier"),
-             why="the case stays as an anonymous figure; what the person told goes"),
+    Personal("cases", "user_id", By.USER, clear=("user_id", "answers", "description", "username", "subject", "earlier", "topic_chat",
+                                                      "topic_id"),
+             why="the case stays as an anonymous figure; what the person told goes (their topic is deleted)"),
     Personal("agency_reports", "user_id", By.USER, why="reports about agencies, with a contact if given"),
     Personal("reminders", "user_id", By.USER, why="checklist reminders"),
     Personal("checklist_marks", "user_id", By.USER, why="checklist ticks and dates"),
@@ -69,6 +70,8 @@ KEPT: dict[tuple[str, str], str] = {
     ("broadcasts", "author_id"): "the admin who sent an announcement: staff",
     ("broadcasts", "progress_chat"): "the admin's chat showing an announcement's progress: staff",
     ("digests", "admin_id"): "weekly figures sent to an admin: staff",
+    ("boards", "chat_id"): "the consultants' forum group and its queue board (case numbers and levels only)",
+    ("consultants", "username"): "a consultant's name and languages, for handing a case to them: staff",
 }
 
 # Tables whose rows of the person stay, emptied (PERSONAL's `clear`): every other column of theirs is

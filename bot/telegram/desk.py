@@ -8,6 +8,7 @@ the consultant's own, the person's chosen one. What people write is escaped befo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,8 +17,8 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import Message
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.config import Settings
 from bot.content import Content
@@ -26,13 +27,17 @@ from bot.models import Case, CaseMessage
 from bot.screens import consult as screens_consult
 from bot.screens import desk as screens
 from bot.screens.desk import TEXT_LIMIT
-from bot.services.desk import Actor, CaseError, CaseService, Draft, Taken
-from bot.telegram.outbox import Outbox
+from bot.services.desk import Actor, CaseError, CaseService, Consultant, Draft, Taken
+from bot.services.teams import Team
+from bot.telegram.forum import Forums, lacks_rights, topic_link
+from bot.telegram.journal import unrecorded
+from bot.telegram.outbox import Notice, Outbox
 
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
 CAPTIONED = {"photo", "video", "document", "voice", "audio", "animation"}
+Room = tuple[int, int | None]  # where a case is talked about: a forum topic (group, topic) or a private chat (id, None)
 
 
 def message_kind(message: Message) -> str:
@@ -74,6 +79,10 @@ class Desk:
         self.realert_after = timedelta(minutes=config.realert_minutes)
         self.hotlines_after = timedelta(minutes=config.hotlines_minutes)
         self.retention = timedelta(days=config.retention_days)
+        self.forums = Forums(bot, clock)
+        outbox.topic_gone = self.topic_gone
+        self._topic_lock = asyncio.Lock()  # one topic creation at a time: a case never gets two
+        self._board_lock = asyncio.Lock()
 
     @property
     def available(self) -> bool:
@@ -90,35 +99,235 @@ class Desk:
 
     # ------------------------------------------------------------------ opening a case
     async def open_case(self, draft: Draft) -> Case:
-        """Create the case and queue its alert in one transaction, then try to post the alert at once."""
+        """Create the case and queue its alert in one transaction, then post the alert (in a forum group: in
+        the case's new topic) and update the group's board."""
         async with self.cases.db.transaction():
             case = await self.cases.open(draft)
             item = await self.queue_alert(case)
-        await self.outbox.flush([item])
-        return case
+        await self.send_queued([item] if item is not None else [])
+        return await self.cases.get(case.id) or case
 
     async def send_queued(self, ids: list[int]) -> None:
-        """Send what a use case queued for the desk (an alert, notices) once its transaction has committed."""
+        """Send what a use case queued for the desk (an alert, notices) once its transaction has committed;
+        then the topics of new cases and the boards."""
         await self.outbox.flush(ids)
+        await self.settle()
 
-    async def queue_alert(self, case: Case) -> int:
+    async def queue_alert(self, case: Case) -> int | None:
         """Queue the alert of a case just opened in the caller's transaction (an agency report opens one
-        with the report); returns the outbox item, for the caller to flush once that transaction commits."""
+        with the report); returns the outbox item, for the caller to flush once that transaction commits.
+        In a forum group nothing is queued: the alert goes into the case's topic, made once this commits
+        (`settle`, and the desk's tick if the process stops in between)."""
         now = self.clock()
         team = self.cases.team_of(case)
         assert team is not None
-        item = await self._post_alert(team.chat_id, case, now)
         if not team.is_open(now):
             await self.cases.mark_hotlines_sent(case.id, now)  # the person gets the hotlines at once
+        if await self.forums.usable(team.chat_id):
+            return None
+        item = await self._post_alert((team.chat_id, None), case, now)
+        await self._tell_missing_right(team.chat_id)
         return item
 
-    async def _post_alert(self, chat_id: int, case: Case, now: datetime, *, again: bool = False, returned_by: str | None = None) -> int:
-        """Queue an alert with its Take button in the team's group (inside the caller's transaction)."""
+    async def _post_alert(self, room: Room, case: Case, now: datetime, *, again: bool = False, returned_by: str | None = None) -> int:
+        """Queue an alert with its Take button in the team's group or the case's topic (inside the caller's
+        transaction)."""
         with self.speaking(self.team_locale):
             alert = screens.alert(case, now, again=again, returned_by=returned_by)
-            item = await self.outbox.post(chat_id, alert.text, alert.markup, case_id=case.id, track="alert")
+            item = await self.outbox.post(room[0], alert.text, alert.markup, case_id=case.id, track="alert", thread=room[1])
         await self.cases.mark_alerted(case.id, now)
         return item
+
+    async def settle(self) -> None:
+        """After the queue changed: waiting cases of a forum group get their topic, the boards show the queue."""
+        for case in await self.cases.without_topic():
+            await self.ensure_topic(case)
+        await self.refresh_boards()
+
+    # ------------------------------------------------------------------ topics
+    async def ensure_topic(self, case: Case) -> Case:
+        """A waiting case of a forum group gets its topic, with its alert in it: the person's topic of an
+        earlier case is reopened, else a new one is made. If Telegram refuses (the right to manage topics
+        was taken), the alert is posted in the group as in a group without topics."""
+        team = self.cases.team_of(case)
+        if case.topic is not None or case.status != "new" or team is None or not await self.forums.usable(team.chat_id):
+            return case
+        async with self._topic_lock:
+            fresh = await self.cases.get(case.id)
+            if fresh is None or fresh.topic is not None or fresh.status != "new":
+                return fresh or case
+            try:
+                thread, reopened = await self._open_topic(team, fresh)
+            except TelegramBadRequest as error:
+                if not lacks_rights(error):
+                    raise
+                self.forums.lost(team.chat_id)
+                log.warning("case %s: no topic (%s): alerted in the group", fresh.id, error.message)
+                return await self._alert_without_topic(team, fresh)
+            except (TelegramAPIError, TelegramNetworkError) as error:
+                log.warning("case %s: topic not made now (%s): the desk's tick tries again", fresh.id, type(error).__name__)
+                return fresh
+            return await self._into_topic(team, fresh, thread, reopened)
+
+    async def _open_topic(self, team: Team, case: Case) -> tuple[int, bool]:
+        """(topic, whether it is the person's earlier one, reopened)."""
+        name = self.topic_name(case)
+        earlier = await self.cases.topic_of_user(case.user_id, team.chat_id) if case.user_id is not None else None
+        if earlier is not None and await self._reopen(team.chat_id, earlier, name):
+            return earlier, True
+        topic = await self.bot.create_forum_topic(team.chat_id, name, icon_color=screens.TOPIC_COLORS.get(case.level))
+        return topic.message_thread_id, False
+
+    async def _reopen(self, chat_id: int, thread: int, name: str) -> bool:
+        """Open the person's earlier topic again under the new case's name; False when it is gone."""
+        for call in (self.bot.reopen_forum_topic(chat_id, thread), self.bot.edit_forum_topic(chat_id, thread, name=name)):
+            try:
+                await call
+            except TelegramBadRequest as error:
+                if "thread not found" in error.message:
+                    return False
+                if "not modified" not in error.message:
+                    raise
+        return True
+
+    async def _into_topic(self, team: Team, case: Case, thread: int, reopened: bool) -> Case:
+        async with self.cases.db.transaction():
+            await self.cases.set_topic(case.id, team.chat_id, thread)
+            fresh = await self.cases.get(case.id)
+            assert fresh is not None
+            ids = [await self._post_alert((team.chat_id, thread), fresh, self.clock())]
+        log.info("case %s: topic %s %s", case.id, thread, "reopened" if reopened else "made")
+        await self.outbox.flush(ids)
+        return fresh
+
+    async def _alert_without_topic(self, team: Team, case: Case) -> Case:
+        async with self.cases.db.transaction():
+            ids = [await self._post_alert((team.chat_id, None), case, self.clock())]
+            ids += await self._tell_missing_right(team.chat_id)
+        await self.outbox.flush(ids)
+        return case
+
+    async def _tell_missing_right(self, chat_id: int) -> list[int]:
+        """Once a run: the group has topics but the bot may not manage them; say what to give it."""
+        if not self.forums.warn(chat_id):
+            return []
+        with self.speaking(self.team_locale):
+            return [await self.outbox.post(chat_id, screens.needs_topic_right())]
+
+    async def topic_gone(self, chat_id: int, thread: int) -> int | None:
+        """A case's topic was deleted by hand while posts waited for it: an open case gets a new topic (its
+        summary first); None for a closed case or none (what waited goes into General)."""
+        case = await self.cases.case_of_topic(chat_id, thread)
+        if case is None or not case.open:
+            return None
+        try:
+            topic = await self.bot.create_forum_topic(chat_id, self.topic_name(case), icon_color=screens.TOPIC_COLORS.get(case.level))
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            log.warning("case %s: its topic is gone and no new one was made: %s", case.id, type(error).__name__)
+            return None
+        thread = topic.message_thread_id
+        await self.cases.set_topic(case.id, chat_id, thread)
+        moved = await self.cases.get(case.id) or case
+        with self.speaking(self.team_locale):
+            if moved.status == "new":
+                intro = screens.alert(moved, self.clock())
+                texts = [(intro.text, intro.markup)]
+            else:
+                history = [m for m in await self.cases.history(case.id) if m.delivered]
+                texts = [(screens.summary(moved, history, self.clock(), self.team_locale, self.config.ngo_name, in_topic=True), None)]
+                if history:
+                    texts.append((screens.conversation_so_far(history, handed_over=False), None))
+        try:  # before what waited for the old topic, which the outbox sends next, in order
+            with unrecorded():
+                for text, markup in texts:
+                    sent = await self.bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread)
+                    if markup is not None:
+                        await self.cases.add_post(chat_id, sent.message_id, case.id, "alert")
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            log.warning("case %s: the new topic's summary not posted: %s", case.id, type(error).__name__)
+        log.info("case %s: its topic was deleted by hand, now topic %s", case.id, thread)
+        return thread
+
+    def topic_name(self, case: Case) -> str:
+        with self.speaking(self.team_locale):
+            return screens.topic_name(case)
+
+    async def _rename(self, case: Case) -> list[int]:
+        """Inside the caller's transaction: the topic's name says the case's state now."""
+        if case.topic is None:
+            return []
+        return [await self.outbox.topic(*case.topic, "edit", self.topic_name(case), case_id=case.id)]
+
+    def room(self, case: Case) -> Room | None:
+        """Where the case is talked about: its topic, else the private chat of the consultant holding it."""
+        if case.topic is not None:
+            return case.topic
+        return (case.consultant_id, None) if case.consultant_id is not None else None
+
+    def room_locale(self, case: Case, consultant_locale: str) -> str:
+        """A topic is read by the whole team, in its language; a private chat by the consultant, in theirs."""
+        return self.team_locale if case.topic is not None else consultant_locale
+
+    # ------------------------------------------------------------------ the board
+    async def refresh_boards(self) -> None:
+        """The queue board pinned in each forum group's General: edited in place when the queue changes (and
+        each minute while someone waits, for the waiting times), posted and pinned when it is not there."""
+        if not self.available:
+            return
+        async with self._board_lock:
+            waiting = await self.cases.waiting()
+            now = self.clock()
+            for team in self.cases.teams.teams:
+                if await self.forums.usable(team.chat_id):
+                    mine = [c for c in waiting if self.cases.team_of(c) == team]
+                    with self.speaking(self.team_locale):
+                        board = screens.board(mine, now, lambda c: topic_link(*c.topic) if c.topic else None)
+                    await self._show_board(team.chat_id, board.text, board.markup)
+
+    async def _show_board(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+        shown = await self.cases.board(chat_id)
+        if shown is not None and shown[0] is not None and shown[1] == text:
+            return
+        try:
+            if shown is not None and shown[0] is not None:
+                try:
+                    await self.bot.edit_message_text(text, chat_id=chat_id, message_id=shown[0], reply_markup=markup)
+                    await self.cases.set_board(chat_id, shown[0], text)
+                    return
+                except TelegramBadRequest as error:
+                    if "not modified" in error.message:
+                        await self.cases.set_board(chat_id, shown[0], text)
+                        return
+                    log.info("board of %s not edited (%s): posted anew", chat_id, error.message)
+            with unrecorded():  # derived from the queue: a replay posts what the queue is then
+                sent = await self.bot.send_message(chat_id, text, reply_markup=markup)
+            await self.cases.set_board(chat_id, sent.message_id, text)
+            await self._pin(chat_id, sent.message_id)
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            log.warning("board of %s not shown now: %s", chat_id, type(error).__name__)
+
+    async def _pin(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self.bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            log.info("board of %s not pinned (the bot may pin messages?): %s", chat_id, type(error).__name__)
+
+    async def _ping(self, case: Case, now: datetime, kind: str) -> list[int]:
+        """Inside the caller's transaction: one short notification in General for a case of a topic (it waits
+        too long, it became more urgent, it is back in the queue), replacing the case's earlier one."""
+        team = self.cases.team_of(case)
+        if team is None:
+            return []
+        ids = await self._drop_pings(case)
+        with self.speaking(self.team_locale):
+            ping = screens.ping(case, now, kind, topic_link(*case.topic) if case.topic else None)
+            ids.append(await self.outbox.post(team.chat_id, ping.text, ping.markup, case_id=case.id, track="ping"))
+        await self.cases.mark_alerted(case.id, now)
+        return ids
+
+    async def _drop_pings(self, case: Case) -> list[int]:
+        pings = await self.cases.drop_posts(case.id, "ping")
+        return [await self.outbox.delete(chat_id, message_id, case_id=case.id) for chat_id, message_id in pings]
 
     def opened_text(self, case: Case, content: Content, language: str, destination: str | None) -> str:
         """What the person reads once their case is open (also after an agency report): in their language,
@@ -141,11 +350,13 @@ class Desk:
         Taking, the summary, the person's waiting messages, the notice to the person and the edited alerts
         are one transaction: a crash leaves all of it queued in the outbox, or none. A message the person
         sends meanwhile is queued by `from_person` once the case is taken, or picked up here before: never
-        both. The same consultant taking again (a double tap, the update replayed) is told it is theirs."""
+        both. The same consultant taking again (a double tap, the update replayed) is told it is theirs.
+        A case of a forum group is talked about in its topic (made now if it is not there yet)."""
         case = await self.cases.get(case_id)
         if case is None:
             return "not_found", None
-        if case.status == "new" and not await self._reachable(actor.id):
+        case = await self.ensure_topic(case)
+        if case.status == "new" and case.topic is None and not await self.reachable(actor.id):
             return "need_start", None
         ids: list[int] = []
         async with self.cases.db.transaction():
@@ -154,14 +365,14 @@ class Desk:
             except CaseError:
                 return "not_found", None
             if taken.won:
-                ids = await self._queue_taken(taken.case, actor)
+                ids = await self._queue_taken(taken.case, actor, self.i18n.current_locale)
         if not taken.won:
             mine = taken.case.status == "taken" and taken.case.consultant_id == actor.id
             return ("won" if mine else "lost"), taken
-        await self.outbox.flush(ids)
+        await self.send_queued(ids)
         return "won", taken
 
-    async def _reachable(self, chat_id: int) -> bool:
+    async def reachable(self, chat_id: int) -> bool:
         """Whether the bot can write to this person (they have opened a chat with it and not blocked it)."""
         try:
             await self.bot.send_chat_action(chat_id, "typing")
@@ -169,19 +380,28 @@ class Desk:
             return False
         return True
 
-    async def _queue_taken(self, case: Case, actor: Actor) -> list[int]:
-        """Inside the take's transaction: the summary first, then what the person wrote while waiting."""
+    async def _queue_taken(self, case: Case, actor: Actor, consultant_locale: str, *, handed_by: str | None = None) -> list[int]:
+        """Inside the take's transaction: in the case's room (its topic, or the consultant's private chat) the
+        summary, what was said before a handover, the notes, then what the person wrote while waiting."""
+        room = self.room(case)
+        assert room is not None
         history = await self.cases.history(case.id)
-        text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name)
-        ids = [await self.outbox.post(actor.id, text, case_id=case.id, track="relay")]
-        earlier = [m for m in history if m.delivered]  # said with a consultant before: the case was handed over
-        if earlier:
-            ids.append(await self.outbox.post(actor.id, screens.conversation_so_far(earlier), case_id=case.id, track="relay"))
-        for _author, note, at in await self.cases.notes(case.id):
-            ids.append(await self.outbox.post(actor.id, screens.note_text(note, at), case_id=case.id))
-        ids += await self._queue_to_consultant(case, actor.id, await self.cases.unqueued_from_person(case.id))
+        with self.speaking(self.room_locale(case, consultant_locale)):
+            text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name, in_topic=case.topic is not None)
+            if handed_by is not None:
+                text = screens.handed_to(case.id, handed_by, actor.name, actor.id) + "\n\n" + text
+            ids = [await self.outbox.post(room[0], text, case_id=case.id, track="relay", thread=room[1])]
+            earlier = [m for m in history if m.delivered]  # said with a consultant before: the case was handed over
+            if earlier and case.topic is None:  # a topic holds the conversation already
+                ids.append(await self.outbox.post(room[0], screens.conversation_so_far(earlier), case_id=case.id, track="relay"))
+            if case.topic is None:
+                for _author, note, at in await self.cases.notes(case.id):
+                    ids.append(await self.outbox.post(room[0], screens.note_text(note, at), case_id=case.id))
+            ids += await self._queue_to_room(case, await self.cases.unqueued_from_person(case.id))
         ids += await self._edit_alerts(case)
-        if case.user_id is not None:
+        ids += await self._drop_pings(case)
+        ids += await self._rename(case)
+        if case.user_id is not None and handed_by is None:
             with self.speaking(case.language):
                 ids.append(await self.outbox.post(case.user_id, screens.taken_notice(case.id), case_id=case.id))
         return ids
@@ -204,24 +424,27 @@ class Desk:
             for piece in split(escape(text), TEXT_LIMIT - len(header) - 2)
         ]
 
-    async def _queue_to_consultant(self, case: Case, consultant_id: int, messages: list[CaseMessage]) -> list[int]:
+    async def _queue_to_room(self, case: Case, messages: list[CaseMessage]) -> list[int]:
+        """Queue what the person wrote into the case's room (inside the caller's speaking(), transaction)."""
+        room = self.room(case)
+        if room is None:
+            return []
+        chat_id, thread = room
         ids = []
         for item in messages:
             header = screens.from_person_header(case.id)
+            queue: dict[str, Any] = {"case_id": case.id, "track": "relay", "thread": thread}
             if item.kind == "text":
-                ids += await self._post_text(consultant_id, header, item.text or "", case_id=case.id, track="relay", source_id=item.id)
+                ids += await self._post_text(chat_id, header, item.text or "", source_id=item.id, **queue)
                 continue
             caption = screens.captioned(header, item.text, ": ")
             if item.kind in CAPTIONED and len(caption) <= CAPTION_LIMIT:
-                ids.append(await self.outbox.copy(
-                    consultant_id, item.chat_id, item.message_id, caption, case_id=case.id, track="relay", source_id=item.id
-                ))
+                ids.append(await self.outbox.copy(chat_id, item.chat_id, item.message_id, caption, source_id=item.id, **queue))
                 continue
-            with self.speaking(self.team_locale):
-                ids.append(await self.outbox.post(consultant_id, screens.media_label(header, item.kind), case_id=case.id, track="relay"))
-                if item.text and item.kind in CAPTIONED:  # a caption too long to add a header to
-                    ids += await self._post_text(consultant_id, header, item.text, case_id=case.id, track="relay")
-            ids.append(await self.outbox.copy(consultant_id, item.chat_id, item.message_id, case_id=case.id, track="relay", source_id=item.id))
+            ids.append(await self.outbox.post(chat_id, screens.media_label(header, item.kind), **queue))
+            if item.text and item.kind in CAPTIONED:  # a caption too long to add a header to
+                ids += await self._post_text(chat_id, header, item.text, **queue)
+            ids.append(await self.outbox.copy(chat_id, item.chat_id, item.message_id, source_id=item.id, **queue))
         return ids
 
     async def from_person(self, case: Case, message: Message) -> str:
@@ -237,17 +460,17 @@ class Desk:
             case = await self.cases.get(case.id) or case
             taken = case.status == "taken" and case.consultant_id is not None
             row = await self.cases.record(case, "in", kind, text, message.chat.id, message.message_id)
-            if row is not None and taken and case.consultant_id is not None:
+            if row is not None and taken:
                 kept = await self.cases.message(row)
                 with self.speaking(self.team_locale):
-                    ids = await self._queue_to_consultant(case, case.consultant_id, [kept])
+                    ids = await self._queue_to_room(case, [kept])
             first = not taken and await self.cases.count_from_person(case.id) == 1
             raised = await self.cases.heard_danger(case, text) if row is not None else None
-            team = self.cases.team_of(raised) if raised is not None and raised.status == "new" else None
-            if raised is not None and team is not None:  # more urgent now: the group hears it at once
-                with self.speaking(self.team_locale):
-                    ids.append(await self._post_alert(team.chat_id, raised, self.clock(), again=True))
+            if raised is not None:
+                ids += await self._raised(raised)
         await self.outbox.flush(ids)
+        if raised is not None:
+            await self.refresh_boards()
         if row is None:
             return "first_waiting" if first else "again"  # a replay says again what the first run said
         if not taken:
@@ -255,62 +478,130 @@ class Desk:
             return "first_waiting" if first else "waiting"
         return "relayed"
 
+    async def _raised(self, case: Case) -> list[int]:
+        """The case became more urgent: a waiting one is told to the group at once; a topic is renamed."""
+        ids = await self._rename(case)
+        team = self.cases.team_of(case) if case.status == "new" else None
+        if team is None:
+            return ids
+        if case.topic is not None:
+            return ids + await self._ping(case, self.clock(), "raised")
+        return ids + await self._alert_again(team, case, self.clock())
+
+    async def _alert_again(self, team: Team, case: Case, now: datetime) -> list[int]:
+        """Inside the caller's transaction, a case without a topic: its earlier alert goes, a fresh one comes
+        to the bottom of the group (one alert, one Take button per case)."""
+        ids = [await self.outbox.delete(chat_id, message_id, case_id=case.id) for chat_id, message_id in await self.cases.drop_alerts(case.id)]
+        ids.append(await self._post_alert((team.chat_id, None), case, now, again=True))
+        return ids
+
     async def from_consultant(self, case: Case, actor: Actor, message: Message, consultant_locale: str) -> str:
         """Pass a consultant's message to the person, signed; 'relayed' | 'again' | 'gone'."""
         if case.user_id is None:
             return "gone"
         kind = message_kind(message)
         text = message.text if message.text is not None else message.caption
-        with self.speaking(consultant_locale):
+        with self.speaking(self.room_locale(case, consultant_locale)):
             failed = screens.undelivered(case.id)
+        notice: Notice = (case.topic[0], failed, case.topic[1]) if case.topic is not None else (actor.id, failed)
         ids: list[int] = []
         async with self.cases.db.transaction():
             row = await self.cases.record(case, "out", kind, text, message.chat.id, message.message_id, author_id=actor.id)
             if row is None:
                 return "again"
             with self.speaking(case.language):
-                signature = screens.signed_header(self.config.ngo_name)
-                notice = (actor.id, failed)
-                if kind == "text":
-                    ids += await self._post_text(case.user_id, signature, text or "", case_id=case.id, source_id=row, failed_notice=notice)
-                elif kind in CAPTIONED and len(f"{signature}\n{escape(text or '')}") <= CAPTION_LIMIT:
-                    caption = screens.captioned(signature, text, "\n")
-                    ids.append(await self.outbox.copy(
-                        case.user_id, message.chat.id, message.message_id, caption, case_id=case.id, source_id=row, failed_notice=notice
-                    ))
-                else:
-                    ids.append(await self.outbox.post(case.user_id, signature, case_id=case.id, failed_notice=notice))
-                    if text and kind in CAPTIONED:
-                        ids.append(await self.outbox.post(case.user_id, escape(text)[:TEXT_LIMIT], case_id=case.id))
-                    ids.append(await self.outbox.copy(
-                        case.user_id, message.chat.id, message.message_id, case_id=case.id, source_id=row, failed_notice=notice
-                    ))
+                ids = await self._to_person(case, case.user_id, message, kind, text, row, notice)
         await self.outbox.flush(ids)
         return "relayed"
 
-    # ------------------------------------------------------------------ ending
-    async def transfer(self, case_id: int, actor: Actor) -> Case:
+    async def _to_person(
+        self, case: Case, user_id: int, message: Message, kind: str, text: str | None, row: int, notice: Notice
+    ) -> list[int]:
+        signature = screens.signed_header(self.config.ngo_name)
+        ids: list[int] = []
+        if kind == "text":
+            return await self._post_text(user_id, signature, text or "", case_id=case.id, source_id=row, failed_notice=notice)
+        if kind in CAPTIONED and len(f"{signature}\n{escape(text or '')}") <= CAPTION_LIMIT:
+            caption = screens.captioned(signature, text, "\n")
+            return [await self.outbox.copy(
+                user_id, message.chat.id, message.message_id, caption, case_id=case.id, source_id=row, failed_notice=notice
+            )]
+        ids.append(await self.outbox.post(user_id, signature, case_id=case.id, failed_notice=notice))
+        if text and kind in CAPTIONED:
+            ids.append(await self.outbox.post(user_id, escape(text)[:TEXT_LIMIT], case_id=case.id))
+        ids.append(await self.outbox.copy(
+            user_id, message.chat.id, message.message_id, case_id=case.id, source_id=row, failed_notice=notice
+        ))
+        return ids
+
+    async def tell_room(self, case: Case, text: str, *, reply_to: int | None = None) -> None:
+        """A line for whoever reads the case's room (a status change, an answer to a command in a topic)."""
+        room = self.room(case)
+        if room is None:
+            return
+        async with self.cases.db.transaction():
+            ids = [await self.outbox.post(room[0], text, case_id=case.id, thread=room[1], reply_to=reply_to)]
+        await self.outbox.flush(ids)
+
+    # ------------------------------------------------------------------ handing over, ending
+    async def transfer(
+        self, case_id: int, actor: Actor, reason: str | None = None, *, language: str | None = None,
+        speakers: list[Consultant] | None = None,
+    ) -> Case:
+        """Back to the group: the case waits again (moved up the board, one notification, its topic renamed).
+        For a `language`: the consultants who speak it are called by name."""
         now = self.clock()
         async with self.cases.db.transaction():
             case = await self.cases.transfer(case_id, actor)
+            if reason:  # why it is handed over: a note the next consultant gets with the case
+                await self.cases.note(case.id, actor, reason, check=False)
             team = self.cases.team_of(case)
             assert team is not None
-            ids = [await self._post_alert(team.chat_id, case, now, returned_by=actor.name)]
+            room: Room = case.topic or (team.chat_id, None)
+            ids = await self._edit_alerts(case)  # no longer "taken by" the one who gave it back
+            if case.topic is not None:
+                ids += await self._ping(case, now, "returned") + await self._rename(case)
+                with self.speaking(self.team_locale):
+                    ids.append(await self.outbox.post(
+                        room[0], screens.returned_line(case.id, actor.name, reason), case_id=case.id, thread=room[1]
+                    ))
+            else:
+                ids.append(await self._post_alert(room, case, now, returned_by=actor.name))
+            if language is not None:
+                with self.speaking(self.team_locale):
+                    call = screens.needs_speaker(case.id, language, [(c.id, c.name) for c in speakers or []])
+                    ids.append(await self.outbox.post(room[0], call, case_id=case.id, thread=room[1]))
             if case.user_id is not None:
                 with self.speaking(case.language):
                     ids.append(await self.outbox.post(case.user_id, screens.passed_on_notice(case.id), case_id=case.id))
-        await self.outbox.flush(ids)
+        await self.send_queued(ids)
+        return case
+
+    async def hand_to(self, case_id: int, actor: Actor, to: Actor, reason: str | None) -> Case:
+        """To a named consultant: the case is theirs at once, with the summary (and, without a topic, the
+        conversation so far and the notes) and why it was handed over; in the team's language."""
+        async with self.cases.db.transaction():
+            case = await self.cases.hand_to(case_id, actor, to)
+            if reason:
+                await self.cases.note(case.id, actor, reason, check=False)
+            ids = await self._queue_taken(case, to, self.team_locale, handed_by=actor.name)
+            if case.user_id is not None:
+                with self.speaking(case.language):
+                    ids.append(await self.outbox.post(case.user_id, screens.passed_on_notice(case.id), case_id=case.id))
+        await self.send_queued(ids)
         return case
 
     async def close(self, case_id: int, actor: Actor, outcome: str) -> Case:
         async with self.cases.db.transaction():
             case = await self.cases.close(case_id, actor, outcome)
-            ids = await self._edit_alerts(case)
+            ids = await self._edit_alerts(case) + await self._drop_pings(case) + await self._rename(case)
+            if case.topic is not None:
+                ids.append(await self.outbox.topic(*case.topic, "close", case_id=case.id))
             if case.user_id is not None and case.outcome != "ended_by_person":
                 with self.speaking(case.language):
                     notice = screens.closed_notice(case.id)
                     ids.append(await self.outbox.post(case.user_id, notice.text, notice.markup, case_id=case.id))
-        await self.outbox.flush(ids)
+        await self.send_queued(ids)
         return case
 
     async def end_by_person(self, user_id: int) -> Case | None:
@@ -318,46 +609,61 @@ class Desk:
             case = await self.cases.end_by_person(user_id)
             if case is None:
                 return None
-            ids = await self._consultant_notice(case, screens.person_ended)
-        await self.outbox.flush(ids)
+            ended = await self.cases.get(case.id) or case
+            ids = await self._consultant_notice(ended, screens.person_ended) + await self._rename(ended)
+        await self.send_queued(ids)
         return case
 
-    async def queue_forgotten(self, closed: list[Case]) -> list[int]:
+    async def queue_forgotten(self, closed: list[Case], every: list[Case]) -> list[int]:
         """The person deleted their data (bot.services.privacy), closing these cases: queue the notices to
-        their consultants inside the caller's transaction; the caller flushes them once it commits."""
+        their consultants, and the deletion of the topics of all their cases (`every`), inside the caller's
+        transaction; the caller flushes them once it commits."""
         ids: list[int] = []
         for case in closed:
-            ids += await self._consultant_notice(case, screens.person_forgot)
+            ids += await self._consultant_notice(case, screens.person_forgot, in_topic=False)
+        topics = {case.topic for case in every if case.topic is not None}
+        for chat_id, thread in sorted(topics):
+            ids.append(await self.outbox.topic(chat_id, thread, "delete"))
         return ids
 
-    async def _consultant_notice(self, case: Case, notice: Callable[[int], str]) -> list[int]:
-        """Tell the consultant holding the case (in the team's language), and update the group's alerts."""
-        ids = await self._edit_alerts(case)
-        if case.consultant_id is not None:
-            with self.speaking(self.team_locale):
+    async def _consultant_notice(self, case: Case, notice: Callable[[int], str], *, in_topic: bool = True) -> list[int]:
+        """Tell the consultant holding the case (in the team's language), and update the group's alerts. A
+        topic case: said in its topic, or (when the topic goes) in the group's General."""
+        ids = await self._edit_alerts(case) + await self._drop_pings(case)
+        team = self.cases.team_of(case)
+        with self.speaking(self.team_locale):
+            if case.topic is not None and in_topic:
+                ids.append(await self.outbox.post(case.topic[0], notice(case.id), case_id=case.id, thread=case.topic[1]))
+            elif case.topic is not None and team is not None:
+                ids.append(await self.outbox.post(team.chat_id, notice(case.id), case_id=case.id))
+            elif case.consultant_id is not None:
                 ids.append(await self.outbox.post(case.consultant_id, notice(case.id), case_id=case.id))
         return ids
 
     # ------------------------------------------------------------------ response-time rules and retention
     async def tick(self) -> None:
-        """Every half minute: alert again what waits too long; give waiting people the hotlines."""
+        """Every half minute: alert again what waits too long; give waiting people the hotlines; topics for
+        new cases that have none yet; the boards' waiting times."""
         now = self.clock()
         ids = await self._realert(now)
         ids += await self._hotlines(now)
         await self.outbox.flush(ids)
+        await self.settle()
 
     async def _realert(self, now: datetime) -> list[int]:
-        """Alert again, most urgent first: the case's earlier alert goes, a fresh one comes to the bottom of
-        the group, so each waiting case has one alert, one Take button, and its waiting time up to date."""
+        """Alert again, most urgent first. A case with a topic: one short notification in General (the board
+        moves it up); without: the case's earlier alert goes, a fresh one comes to the bottom of the group.
+        Either way each waiting case has one alert, one Take button, and its waiting time up to date."""
         ids: list[int] = []
         for case in await self.cases.due_for_realert(now, self.realert_after):
             team = self.cases.team_of(case)
             if team is None:
                 continue
             async with self.cases.db.transaction():
-                for chat_id, message_id in await self.cases.drop_alerts(case.id):
-                    ids.append(await self.outbox.delete(chat_id, message_id, case_id=case.id))
-                ids.append(await self._post_alert(team.chat_id, case, now, again=True))
+                if case.topic is not None:
+                    ids += await self._ping(case, now, "waiting")
+                else:
+                    ids += await self._alert_again(team, case, now)
             log.info("case %s re-alerted after %s min", case.id, screens.waited(case, now))
         return ids
 
@@ -373,7 +679,15 @@ class Desk:
         return ids
 
     async def purge(self) -> int:
-        purged = await self.cases.purge(self.retention)
+        """Retention: what was said in cases closed long ago is deleted, and a topic no case needs any more
+        goes with every message in it."""
+        async with self.cases.db.transaction():
+            purged = await self.cases.purge(self.retention)
+            ids = []
+            for chat_id, thread in sorted({c.topic for c in purged if c.topic is not None}):
+                if not await self.cases.topic_in_use(chat_id, thread, [c.id for c in purged]):
+                    ids.append(await self.outbox.topic(chat_id, thread, "delete"))
+        await self.outbox.flush(ids)
         if purged:
-            log.info("retention: deleted the messages of %d closed cases", purged)
-        return purged
+            log.info("retention: deleted the messages of %d closed cases", len(purged))
+        return len(purged)

@@ -52,13 +52,32 @@ def admin_commands() -> list[BotCommand]:
     ]
 
 
+def desk_commands() -> list[BotCommand]:
+    """The consultants' group: what works in a case's topic (in a group without topics, in the private chat)."""
+    return [
+        BotCommand(command="close", description=_("Close the case, with its outcome")),
+        BotCommand(command="note", description=_("A note for the team; the person does not see it")),
+        BotCommand(command="transfer", description=_("Hand over: to @name, to a language, or to the queue")),
+        BotCommand(command="case", description=_("The case's summary")),
+    ]
+
+
+async def publish_desk(bot: Bot, chat_id: int) -> bool:
+    """The desk's commands in a consultants' group, in the current locale (the team's)."""
+    return await _publish_in_chat(bot, chat_id, desk_commands(), "desk")
+
+
 async def publish_admin(bot: Bot, chat_id: int) -> bool:
     """The admin menu in one admin's chat, in the current locale. False (and a log line) when Telegram
     refuses it, e.g. an admin who has never opened the bot."""
+    return await _publish_in_chat(bot, chat_id, admin_commands(), "admin")
+
+
+async def _publish_in_chat(bot: Bot, chat_id: int, menu: list[BotCommand], what: str) -> bool:
     try:
-        await bot.set_my_commands(admin_commands(), scope=BotCommandScopeChat(chat_id=chat_id))
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramAPIError as error:
-        log.warning("could not set the admin menu for %s: %s", chat_id, error)
+        log.warning("could not set the %s menu for %s: %s", what, chat_id, error)
         return False
     return True
 

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
-from aiogram.types import InlineKeyboardMarkup, ReactionTypeEmoji
+from aiogram.types import InlineKeyboardMarkup, ReactionTypeEmoji, ReplyParameters
 
 from bot.models import OutboxItem
 from bot.services.desk import CaseService
@@ -38,6 +38,10 @@ CLAIM = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=5)
 SEEN = "👀"  # on the person's message once it is in the consultant's chat
 FLUSH_LIMIT = 50  # items one flush sends into a chat; the rest go with the outbox job
+DONE = "👌"  # on a consultant's message in a case's topic once the person has it
+Notice = tuple[int, str] | tuple[int, str, int]  # (chat, text) or (chat, text, forum topic)
+GONE_TOPIC = "message thread not found"
+PACED = {"send", "copy", "edit"}  # what counts toward a group's 20 posts a minute
 
 
 class GroupPacer:
@@ -73,31 +77,50 @@ class Outbox:
         self.clock = clock
         self.pacer = pacer or GroupPacer()
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.topic_gone: Callable[[int, int], Awaitable[int | None]] | None = None  # (group, topic) -> a new topic
 
     # ------------------------------------------------------------------ queueing (inside the caller's transaction)
     async def post(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *,
         case_id: int | None = None, track: str | None = None, source_id: int | None = None,
-        failed_notice: tuple[int, str] | None = None,
+        failed_notice: Notice | None = None, thread: int | None = None, reply_to: int | None = None,
     ) -> int:
+        """Queue a message; `thread`: into that forum topic; `failed_notice`: (chat, text[, topic]) said if it
+        can never be delivered; `reply_to`: a message of the same chat it answers (if it is still there)."""
         payload: dict[str, Any] = {"text": text}
         if markup is not None:
             payload["markup"] = markup.model_dump(mode="json", exclude_none=True)
-        if failed_notice is not None:
-            payload["failed_notice"] = list(failed_notice)
-        return await self.repo.add(chat_id, "send", payload, self.clock(), case_id=case_id, track=track, source_id=source_id)
+        if reply_to is not None:
+            payload["reply_to"] = reply_to
+        return await self._add(chat_id, "send", payload, case_id, track, source_id, failed_notice, thread)
 
     async def copy(
         self, chat_id: int, from_chat_id: int, message_id: int, caption: str | None = None, *,
         case_id: int | None = None, track: str | None = None, source_id: int | None = None,
-        failed_notice: tuple[int, str] | None = None,
+        failed_notice: Notice | None = None, thread: int | None = None,
     ) -> int:
         payload: dict[str, Any] = {"from_chat_id": from_chat_id, "message_id": message_id}
         if caption is not None:
             payload["caption"] = caption
+        return await self._add(chat_id, "copy", payload, case_id, track, source_id, failed_notice, thread)
+
+    async def topic(self, chat_id: int, thread: int, op: str, name: str | None = None, *, case_id: int | None = None) -> int:
+        """Queue a change of a forum topic: op "edit" (a new name), "close", "reopen" or "delete" (the topic
+        and every message in it)."""
+        payload: dict[str, Any] = {"op": op}
+        if name is not None:
+            payload["name"] = name
+        return await self._add(chat_id, "topic", payload, case_id, None, None, None, thread)
+
+    async def _add(
+        self, chat_id: int, method: str, payload: dict[str, Any], case_id: int | None, track: str | None,
+        source_id: int | None, failed_notice: Notice | None, thread: int | None,
+    ) -> int:
         if failed_notice is not None:
             payload["failed_notice"] = list(failed_notice)
-        return await self.repo.add(chat_id, "copy", payload, self.clock(), case_id=case_id, track=track, source_id=source_id)
+        if thread is not None:
+            payload["thread"] = thread
+        return await self.repo.add(chat_id, method, payload, self.clock(), case_id=case_id, track=track, source_id=source_id)
 
     async def edit(self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *, case_id: int | None = None) -> int:
         payload: dict[str, Any] = {"message_id": message_id, "text": text}
@@ -158,7 +181,7 @@ class Outbox:
 
     async def _deliver(self, item: OutboxItem) -> bool:
         now = self.clock()
-        if item.chat_id < 0 and item.method != "delete":  # a deletion is not a post: it takes no turn of the pace
+        if item.chat_id < 0 and item.method in PACED:  # a deletion or a topic's rename is not a post: no turn of the pace
             wait = self.pacer.wait(item.chat_id, now)
             if wait > timedelta(0):
                 await self.repo.retry(item.id, now + wait, "paced")
@@ -173,7 +196,7 @@ class Outbox:
             self.journal.unpost(item.id)  # refused or failed: nothing to mark done
             return await self._failed(item, now, error)
         self.journal.posted(item.id, message_id)  # in the instant Telegram answered (bot.storage.calls)
-        if item.chat_id < 0 and item.method != "delete":
+        if item.chat_id < 0 and item.method in PACED:
             self.pacer.record(item.chat_id, now)
         await self._done(item, message_id)
         return True
@@ -191,6 +214,10 @@ class Outbox:
             if item.method == "edit" and "not modified" in error.message:
                 await self._done(item, None)
                 return True
+            if item.method == "topic":
+                return await self._topic_failed(item, now, error)
+            if GONE_TOPIC in error.message and "thread" in item.payload:  # someone deleted the topic by hand
+                return await self._topic_gone(item, now)
             if item.chat_id < 0:
                 return await self._later(item, now, "400")  # e.g. the group was migrated: an admin must fix it
             return await self._give_up(item, "400")
@@ -202,17 +229,48 @@ class Outbox:
             return await self._later(item, now, type(error).__name__)
         raise error
 
+    async def _topic_gone(self, item: OutboxItem, now: datetime) -> bool:
+        """The topic this post was for is gone (deleted by hand): the case gets a new one (`topic_gone`, the
+        desk's), and what waited for the old topic goes there; with no case to go on, into General. Never
+        dropped: it may be what a person sent for help."""
+        old = int(item.payload["thread"])
+        new = await self.topic_gone(item.chat_id, old) if self.topic_gone is not None else None
+        await self.repo.retarget(item.chat_id, old, new)
+        log.warning("outbox %s: topic %s of %s is gone: %s", item.id, old, item.chat_id, f"now topic {new}" if new else "into General")
+        await self.repo.retry(item.id, now, "topic gone")  # at once, where it goes now
+        moved = await self.repo.get(item.id)
+        return await self._deliver(moved) if moved is not None else True
+
+    async def _topic_failed(self, item: OutboxItem, now: datetime, error: TelegramBadRequest) -> bool:
+        """A topic that is as asked already (TOPIC_NOT_MODIFIED), or gone, is let be. A deletion refused for
+        want of rights waits for an admin to give them (it carries people's messages); a name is let go."""
+        message = error.message
+        if item.payload.get("op") == "delete" and "not modified" not in message and GONE_TOPIC not in message:
+            return await self._later(item, now, "400")
+        if "not modified" not in message and GONE_TOPIC not in message:
+            log.warning("outbox %s: topic %s of %s not changed: %s", item.id, item.payload.get("op"), item.chat_id, message)
+        await self._done(item, None)
+        return True
+
     async def _call(self, item: OutboxItem) -> int | None:
         payload = item.payload
         markup = InlineKeyboardMarkup.model_validate(payload["markup"]) if "markup" in payload else None
+        thread = payload.get("thread")
         if item.method == "send":
-            message = await self.bot.send_message(item.chat_id, payload["text"], reply_markup=markup)
+            reply = ReplyParameters(message_id=payload["reply_to"], allow_sending_without_reply=True) if "reply_to" in payload else None
+            message = await self.bot.send_message(
+                item.chat_id, payload["text"], reply_markup=markup, message_thread_id=thread, reply_parameters=reply,
+            )
             return message.message_id
         if item.method == "copy":
             copied = await self.bot.copy_message(
                 item.chat_id, payload["from_chat_id"], payload["message_id"], caption=payload.get("caption"),
+                message_thread_id=thread,
             )
             return copied.message_id
+        if item.method == "topic":
+            await self._topic_call(item.chat_id, int(payload["thread"]), payload)
+            return None
         if item.method == "delete":
             await self.bot.delete_message(item.chat_id, payload["message_id"])
             return None
@@ -222,6 +280,19 @@ class Outbox:
             )
             return None
         raise ValueError(f"unknown outbox method {item.method!r}")
+
+    async def _topic_call(self, chat_id: int, thread: int, payload: dict[str, Any]) -> None:
+        op = payload["op"]
+        if op == "edit":
+            await self.bot.edit_forum_topic(chat_id, thread, name=payload["name"])
+        elif op == "close":
+            await self.bot.close_forum_topic(chat_id, thread)
+        elif op == "reopen":
+            await self.bot.reopen_forum_topic(chat_id, thread)
+        elif op == "delete":
+            await self.bot.delete_forum_topic(chat_id, thread)
+        else:
+            raise ValueError(f"unknown topic op {op!r}")
 
     async def _done(self, item: OutboxItem, message_id: int | None) -> None:
         seen = None
@@ -236,11 +307,13 @@ class Outbox:
             await self._show_seen(*seen)
 
     async def _show_seen(self, chat_id: int, message_id: int) -> None:
-        """The person's message is with their consultant: 👀 on it, so they know it was not lost. A sign,
-        not a duty: if Telegram refuses it (the message deleted, reactions off), nothing else changes."""
+        """The person's message is with their consultant: 👀 on it, so they know it was not lost; a consultant's
+        message written in a case's topic reached the person: 👌 on it. A sign, not a duty: if Telegram
+        refuses it (the message deleted, reactions off), nothing else changes."""
         try:
             with unrecorded():
-                await self.bot.set_message_reaction(chat_id, message_id, reaction=[ReactionTypeEmoji(emoji=SEEN)])
+                emoji = DONE if chat_id < 0 else SEEN
+                await self.bot.set_message_reaction(chat_id, message_id, reaction=[ReactionTypeEmoji(emoji=emoji)])
         except (TelegramAPIError, TelegramNetworkError) as error:
             log.info("no 'seen' sign on a message in chat %s: %s", chat_id, type(error).__name__)
 
@@ -258,5 +331,6 @@ class Outbox:
             if item.case_id is not None:
                 await self.cases.delivery_failed(item.case_id, error)
             if notice:
-                await self.post(int(notice[0]), str(notice[1]), case_id=item.case_id)
+                thread = int(notice[2]) if len(notice) > 2 else None
+                await self.post(int(notice[0]), str(notice[1]), case_id=item.case_id, thread=thread)
         return True
