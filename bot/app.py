@@ -105,7 +105,8 @@ class App:
                 await menus.publish_admin(self.bot, admin_id)
         with self.i18n.context(), self.i18n.use_locale(self.config.default_language):
             for chat_id in self.desk.cases.teams.chat_ids:
-                await menus.publish_desk(self.bot, chat_id)
+                if await self.desk.forums.usable(chat_id):  # the commands work in a case's topic
+                    await menus.publish_desk(self.bot, chat_id)
 
     async def startup(self, *, replay_inbox: bool = True) -> None:
         """Before taking new updates: void what a dead process had claimed, and handle the updates it left

@@ -198,7 +198,7 @@ async def test_handover_to_a_named_consultant_and_to_a_language(forum: Desk) -> 
     thread = topic_of(forum, case_id)
     await forum.bek.send("/speak tg ru")  # Bek says he speaks Tajik
     await take(forum, forum.aida, case_id)
-    await forum.aida.send_in(GROUP, "/transfer Bek говорит по-таджикски", thread_id=thread)
+    await forum.aida.send_in(GROUP, "/transfer @Bek говорит по-таджикски", thread_id=thread)
     case = await app.cases.get(case_id)
     assert case is not None and case.consultant_id == forum.bek.id and case.status == "taken"
     assert h.sandbox.topic(GROUP, thread)["name"].endswith("👤 Bek")
@@ -321,3 +321,72 @@ async def test_a_topic_deleted_by_hand_is_made_again_and_nothing_waiting_is_lost
     assert (migrant.last.text or "").endswith("Ман шунидам")
     case = await app.cases.get(case_id)
     assert case is not None and case.topic == (GROUP, new)
+
+
+# ---------------------------------------------------------------------- what a review found
+async def test_a_person_who_ended_the_case_and_asks_again_gets_their_open_topic(forum: Desk) -> None:
+    h, app = forum.h, forum.h.app
+    assert app is not None
+    person = await forum.migrant("ky")
+    first = await forum.ask(person, "ky")
+    thread = topic_of(forum, first)
+    await take(forum, forum.aida, first)
+    await person.send("/end")  # the topic stays open until the consultant records the outcome
+    await person.click(person.last.button_labels()[0])
+    second = await forum.ask(person, "ky")  # reopening an open topic: TOPIC_NOT_MODIFIED, as wanted
+    assert topic_of(forum, second) == thread and f"№{second} " in h.sandbox.topic(GROUP, thread)["name"]
+    third_person = await forum.migrant("ru")
+    third = await forum.ask(third_person, "ru")  # the desk goes on for everyone
+    assert topic_of(forum, third) != thread and f"№{third}" in (board(forum).text or "")
+
+
+async def test_a_topic_that_cannot_be_deleted_never_holds_up_the_group(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, consultant_chat_id=GROUP)
+
+    def setup(h: Harness) -> None:  # the bot may manage topics and pin, not delete messages
+        h.sandbox.add_group(GROUP, "Consultants", forum=True, bot_rights=("can_manage_topics", "can_pin_messages"))
+
+    async with running(settings, setup) as h:
+        desk = await open_desk(h)
+        leaving = await desk.migrant("ru")
+        gone = await desk.ask(leaving, "ru")
+        await leaving.send("/forget")
+        await leaving.click("Да, удалить всё")
+        assert not h.sandbox.topic(GROUP, topic_of(desk, gone))["deleted"]  # Telegram refused
+        assert h.app is not None
+        await h.app.outbox.run_due()  # the notice goes with the outbox's next turn
+        told = h.t("⚠️ The bot could not delete the topic of case No. {number} (the person asked to delete their data, or "
+                   "its retention ended). Give the bot the right \"Delete messages\", then delete the topic by hand.", "ru")
+        assert any((m.text or "") == told.format(number=gone) for m in general(desk))
+        next_person = await desk.migrant("ky")
+        after = await desk.ask(next_person, "ky")
+        await next_person.send("жардам бериңиз")
+        await take(desk, desk.aida, after)
+        assert any((m.text or "").endswith("жардам бериңиз") for m in in_topic(desk, topic_of(desk, after)))
+
+
+async def test_a_topic_deleted_by_hand_then_closed_holds_nothing_up(forum: Desk) -> None:
+    h = forum.h
+    person = await forum.migrant("ru")
+    case_id = await forum.ask(person, "ru")
+    thread = topic_of(forum, case_id)
+    await take(forum, forum.aida, case_id)
+    h.sandbox.delete_topic({"chat_id": GROUP, "message_thread_id": thread})
+    await forum.aida.send(f"/close {case_id}")  # from the private chat: the topic is gone
+    await forum.aida.click(forum.aida.last.button_labels()[0])
+    other = await forum.migrant("tg")
+    later = await forum.ask(other, "tg")
+    assert in_topic(forum, topic_of(forum, later))  # its alert went out: nothing held up
+
+
+async def test_find_and_the_private_chat_keep_what_belongs_to_a_topic(forum: Desk) -> None:
+    person = await forum.migrant("ru")
+    case_id = await forum.ask(person, "ru", describe="хозяин не платит три месяца")
+    await forum.bek.send(f"/find {case_id}")
+    assert "не платит" not in (forum.bek.last.text or "") and f"{case_id}" in (forum.bek.last.text or "")  # not before a take
+    await take(forum, forum.aida, case_id)
+    count = len(person.messages)
+    await forum.aida.send("это в личном чате")  # one topic case held: the private chat is not its room
+    assert len(person.messages) == count
+    assert forum.aida.last.text == forum.h.t(
+        "Not sent: case No. {number} has its topic in the consultants' group. Write there: the team sees it.", "ru").format(number=case_id)

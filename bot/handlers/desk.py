@@ -161,23 +161,40 @@ async def _hand_over(
     those who speak a language, or to the queue; the reason goes with the case as a note."""
     first, _, after = rest.partition(" ")
     language = first.lower() if first.lower() in LANGUAGE_NAMES else None
-    named = None if language else next((c for c in await cases.consultants() if first and c.named(first)), None)
-    if first.startswith("@") and named is None:
-        await message.answer(screens.no_such_consultant(first))
-        return
+    named = first.startswith("@") and len(first) > 1  # "@bek" or "@Bek": a consultant, never a guess from the reason
     reason = (after if language or named else rest).strip() or None
-    team = cases.team_of(case)
-    if named is not None:
-        to = await authorizer.consultant(named.id, named.name, team.chat_id if team else None)
-        if to is None or to.id == actor.id or (case.topic is None and not await desk.reachable(to.id)):
-            await message.answer(screens.cannot_hand_to(named.name))
+    try:
+        if named:
+            await _hand_to_named(message, case, actor, first, reason, desk, cases, authorizer)
             return
-        await desk.hand_to(case.id, actor, to, reason)
-        await message.answer(screens.handed_to(case.id, actor.name, to.name, to.id))
+        speakers = [c for c in await cases.consultants() if language in c.languages and c.id != actor.id] if language else []
+        await desk.transfer(case.id, actor, reason, language=language, speakers=speakers)
+    except CaseError as error:  # closed or taken over meanwhile
+        await cases.refused(actor.id, case.id, "transfer")
+        await message.answer(screens.refusal(error.reason, case.id))
         return
-    speakers = [c for c in await cases.consultants() if language in c.languages and c.id != actor.id] if language else []
-    await desk.transfer(case.id, actor, reason, language=language, speakers=speakers)
     await message.answer(screens.transferred(case.id) + ("\n" + screens.no_speakers(language) if language and not speakers else ""))
+
+
+async def _hand_to_named(
+    message: Message, case: Case, actor: Actor, name: str, reason: str | None, desk: Desk, cases: CaseService, authorizer: Authorizer,
+) -> None:
+    """To the consultant named: a member of the case's group (admins too, only if they are in it), who can be
+    reached where the case is talked about (its topic, or their private chat with the bot)."""
+    found = [c for c in await cases.consultants() if c.named(name)]
+    if len(found) != 1:
+        await message.answer(screens.no_such_consultant(name))
+        return
+    named = found[0]
+    team = cases.team_of(case)
+    member = team is not None and await authorizer.member_of(named.id, team.chat_id)
+    reachable = case.topic is not None or await desk.reachable(named.id)
+    if not member or named.id == actor.id or not reachable:
+        await message.answer(screens.cannot_hand_to(named.name))
+        return
+    to = Actor(named.id, named.name)
+    await desk.hand_to(case.id, actor, to, reason)
+    await message.answer(screens.handed_to(case.id, actor.name, to.name, to.id))
 
 
 async def close(message: Message, command: CommandObject, cases: CaseService, authorizer: Authorizer) -> None:
@@ -219,9 +236,12 @@ async def case_target(message: Message, cases: CaseService) -> dict[str, Any] | 
             return {"case_id": case_id, "held": []}
     if message.from_user is None:
         return False
-    held = await cases.of_consultant(message.from_user.id)
+    every = await cases.of_consultant(message.from_user.id)
+    held = [c for c in every if c.topic is None]  # a topic's case is talked about in its topic
     if len(held) == 1:
         return {"case_id": held[0].id, "held": held}
+    if not held and every:  # only cases with topics: told to write there (`_relay`)
+        return {"case_id": every[0].id, "held": []}
     return {"case_id": None, "held": held} if held else False
 
 
@@ -266,6 +286,9 @@ async def _relay(
         await cases.refused(actor.id, case_id, "relay")
         await message.answer(screens.refusal(error.reason, case_id))
         return False
+    if case.topic is not None:  # what is said to the person of a topic's case is said in the topic, for the team to see
+        await message.answer(screens.write_in_topic(case.id))
+        return False
     outcome = await desk.from_consultant(case, actor, message, locale)
     if outcome == "gone":
         await message.answer(screens.person_gone(case.id))
@@ -296,6 +319,7 @@ async def in_topic(message: Message, case: Case, desk: Desk, cases: CaseService,
         if message.from_user is not None else None
     if actor is None or message.from_user is None:
         await cases.refused(message.from_user.id if message.from_user else 0, case.id, "relay")
+        await message.reply(screens.consultants_only())
         return
     await cases.seen_consultant(actor, message.from_user.username)
     if case.status == "new":
@@ -363,21 +387,29 @@ async def find(message: Message, command: CommandObject, desk: Desk, cases: Case
         return
     word = (command.args or "").strip().lower().lstrip("№#")
     if word in screens.FIND_STATUSES:
-        listed = await cases.by_status(screens.FIND_STATUSES[word])
+        listed = [c for c in await cases.by_status(screens.FIND_STATUSES[word], limit=100) if await _may_read(actor, c, cases, authorizer)]
         await message.answer(screens.found_list(listed, desk.clock()))
         return
     if not word.isdigit():
         await message.answer(screens.find_how())
         return
     case = await cases.get(int(word))
-    team = cases.team_of(case) if case is not None else None
-    if case is None or team is None or not (actor.admin or await authorizer.member_of(actor.id, team.chat_id)):
+    if case is None or not await _may_read(actor, case, cases, authorizer):
         await cases.refused(actor.id, int(word), "find")
         await message.answer(screens.refusal("not_found", int(word)))
+        return
+    if case.status == "new":  # what the person told waits for the consultant who takes the case
+        await message.answer(screens.alert_after(case))
         return
     for text in screens.found(case, await cases.history(case.id), await cases.notes(case.id), desk.clock(), locale,
                               desk.config.ngo_name, desk.config.retention_days):
         await message.answer(text)
+
+
+async def _may_read(actor: Actor, case: Case, cases: CaseService, authorizer: Authorizer) -> bool:
+    """Admins read every case; a consultant the cases of their own group."""
+    team = cases.team_of(case)
+    return team is not None and (actor.admin or await authorizer.member_of(actor.id, team.chat_id))
 
 
 def router() -> Router:

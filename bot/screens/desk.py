@@ -412,11 +412,20 @@ def needs_topic_right() -> str:
     )
 
 
-def handed_to(number: int, by: str, name: str, user_id: int) -> str:
-    """In the topic (or the new consultant's chat): who handed the case to whom; the name is a mention."""
-    return _("🔁 {by} handed case No. {number} to {name}.").format(
+def handed_to(number: int, by: str, name: str, user_id: int, why: str | None = None) -> str:
+    """In the topic (or the new consultant's chat): who handed the case to whom, and why; the name is a mention."""
+    text = _("🔁 {by} handed case No. {number} to {name}.").format(
         by=escape(by), number=number, name=f'<a href="tg://user?id={user_id}">{escape(name)}</a>'
     )
+    reason = _("Why:")
+    return f"{text}\n{reason} {escape(why)}" if why else text
+
+
+def topic_not_deleted(number: int) -> str:
+    return _(
+        "⚠️ The bot could not delete the topic of case No. {number} (the person asked to delete their data, or "
+        "its retention ended). Give the bot the right \"Delete messages\", then delete the topic by hand."
+    ).format(number=number)
 
 
 def returned_line(number: int, by: str, reason: str | None) -> str:
@@ -438,6 +447,10 @@ def held_by(number: int, name: str) -> str:
 
 def topic_closed(number: int) -> str:
     return _("Not sent: case No. {number} is closed.").format(number=number)
+
+
+def write_in_topic(number: int) -> str:
+    return _("Not sent: case No. {number} has its topic in the consultants' group. Write there: the team sees it.").format(number=number)
 
 
 def yours_in_topic(number: int) -> str:

@@ -90,7 +90,7 @@ class Consultant:
     languages: list[str]
 
     def named(self, words: str) -> bool:
-        """Whether "@username" or the name (any case) names this consultant."""
+        """Whether "@username", or "@Name" (the whole name or its first word, any case), names this consultant."""
         wanted = words.strip().lstrip("@").casefold()
         names = {(self.username or "").casefold(), self.name.casefold(), self.name.split(" ")[0].casefold()}
         return bool(wanted) and wanted in names
@@ -431,9 +431,13 @@ class CaseService:
     async def topic_of_user(self, user_id: int, chat_id: int) -> int | None:
         return await self.repo.topic_of_user(user_id, chat_id)
 
-    async def set_topic(self, case_id: int, chat_id: int, thread_id: int) -> None:
-        await self.repo.set_topic(case_id, chat_id, thread_id)
-        await self.repo.audit(self.clock(), None, case_id, "topic", str(thread_id))
+    async def set_topic(self, case_id: int, chat_id: int, thread_id: int, *, only_if_waiting: bool = True) -> bool:
+        """The case is talked about in this topic from now on; by default only while it waits without one
+        (False: it was taken, ended or forgotten meanwhile, and nothing changed)."""
+        placed = await self.repo.set_topic(case_id, chat_id, thread_id, only_if_waiting=only_if_waiting)
+        if placed:
+            await self.repo.audit(self.clock(), None, case_id, "topic", str(thread_id))
+        return bool(placed)
 
     async def topic_in_use(self, chat_id: int, thread_id: int, other_than: list[int]) -> bool:
         return await self.repo.topic_in_use(chat_id, thread_id, other_than)
@@ -462,5 +466,5 @@ class CaseService:
     async def consultants(self) -> list[Consultant]:
         return [Consultant(*row) for row in await self.repo.consultants()]
 
-    async def by_status(self, status: str, limit: int = 20) -> list[Case]:
+    async def by_status(self, status: str, limit: int = 100) -> list[Case]:
         return await self.repo.by_status(status, limit)

@@ -206,8 +206,9 @@ class CaseRepository:
         )
         return int(row[0]) if row and row[0] is not None and row[1] is None else None
 
-    async def set_topic(self, case_id: int, chat_id: int | None, thread_id: int | None) -> int:
-        return await self.db.execute("UPDATE cases SET topic_chat = ?, topic_id = ? WHERE id = ?", (chat_id, thread_id, case_id))
+    async def set_topic(self, case_id: int, chat_id: int, thread_id: int, *, only_if_waiting: bool) -> int:
+        where = "id = ? AND status = 'new' AND topic_id IS NULL AND user_id IS NOT NULL" if only_if_waiting else "id = ?"
+        return await self.db.execute(f"UPDATE cases SET topic_chat = ?, topic_id = ? WHERE {where}", (chat_id, thread_id, case_id))
 
     async def topic_in_use(self, chat_id: int, thread_id: int, other_than: list[int]) -> bool:
         """Whether a case other than these still has the topic and its messages (not purged)."""

@@ -80,6 +80,16 @@ class OutboxRepository:
             items.append(_item(r))
         return items
 
+    async def drop_topic_changes(self, chat_id: int, thread: int) -> int:
+        """Forget the queued renames and closes of a topic (a newer case takes it over)."""
+        rows = await self.db.fetchall("SELECT id, payload FROM outbox WHERE chat_id = ? AND method = 'topic'", (chat_id,))
+        dropped = 0
+        for row in rows:
+            payload = json.loads(row["payload"])
+            if payload.get("thread") == thread and payload.get("op") in ("edit", "close"):
+                dropped += await self.db.execute("DELETE FROM outbox WHERE id = ? AND claimed_until IS NULL", (row["id"],))
+        return dropped
+
     async def retarget(self, chat_id: int, old: int, new: int | None) -> None:
         """Every item waiting for topic `old` of the group goes to topic `new` (None: General), in order."""
         rows = await self.db.fetchall("SELECT id, payload FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,))

@@ -29,7 +29,7 @@ from bot.screens import desk as screens
 from bot.screens.desk import TEXT_LIMIT
 from bot.services.desk import Actor, CaseError, CaseService, Consultant, Draft, Taken
 from bot.services.teams import Team
-from bot.telegram.forum import Forums, lacks_rights, topic_link
+from bot.telegram.forum import Forums, lacks_rights, not_a_forum, topic_gone, topic_link, unchanged
 from bot.telegram.journal import unrecorded
 from bot.telegram.outbox import Notice, Outbox
 
@@ -101,6 +101,9 @@ class Desk:
     async def open_case(self, draft: Draft) -> Case:
         """Create the case and queue its alert in one transaction, then post the alert (in a forum group: in
         the case's new topic) and update the group's board."""
+        team = self.cases.teams.route(draft.citizenship, draft.language)
+        if team is not None:
+            await self.forums.usable(team.chat_id)  # known before the transaction, which asks it again
         async with self.cases.db.transaction():
             case = await self.cases.open(draft)
             item = await self.queue_alert(case)
@@ -159,9 +162,10 @@ class Desk:
             try:
                 thread, reopened = await self._open_topic(team, fresh)
             except TelegramBadRequest as error:
-                if not lacks_rights(error):
-                    raise
-                self.forums.lost(team.chat_id)
+                if not (lacks_rights(error) or not_a_forum(error)):  # unexpected: the tick tries again; the board lists it
+                    log.warning("case %s: topic refused (%s): the desk's tick tries again", fresh.id, error.message)
+                    return fresh
+                self.forums.lost(team.chat_id, rights=lacks_rights(error))
                 log.warning("case %s: no topic (%s): alerted in the group", fresh.id, error.message)
                 return await self._alert_without_topic(team, fresh)
             except (TelegramAPIError, TelegramNetworkError) as error:
@@ -179,24 +183,37 @@ class Desk:
         return topic.message_thread_id, False
 
     async def _reopen(self, chat_id: int, thread: int, name: str) -> bool:
-        """Open the person's earlier topic again under the new case's name; False when it is gone."""
-        for call in (self.bot.reopen_forum_topic(chat_id, thread), self.bot.edit_forum_topic(chat_id, thread, name=name)):
-            try:
-                await call
-            except TelegramBadRequest as error:
-                if "thread not found" in error.message:
-                    return False
-                if "not modified" not in error.message:
-                    raise
+        """Open the person's earlier topic again under the new case's name; False when it is gone. What the
+        earlier case still had queued for the topic (its close, its name) is dropped first: it must not
+        close or rename the topic of the new case once sent."""
+        await self.outbox.drop_topic_changes(chat_id, thread)
+        try:
+            await self.bot.reopen_forum_topic(chat_id, thread)
+        except TelegramBadRequest as error:
+            if topic_gone(error):
+                return False
+            if not unchanged(error):  # not closed (the person ended it, no one closed it yet): as wanted
+                raise
+        try:
+            await self.bot.edit_forum_topic(chat_id, thread, name=name)
+        except TelegramBadRequest as error:
+            if not unchanged(error):
+                raise
         return True
 
     async def _into_topic(self, team: Team, case: Case, thread: int, reopened: bool) -> Case:
+        """The topic becomes the case's, with its alert, if the case still waits without one (it may have been
+        taken, ended or forgotten while Telegram answered); else a topic made for it goes again."""
+        ids: list[int] = []
         async with self.cases.db.transaction():
-            await self.cases.set_topic(case.id, team.chat_id, thread)
+            placed = await self.cases.set_topic(case.id, team.chat_id, thread)
             fresh = await self.cases.get(case.id)
             assert fresh is not None
-            ids = [await self._post_alert((team.chat_id, thread), fresh, self.clock())]
-        log.info("case %s: topic %s %s", case.id, thread, "reopened" if reopened else "made")
+            if placed:
+                ids.append(await self._post_alert((team.chat_id, thread), fresh, self.clock()))
+            elif not reopened:
+                ids.append(await self.outbox.topic(team.chat_id, thread, "delete"))
+        log.info("case %s: topic %s %s", case.id, thread, ("reopened" if reopened else "made") if placed else "not needed now")
         await self.outbox.flush(ids)
         return fresh
 
@@ -226,7 +243,7 @@ class Desk:
             log.warning("case %s: its topic is gone and no new one was made: %s", case.id, type(error).__name__)
             return None
         thread = topic.message_thread_id
-        await self.cases.set_topic(case.id, chat_id, thread)
+        await self.cases.set_topic(case.id, chat_id, thread, only_if_waiting=False)
         moved = await self.cases.get(case.id) or case
         with self.speaking(self.team_locale):
             if moved.status == "new":
@@ -380,7 +397,9 @@ class Desk:
             return False
         return True
 
-    async def _queue_taken(self, case: Case, actor: Actor, consultant_locale: str, *, handed_by: str | None = None) -> list[int]:
+    async def _queue_taken(
+        self, case: Case, actor: Actor, consultant_locale: str, *, handed_by: str | None = None, why: str | None = None,
+    ) -> list[int]:
         """Inside the take's transaction: in the case's room (its topic, or the consultant's private chat) the
         summary, what was said before a handover, the notes, then what the person wrote while waiting."""
         room = self.room(case)
@@ -389,7 +408,7 @@ class Desk:
         with self.speaking(self.room_locale(case, consultant_locale)):
             text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name, in_topic=case.topic is not None)
             if handed_by is not None:
-                text = screens.handed_to(case.id, handed_by, actor.name, actor.id) + "\n\n" + text
+                text = screens.handed_to(case.id, handed_by, actor.name, actor.id, why) + "\n\n" + text
             ids = [await self.outbox.post(room[0], text, case_id=case.id, track="relay", thread=room[1])]
             earlier = [m for m in history if m.delivered]  # said with a consultant before: the case was handed over
             if earlier and case.topic is None:  # a topic holds the conversation already
@@ -534,15 +553,6 @@ class Desk:
         ))
         return ids
 
-    async def tell_room(self, case: Case, text: str, *, reply_to: int | None = None) -> None:
-        """A line for whoever reads the case's room (a status change, an answer to a command in a topic)."""
-        room = self.room(case)
-        if room is None:
-            return
-        async with self.cases.db.transaction():
-            ids = [await self.outbox.post(room[0], text, case_id=case.id, thread=room[1], reply_to=reply_to)]
-        await self.outbox.flush(ids)
-
     # ------------------------------------------------------------------ handing over, ending
     async def transfer(
         self, case_id: int, actor: Actor, reason: str | None = None, *, language: str | None = None,
@@ -584,7 +594,7 @@ class Desk:
             case = await self.cases.hand_to(case_id, actor, to)
             if reason:
                 await self.cases.note(case.id, actor, reason, check=False)
-            ids = await self._queue_taken(case, to, self.team_locale, handed_by=actor.name)
+            ids = await self._queue_taken(case, to, self.team_locale, handed_by=actor.name, why=reason)
             if case.user_id is not None:
                 with self.speaking(case.language):
                     ids.append(await self.outbox.post(case.user_id, screens.passed_on_notice(case.id), case_id=case.id))
@@ -621,10 +631,17 @@ class Desk:
         ids: list[int] = []
         for case in closed:
             ids += await self._consultant_notice(case, screens.person_forgot, in_topic=False)
-        topics = {case.topic for case in every if case.topic is not None}
-        for chat_id, thread in sorted(topics):
-            ids.append(await self.outbox.topic(chat_id, thread, "delete"))
+        topics = {case.topic: case.id for case in every if case.topic is not None}
+        for (chat_id, thread), number in sorted(topics.items()):
+            ids.append(await self._delete_topic(chat_id, thread, number))
         return ids
+
+    async def _delete_topic(self, chat_id: int, thread: int, number: int) -> int:
+        """Queue the deletion of a topic with every message in it; if Telegram refuses, the group is told
+        what to do by hand."""
+        with self.speaking(self.team_locale):
+            failed = screens.topic_not_deleted(number)
+        return await self.outbox.topic(chat_id, thread, "delete", case_id=number, failed_notice=(chat_id, failed))
 
     async def _consultant_notice(self, case: Case, notice: Callable[[int], str], *, in_topic: bool = True) -> list[int]:
         """Tell the consultant holding the case (in the team's language), and update the group's alerts. A
@@ -684,9 +701,9 @@ class Desk:
         async with self.cases.db.transaction():
             purged = await self.cases.purge(self.retention)
             ids = []
-            for chat_id, thread in sorted({c.topic for c in purged if c.topic is not None}):
+            for (chat_id, thread), number in sorted({c.topic: c.id for c in purged if c.topic is not None}.items()):
                 if not await self.cases.topic_in_use(chat_id, thread, [c.id for c in purged]):
-                    ids.append(await self.outbox.topic(chat_id, thread, "delete"))
+                    ids.append(await self._delete_topic(chat_id, thread, number))
         await self.outbox.flush(ids)
         if purged:
             log.info("retention: deleted the messages of %d closed cases", len(purged))

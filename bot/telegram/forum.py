@@ -21,11 +21,27 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNet
 log = logging.getLogger(__name__)
 
 KNOWN_FOR = timedelta(minutes=10)  # rights given or taken are noticed within this
-NO_RIGHTS = ("not enough rights", "chat_admin_required", "not a forum")
+RETRY_AFTER = timedelta(minutes=1)  # after Telegram could not be asked
+NO_RIGHTS = ("not enough rights", "chat_admin_required")
 
 
 def lacks_rights(error: TelegramBadRequest) -> bool:
     return any(words in error.message.lower() for words in NO_RIGHTS)
+
+
+def not_a_forum(error: TelegramBadRequest) -> bool:
+    return "not a forum" in error.message.lower()
+
+
+def unchanged(error: TelegramBadRequest) -> bool:
+    """Telegram's "it is like that already": "message is not modified", TOPIC_NOT_MODIFIED."""
+    text = error.message.lower()
+    return "not modified" in text or "not_modified" in text
+
+
+def topic_gone(error: TelegramBadRequest) -> bool:
+    text = error.message.lower()
+    return "thread not found" in text or "topic_id_invalid" in text or "topic_deleted" in text
 
 
 class Forums:
@@ -59,7 +75,9 @@ class Forums:
             member = await self.bot.get_chat_member(chat_id, self.bot.id) if forum else None
         except (TelegramAPIError, TelegramNetworkError) as error:  # unknown now: as it was, else no topics
             log.warning("forum check of %s failed: %s", chat_id, type(error).__name__)
-            return known[0] if known is not None else False
+            usable = known[0] if known is not None else False
+            self._known[chat_id] = (usable, now - KNOWN_FOR + RETRY_AFTER)  # asked again in a minute, not each time
+            return usable
         status = str(getattr(member.status, "value", member.status)) if member is not None else ""
         manages = status == "creator" or (status == "administrator" and bool(getattr(member, "can_manage_topics", False)))
         usable = forum and manages
@@ -78,13 +96,13 @@ class Forums:
         self._warned.add(chat_id)
         return True
 
-    def lost(self, chat_id: int) -> None:
-        """Telegram refused a topic for want of rights (or topics were turned off): no topics for a while."""
-        self.missing_right.add(chat_id)
+    def lost(self, chat_id: int, *, rights: bool = True) -> None:
+        """Telegram refused a topic for want of rights (`rights`), or topics were turned off: no topics for a
+        while (asked again in 10 minutes)."""
+        if rights:
+            self.missing_right.add(chat_id)
         self._known[chat_id] = (False, self.clock())
 
-    def forget(self) -> None:
-        self._known.clear()
 
 
 def topic_link(chat_id: int, thread_id: int) -> str | None:

@@ -53,7 +53,7 @@ def admin_commands() -> list[BotCommand]:
 
 
 def desk_commands() -> list[BotCommand]:
-    """The consultants' group: what works in a case's topic (in a group without topics, in the private chat)."""
+    """A forum group of consultants: what works in a case's topic."""
     return [
         BotCommand(command="close", description=_("Close the case, with its outcome")),
         BotCommand(command="note", description=_("A note for the team; the person does not see it")),

@@ -23,12 +23,13 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
-from aiogram.types import InlineKeyboardMarkup, ReactionTypeEmoji, ReplyParameters
+from aiogram.types import InlineKeyboardMarkup, ReactionTypeEmoji
 
 from bot.models import OutboxItem
 from bot.services.desk import CaseService
 from bot.storage.calls import CallJournal
 from bot.storage.outbox import OutboxRepository
+from bot.telegram.forum import topic_gone, unchanged
 from bot.telegram.journal import unrecorded
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ SEEN = "👀"  # on the person's message once it is in the consultant's chat
 FLUSH_LIMIT = 50  # items one flush sends into a chat; the rest go with the outbox job
 DONE = "👌"  # on a consultant's message in a case's topic once the person has it
 Notice = tuple[int, str] | tuple[int, str, int]  # (chat, text) or (chat, text, forum topic)
-GONE_TOPIC = "message thread not found"
 PACED = {"send", "copy", "edit"}  # what counts toward a group's 20 posts a minute
 
 
@@ -83,15 +83,13 @@ class Outbox:
     async def post(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *,
         case_id: int | None = None, track: str | None = None, source_id: int | None = None,
-        failed_notice: Notice | None = None, thread: int | None = None, reply_to: int | None = None,
+        failed_notice: Notice | None = None, thread: int | None = None,
     ) -> int:
         """Queue a message; `thread`: into that forum topic; `failed_notice`: (chat, text[, topic]) said if it
-        can never be delivered; `reply_to`: a message of the same chat it answers (if it is still there)."""
+        can never be delivered."""
         payload: dict[str, Any] = {"text": text}
         if markup is not None:
             payload["markup"] = markup.model_dump(mode="json", exclude_none=True)
-        if reply_to is not None:
-            payload["reply_to"] = reply_to
         return await self._add(chat_id, "send", payload, case_id, track, source_id, failed_notice, thread)
 
     async def copy(
@@ -104,13 +102,20 @@ class Outbox:
             payload["caption"] = caption
         return await self._add(chat_id, "copy", payload, case_id, track, source_id, failed_notice, thread)
 
-    async def topic(self, chat_id: int, thread: int, op: str, name: str | None = None, *, case_id: int | None = None) -> int:
-        """Queue a change of a forum topic: op "edit" (a new name), "close", "reopen" or "delete" (the topic
-        and every message in it)."""
+    async def topic(
+        self, chat_id: int, thread: int, op: str, name: str | None = None, *, case_id: int | None = None,
+        failed_notice: Notice | None = None,
+    ) -> int:
+        """Queue a change of a forum topic: op "edit" (a new name), "close" or "delete" (the topic and every
+        message in it; `failed_notice` is said if Telegram refuses)."""
         payload: dict[str, Any] = {"op": op}
         if name is not None:
             payload["name"] = name
-        return await self._add(chat_id, "topic", payload, case_id, None, None, None, thread)
+        return await self._add(chat_id, "topic", payload, case_id, None, None, failed_notice, thread)
+
+    async def drop_topic_changes(self, chat_id: int, thread: int) -> None:
+        """A newer case takes the topic over: the earlier case's queued rename and close are void."""
+        await self.repo.drop_topic_changes(chat_id, thread)
 
     async def _add(
         self, chat_id: int, method: str, payload: dict[str, Any], case_id: int | None, track: str | None,
@@ -211,12 +216,12 @@ class Outbox:
             if item.method == "delete":  # already gone, or older than Telegram lets a bot delete: let it be
                 await self._done(item, None)
                 return True
-            if item.method == "edit" and "not modified" in error.message:
-                await self._done(item, None)
+            if item.method == "edit" and (unchanged(error) or "not found" in error.message or "can't be edited" in error.message):
+                await self._done(item, None)  # as asked already, or the message is gone (its topic deleted)
                 return True
             if item.method == "topic":
                 return await self._topic_failed(item, now, error)
-            if GONE_TOPIC in error.message and "thread" in item.payload:  # someone deleted the topic by hand
+            if topic_gone(error) and "thread" in item.payload:  # someone deleted the topic by hand
                 return await self._topic_gone(item, now)
             if item.chat_id < 0:
                 return await self._later(item, now, "400")  # e.g. the group was migrated: an admin must fix it
@@ -242,25 +247,31 @@ class Outbox:
         return await self._deliver(moved) if moved is not None else True
 
     async def _topic_failed(self, item: OutboxItem, now: datetime, error: TelegramBadRequest) -> bool:
-        """A topic that is as asked already (TOPIC_NOT_MODIFIED), or gone, is let be. A deletion refused for
-        want of rights waits for an admin to give them (it carries people's messages); a name is let go."""
-        message = error.message
-        if item.payload.get("op") == "delete" and "not modified" not in message and GONE_TOPIC not in message:
-            return await self._later(item, now, "400")
-        if "not modified" not in message and GONE_TOPIC not in message:
-            log.warning("outbox %s: topic %s of %s not changed: %s", item.id, item.payload.get("op"), item.chat_id, message)
+        """A topic that is as asked already (TOPIC_NOT_MODIFIED), or gone, is let be; so is any other refusal,
+        so that one topic never holds up the group's other posts. A deletion refused (the bot may not delete
+        messages) is written to the case's audit trail and said in the group, for an admin to do by hand."""
+        op = item.payload.get("op")
+        if not (unchanged(error) or topic_gone(error)):
+            log.warning("outbox %s: topic %s of %s not changed: %s", item.id, op, item.chat_id, error.message)
+            if op == "delete":
+                await self._undeleted_topic(item, error.message)
         await self._done(item, None)
         return True
+
+    async def _undeleted_topic(self, item: OutboxItem, error: str) -> None:
+        async with self.cases.db.transaction():
+            if item.case_id is not None:
+                await self.cases.delivery_failed(item.case_id, f"topic not deleted: {error}"[:200])
+            notice = item.payload.get("failed_notice")
+            if notice:
+                await self.post(int(notice[0]), str(notice[1]))
 
     async def _call(self, item: OutboxItem) -> int | None:
         payload = item.payload
         markup = InlineKeyboardMarkup.model_validate(payload["markup"]) if "markup" in payload else None
         thread = payload.get("thread")
         if item.method == "send":
-            reply = ReplyParameters(message_id=payload["reply_to"], allow_sending_without_reply=True) if "reply_to" in payload else None
-            message = await self.bot.send_message(
-                item.chat_id, payload["text"], reply_markup=markup, message_thread_id=thread, reply_parameters=reply,
-            )
+            message = await self.bot.send_message(item.chat_id, payload["text"], reply_markup=markup, message_thread_id=thread)
             return message.message_id
         if item.method == "copy":
             copied = await self.bot.copy_message(
@@ -287,8 +298,6 @@ class Outbox:
             await self.bot.edit_forum_topic(chat_id, thread, name=payload["name"])
         elif op == "close":
             await self.bot.close_forum_topic(chat_id, thread)
-        elif op == "reopen":
-            await self.bot.reopen_forum_topic(chat_id, thread)
         elif op == "delete":
             await self.bot.delete_forum_topic(chat_id, thread)
         else:
