@@ -77,6 +77,7 @@ class ContactsBy(StrEnum):
     HOME = "home"
     COUNTRY = "c"
     NEED = "n"
+    AT = "at"  # the person says where they are now (`value`: a country code, XX elsewhere, "?" to be asked)
 
 
 class ContactsCb(CallbackData, prefix="ct"):

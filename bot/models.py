@@ -25,6 +25,12 @@ class User:
     first_seen: datetime
     last_seen: datetime
     blocked: bool
+    location: str | None = None  # where the person is now: a home country, a destination, "XX" elsewhere
+
+    @property
+    def place(self) -> str | None:
+        """Where the numbers shown should work: where the person said they are, else where they go."""
+        return self.location or self.destination
 
 
 @dataclass(frozen=True, slots=True)

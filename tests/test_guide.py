@@ -118,6 +118,12 @@ async def test_contacts_show_the_destination_first_and_numbers_by_need(harness: 
     await person.click("Узбекистан")
     await person.click("Турция")
     await person.send("/contacts")
+    # changed on purpose (issue 18): the numbers are for where the person is now, asked once
+    assert harness.t("<b>Hotlines and contacts</b>\n📍 Where are you now? The numbers will be for that country.", "ru").replace(
+        "<b>", "").replace("</b>", "") in person.last.text
+    assert "112" in person.last.text and "999" not in person.last.text  # Turkey's emergency numbers at once, while asked
+    assert harness.t("🏠 At home: {country}", "ru").format(country="🇺🇿 Узбекистан") in person.last.button_labels()
+    await person.click("🇹🇷 Турция")
     text = person.last.text
     assert "157" in text and "112" in text and "Турция" in text
     assert "999" not in text  # the UAE police is not the first thing a worker in Turkey needs
@@ -125,6 +131,8 @@ async def test_contacts_show_the_destination_first_and_numbers_by_need(harness: 
     assert "600 590000" in person.last.text and "1577-0071" in person.last.text
     # unverified numbers never appear
     assert "0800 0000 189" not in person.last.text and "967 98 44" not in person.last.text
+    await person.send("/contacts")  # asked once: remembered
+    assert "157" in (person.last.text or "")
 
 
 async def test_forged_guide_buttons_are_refused(harness: Harness) -> None:
@@ -199,3 +207,49 @@ def test_qr_command_refuses_a_link_to_nothing(tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and "names no topic" in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+# -- where the person is (issue 18) ---------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+async def test_numbers_follow_where_the_person_is_and_who_they_are(harness: Harness, lang: str) -> None:
+    person = await harness.speaker(lang)
+    await person.send("/profile")
+    await person.click(harness.t("Kyrgyzstan", lang))
+    await person.click(harness.t("United Arab Emirates", lang))
+    await person.send("/contacts")
+    await person.click("🇦🇪")  # in the UAE: its lines, the Kyrgyz embassy there, the Kyrgyz lines from abroad
+    text = person.last.text or ""
+    assert "999" in text and "+971 52 225 5269" in text and "+996 999 312 002" in text
+    assert "+82 10 9798 0951" not in text  # the embassy in Korea is for people in Korea
+    assert harness.t("<b>🏠 {country}: lines for citizens abroad</b>", lang).format(
+        country="🇰🇬 " + harness.t("Kyrgyzstan", lang)).replace("<b>", "").replace("</b>", "") in text
+    await person.click(harness.t("📍 I am somewhere else", lang))
+    await person.click(harness.t("🏠 At home: {country}", lang).format(country="🇰🇬 " + harness.t("Kyrgyzstan", lang)))
+    home = person.last.text or ""
+    assert "1966" in home and "+996 999 312 002" in home and "999 " not in home.replace("+996 999", "")  # home lines only
+    assert harness.app is not None
+    user = await harness.app.users.get(person.id)
+    assert user is not None and user.location == "KG"
+
+
+async def test_a_tajik_citizen_is_never_shown_another_countrys_embassy(harness: Harness) -> None:
+    person = await harness.speaker("tg")
+    await person.send("/profile")
+    await person.click(harness.t("Tajikistan", "tg"))
+    await person.click(harness.t("South Korea", "tg"))
+    await person.send("/contacts")
+    await person.click("🇰🇷")
+    text = person.last.text or ""
+    assert "112" in text and "1600-8248" in text and "9798 0951" not in text  # the Kyrgyz embassy is not theirs
+    await person.send("меня заперли, не выпускают")  # danger: the numbers for where they are
+    assert "1600-8248" in (person.last.text or "") and "112" in (person.last.text or "")
+
+
+async def test_a_danger_answer_gives_the_embassy_where_the_person_is(harness: Harness) -> None:
+    person = await harness.speaker("ky")
+    await person.send("/profile")
+    await person.click(harness.t("Kyrgyzstan", "ky"))
+    await person.click(harness.t("South Korea", "ky"))
+    await person.send("паспортумду алып коюшту")
+    text = person.last.text or ""
+    assert "112" in text and "+82 10 9798 0951" in text and "+996 999 312 002" in text

@@ -22,7 +22,7 @@ from bot.services.dates import Unit
 PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)\}")
 ID_PATTERN = r"^[a-z0-9_]{1,32}$"  # ids travel in callback data and deep links
 COUNTRY = r"^[A-Z]{2}$"
-Need = Literal["emergency", "trafficking", "labour", "migration"]
+Need = Literal["emergency", "trafficking", "labour", "migration", "consulate", "home"]
 
 
 class Strict(BaseModel):
@@ -39,6 +39,7 @@ class Fact(Strict):
     source_date: str  # the date the source gives, or "n.d."
     verified_on: date  # when someone on the team last checked it against the source
     status: Literal["verified", "unverified"]
+    reason: str | None = None  # why an unverified fact stays hidden (old source, rang unanswered...)
 
     @property
     def shown(self) -> bool:
@@ -231,14 +232,19 @@ class Content:
             names[:0] = [name for name in (item.deadline.fact, item.deadline.limit) if name is not None]
         return tuple(self.facts[name] for name in names)
 
-    def contacts(self, *, country: str | None = None, need: str | None = None) -> list[tuple[str, Fact]]:
-        """Directory entries whose numbers are verified, in the order of content/guide.yaml."""
+    def contacts(
+        self, *, country: str | None = None, need: str | None = None, citizenship: str | None = None,
+    ) -> list[tuple[str, Fact]]:
+        """Directory entries whose numbers are verified, in the order of content/guide.yaml; with `citizenship`,
+        those for everyone and those for its citizens (another country's embassy is left out)."""
         found = []
         for fact_id, entry in self.guide.contacts.items():
             fact = self.facts.get(fact_id)
             if fact is None or not fact.shown:
                 continue
             if country is not None and fact.country != country:
+                continue
+            if citizenship is not None and fact.citizenships is not None and citizenship not in fact.citizenships:
                 continue
             if need is not None and need not in entry.needs:
                 continue

@@ -23,6 +23,7 @@ from bot.handlers.common import in_order, is_admin, private_router, show_screen,
 from bot.models import Agency, User
 from bot.screens import agency as views
 from bot.screens import search as search_screens
+from bot.screens.guide import Where
 from bot.services.agency import (
     MAX_FILE_BYTES,
     NOT_FOUND,
@@ -74,7 +75,7 @@ async def typed(
     if search.is_danger(locale, message.text or ""):  # a cry for help where a name was expected
         await state.clear()
         topics = search.answer(locale, message.text or "", user.citizenship)
-        await show_screen(message, search_screens.answer(content, locale, user.destination, topics))
+        await show_screen(message, search_screens.answer(content, locale, Where.of(user), topics))
         return
     text = " ".join((message.text or "").split())[:MAX_QUERY]
     found = await agencies.search(text, prefer=user.citizenship)
@@ -163,7 +164,7 @@ async def answered(query: CallbackQuery, callback_data: FlagCb, state: FSMContex
     await state.set_state(AgencyFlow.query)  # typing a name now checks it
     data.answers, data.next, data.flags = None, None, list(result.flags)
     await _save(state, data)
-    await show_screen(query, views.verdict_screen(result, content, locale, user.destination, data.name))
+    await show_screen(query, views.verdict_screen(result, content, locale, Where.of(user), data.name))
 
 
 # -- reports -----------------------------------------------------------------------------------------
@@ -273,9 +274,9 @@ async def send(
     await state.clear()
     await events.record("agency_report", user, draft.status or NOT_FOUND)
     if reported.case is not None:
-        screen = views.report_in_case(desk.opened_text(reported.case, content, locale, user.destination))
+        screen = views.report_in_case(desk.opened_text(reported.case, content, locale, Where.of(user)))
     else:
-        screen = views.report_saved(content, locale, user.destination)
+        screen = views.report_saved(content, locale, Where.of(user))
     await show_screen(query, screen, answer=False)
 
 

@@ -20,6 +20,7 @@ from bot.handlers.common import private_router, show, show_screen, stale_button
 from bot.models import LANGUAGES, Case, User
 from bot.screens import consult as screens
 from bot.screens import keyboards
+from bot.screens.guide import Where
 from bot.services.desk import KINDS, CaseError, CaseService
 from bot.services.users import language_order
 from bot.states import Consent, ConsentData, Screening, SelfcheckResult
@@ -58,7 +59,7 @@ async def begin(
     event: Message | CallbackQuery, state: FSMContext, desk: Desk, cases: CaseService, content: Content, locale: str, user: User, kind: str
 ) -> None:
     if not desk.available:
-        await show_screen(event, screens.unavailable(content, locale, user.destination))
+        await show_screen(event, screens.unavailable(content, locale, Where.of(user)))
         return
     case = await cases.open_case_of(user.id)
     if case is not None:
@@ -155,7 +156,7 @@ async def finish(query: CallbackQuery, state: FSMContext, desk: Desk, content: C
             return
         raise
     await state.clear()  # the answers now live with the case, if shared, and nowhere else
-    await show(query, desk.opened_text(case, content, language, user.destination), keyboards.back_to_menu(), answer=False)
+    await show(query, desk.opened_text(case, content, language, Where.of(user)), keyboards.back_to_menu(), answer=False)
 
 
 # -- the conversation -----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -10,10 +12,11 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import ContactsBy, ContactsCb, GuideCb, GuideKind, MenuCb, Section
 from bot.content import Content
 from bot.handlers.common import private_router, show_screen, stale_button
-from bot.models import User
+from bot.models import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, User
 from bot.screens import guide as screens
 from bot.screens.guide import NEED_LABELS
 from bot.services.events import EventLog
+from bot.services.users import UserService
 from bot.states import ProfileData, ProfileForm
 
 
@@ -66,18 +69,30 @@ async def contacts(event: Message | CallbackQuery, content: Content, locale: str
     await show_screen(event, screens.contacts_home(content, locale, user))
 
 
-async def contacts_country(query: CallbackQuery, callback_data: ContactsCb, content: Content, locale: str) -> None:
+async def contacts_country(query: CallbackQuery, callback_data: ContactsCb, content: Content, locale: str, user: User) -> None:
     if callback_data.value not in content.contact_countries():
         await stale_button(query)
         return
-    await show_screen(query, screens.contacts_for_country(content, locale, callback_data.value))
+    await show_screen(query, screens.contacts_for_country(content, locale, callback_data.value, user.citizenship))
 
 
-async def contacts_need(query: CallbackQuery, callback_data: ContactsCb, content: Content, locale: str) -> None:
-    if callback_data.value not in NEED_LABELS or not content.contacts(need=callback_data.value):
+async def contacts_need(query: CallbackQuery, callback_data: ContactsCb, content: Content, locale: str, user: User) -> None:
+    if callback_data.value not in NEED_LABELS or not content.contacts(need=callback_data.value, citizenship=user.citizenship):
         await stale_button(query)
         return
-    await show_screen(query, screens.contacts_for_need(content, locale, callback_data.value))
+    await show_screen(query, screens.contacts_for_need(content, locale, callback_data.value, user.citizenship))
+
+
+async def contacts_at(query: CallbackQuery, callback_data: ContactsCb, content: Content, locale: str, user: User, users: UserService) -> None:
+    """"I am here now": remembered, and the numbers for there; "?" asks again."""
+    if callback_data.value == "?":
+        await show_screen(query, screens.ask_place(content, locale, user))
+        return
+    if callback_data.value not in (*CITIZENSHIPS, *DESTINATIONS, OTHER_COUNTRY):
+        await stale_button(query)
+        return
+    await users.set_location(user.id, callback_data.value)
+    await show_screen(query, screens.contacts_home(content, locale, replace(user, location=callback_data.value)))
 
 
 def router() -> Router:
@@ -96,4 +111,5 @@ def router() -> Router:
     router.callback_query.register(contacts, ContactsCb.filter(F.by == ContactsBy.HOME))
     router.callback_query.register(contacts_country, ContactsCb.filter(F.by == ContactsBy.COUNTRY))
     router.callback_query.register(contacts_need, ContactsCb.filter(F.by == ContactsBy.NEED))
+    router.callback_query.register(contacts_at, ContactsCb.filter(F.by == ContactsBy.AT))
     return router

@@ -13,13 +13,14 @@ from bot.content import Content
 from bot.handlers.common import private_router, show_screen
 from bot.models import User
 from bot.screens import search as screens
+from bot.screens.guide import Where
 from bot.services.search import SearchIndex
 
 
 async def answer(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
     """Topics for a question typed in the person's words; danger words first get the numbers to call."""
     found = search.answer(locale, message.text or "", user.citizenship)
-    await show_screen(message, screens.answer(content, locale, user.destination, found))
+    await show_screen(message, screens.answer(content, locale, Where.of(user), found))
 
 
 def router() -> Router:

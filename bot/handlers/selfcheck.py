@@ -16,6 +16,7 @@ from bot.content import Content
 from bot.handlers.common import in_order, private_router, show_screen
 from bot.models import User
 from bot.screens import selfcheck as screens
+from bot.screens.guide import Where
 from bot.services import selfcheck
 from bot.services.events import EventLog
 from bot.services.selfcheck import QUESTIONS
@@ -47,7 +48,7 @@ async def answer(
         return
     await state.set_state(Screening.result)
     await state.set_data(step.to_dict())
-    await show_screen(query, screens.result(step.result, content, locale, user.destination))
+    await show_screen(query, screens.result(step.result, content, locale, Where.of(user)))
     await events.record("screening", user, step.result.level.value)
 
 

@@ -31,6 +31,7 @@ from bot.content import Content, format_day
 from bot.models import Agency, Report, Snapshot, User
 from bot.screens import common, guide, keyboards
 from bot.screens.common import Screen
+from bot.screens.guide import Where
 from bot.services.agency import REASONS, Found, Match, Problem, ReportDraft, Standing
 from bot.services.redflags import FLAGS, Assessment, Reply, Verdict
 
@@ -281,7 +282,7 @@ def question(number: int, agency_name: str | None) -> Screen:
     return Screen(text, _markup(*rows))
 
 
-def verdict_screen(result: Assessment, content: Content, locale: str, destination: str | None, agency_name: str | None) -> Screen:
+def verdict_screen(result: Assessment, content: Content, locale: str, where: Where, agency_name: str | None) -> Screen:
     parts = [f"🏢 <b>{escape(agency_name)}</b>"] if agency_name else []
     if result.verdict is Verdict.DANGER:
         parts.append(_(
@@ -308,7 +309,7 @@ def verdict_screen(result: Assessment, content: Content, locale: str, destinatio
         "• Not sure? Ask a consultant: it is free."
     ))
     if result.verdict is Verdict.DANGER:
-        parts.append(guide.urgent_text(content, locale, destination))
+        parts.append(guide.urgent_text(content, locale, where))
     facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
     text = common.with_sources("\n\n".join(parts), facts, locale)
     rows = [
@@ -408,9 +409,9 @@ def report_in_case(opened: str) -> Screen:
     return Screen(opened, keyboards.back_to_menu())
 
 
-def report_saved(content: Content, locale: str, destination: str | None) -> Screen:
+def report_saved(content: Content, locale: str, where: Where) -> Screen:
     """No case (no consultants, or none for this person): the report is kept for the team; the hotlines."""
-    text = _("✅ <b>Your report is saved.</b> The team will read it.") + "\n\n" + guide.urgent_text(content, locale, destination)
+    text = _("✅ <b>Your report is saved.</b> The team will read it.") + "\n\n" + guide.urgent_text(content, locale, where)
     return Screen(text, keyboards.back_to_menu())
 
 

@@ -17,6 +17,7 @@ from bot.models import Case
 from bot.screens import guide, keyboards
 from bot.screens.common import Screen, button, column
 from bot.screens.desk import LANGUAGE_IN
+from bot.screens.guide import Where
 
 
 def _button(label: str, step: ConsultStep, value: str = "") -> InlineKeyboardButton:
@@ -24,10 +25,10 @@ def _button(label: str, step: ConsultStep, value: str = "") -> InlineKeyboardBut
 
 
 # -- before the consent ---------------------------------------------------------------------
-def unavailable(content: Content, locale: str, destination: str | None) -> Screen:
+def unavailable(content: Content, locale: str, where: Where) -> Screen:
     """No consultants' group is configured: the hotlines instead."""
     text = _("Consultants are not connected to this bot yet. Please call a hotline:")
-    return Screen(f"{text}\n\n{guide.urgent_text(content, locale, destination)}", keyboards.back_to_menu())
+    return Screen(f"{text}\n\n{guide.urgent_text(content, locale, where)}", keyboards.back_to_menu())
 
 
 def already_open(number: int) -> Screen:
@@ -102,7 +103,7 @@ def username_screen(username: str) -> Screen:
 
 
 # -- the case ---------------------------------------------------------------------------------
-def opened_text(case: Case, content: Content, language: str, destination: str | None, opens: datetime | None, minutes: int) -> str:
+def opened_text(case: Case, content: Content, language: str, where: Where, opens: datetime | None, minutes: int) -> str:
     """What a person is told when their case is opened: its number, when to expect a consultant
     (`opens`: when the team is next at work, None when it is at work now; `minutes`: the usual wait),
     and that what they send now goes to the consultant."""
@@ -112,12 +113,12 @@ def opened_text(case: Case, content: Content, language: str, destination: str | 
             "Consultants are not at work now. They will answer from {day}, {time} ({zone} time). "
             "If you need help now, call:"
         ).format(day=format_day(opens.date(), language), time=f"{opens:%H:%M}", zone=opens.tzname()))
-        parts.append(guide.urgent_text(content, language, destination))
+        parts.append(guide.urgent_text(content, language, where))
     else:
         parts.append(_("A consultant will write to you here, in {language}. It usually takes less than {minutes} minutes.").format(
             language=LANGUAGE_IN[language], minutes=minutes))
         if case.level in ("emergency", "high") or case.kind == "danger":
-            parts.append(guide.urgent_text(content, language, destination))
+            parts.append(guide.urgent_text(content, language, where))
     parts.append(_("Everything you send here now goes to the consultant: text, photos, voice, files, location. To stop, send /end."))
     return "\n\n".join(parts)
 

@@ -22,6 +22,7 @@ from bot.models import Case, CaseMessage
 from bot.screens import agency as agency_screens
 from bot.screens import guide, keyboards, words
 from bot.screens.common import Screen, button, column, flagged
+from bot.screens.guide import Where
 from bot.services.desk import OUTCOMES
 from bot.services.selfcheck import QUESTION_IDS
 
@@ -343,13 +344,13 @@ def closed_notice(number: int) -> Screen:
     ).format(number=number), keyboards.back_to_menu())
 
 
-def still_waiting(number: int, content: Content, language: str, destination: str | None) -> str:
+def still_waiting(number: int, content: Content, language: str, where: Where) -> str:
     """No consultant has taken the request for a while: the hotlines meanwhile."""
     text = _(
         "Your request No. {number} is still waiting: all consultants are busy. "
         "A consultant will write to you as soon as possible. Meanwhile you can call:"
     ).format(number=number)
-    return f"{text}\n\n{guide.urgent_text(content, language, destination)}"
+    return f"{text}\n\n{guide.urgent_text(content, language, where)}"
 
 
 # -- forum groups: topics, the board, the notifications in General ---------------------------------

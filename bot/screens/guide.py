@@ -6,6 +6,7 @@ Every screen that states facts ends with the date they were checked and where th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -23,12 +24,14 @@ from bot.callbacks import (
     Section,
 )
 from bot.content import Content, Fact
-from bot.models import OTHER_COUNTRY, User
+from bot.models import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, User
 from bot.screens import keyboards
 from bot.screens.common import Screen, button, column, flagged, nav, with_sources
 
 NEED_LABELS = {
     "emergency": __("🚨 Emergency: police, ambulance"),
+    "consulate": __("🏛 Embassies and consulates"),
+    "home": __("🏠 Lines of your home country"),
     "trafficking": __("🆘 Trafficking, violence"),
     "labour": __("💼 Work: wages, employer"),
     "migration": __("🛂 Migration: stay, documents"),
@@ -140,49 +143,102 @@ def _by_country(content: Content, locale: str, entries: list[tuple[str, Fact]]) 
     return lines, [fact for _id, fact in entries]
 
 
-def contacts_home(content: Content, locale: str, user: User | None) -> Screen:
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Whose numbers to show: for the place the person is (or goes to), and their citizenship (their embassy
+    there, their home country's lines)."""
+
+    place: str | None = None
+    citizenship: str | None = None
+
+    @classmethod
+    def of(cls, user: User | None) -> Where:
+        return cls(user.place, user.citizenship) if user is not None else cls()
+
+
+def ask_place(content: Content, locale: str, user: User | None) -> Screen:
+    """Where are you now? Asked once, before the full list of numbers; changeable. The emergency numbers
+    come with the question (of the destination, when known), so asking never delays a call."""
+    home = (user.citizenship,) if user is not None and user.citizenship in CITIZENSHIPS else CITIZENSHIPS
+    buttons = [button(_("🏠 At home: {country}").format(country=flagged(code)), ContactsCb(by=ContactsBy.AT, value=code).pack())
+               for code in home]
+    buttons += [button(flagged(code), ContactsCb(by=ContactsBy.AT, value=code).pack()) for code in DESTINATIONS]
+    buttons.append(button(_("🌍 Somewhere else"), ContactsCb(by=ContactsBy.AT, value=OTHER_COUNTRY).pack()))
     destination = user.destination if user is not None else None
-    lines = [_("<b>Hotlines and contacts</b>")]
-    if destination in content.contact_countries():
-        entries = content.contacts(country=destination)
-        lines.append(f"<b>{flagged(destination)}</b>")
-        lines.extend(_contact_lines(content, locale, entries))
-        facts = [fact for _id, fact in entries]
+    emergency = content.contacts(country=destination, need="emergency") if destination in content.contact_countries() else []
+    if emergency:
+        numbers, facts = [f"\n<b>🚨 {flagged(destination or '')}</b>", *_contact_lines(content, locale, emergency)], [f for _i, f in emergency]
     else:
-        lines.append(_("If you are in danger, call the emergency number of the country you are in:"))
-        more, facts = _by_country(content, locale, content.contacts(need="emergency"))
-        lines.extend(more)
-    buttons = [button(flagged(code), ContactsCb(by=ContactsBy.COUNTRY, value=code).pack()) for code in content.contact_countries()]
+        numbers, facts = _by_country(content, locale, content.contacts(need="emergency"))
+    text = _("<b>Hotlines and contacts</b>\n📍 Where are you now? The numbers will be for that country.") + "\n" + "\n".join(numbers)
+    return Screen(with_sources(text, facts, locale), column(buttons, nav(None)))
+
+
+def contacts_home(content: Content, locale: str, user: User | None) -> Screen:
+    """The numbers for where the person is: the country's lines and their embassy there, then their home
+    country's lines that work from abroad (at home: the home lines). Asked first when it is not known."""
+    if user is None or user.location is None:
+        return ask_place(content, locale, user)
+    where = Where(user.location, user.citizenship)
+    lines = [_("<b>Hotlines and contacts</b>")]
+    more, facts = _numbers_at(content, locale, where)
+    lines += more
+    buttons = [button(_("📍 I am somewhere else"), ContactsCb(by=ContactsBy.AT, value="?").pack())]
+    buttons += [button(flagged(code), ContactsCb(by=ContactsBy.COUNTRY, value=code).pack())
+                for code in content.contact_countries() if code != user.location]
     buttons += [button(str(label), ContactsCb(by=ContactsBy.NEED, value=need).pack()) for need, label in NEED_LABELS.items()
-                if content.contacts(need=need)]
+                if content.contacts(need=need, citizenship=user.citizenship)]
     return Screen(with_sources("\n".join(lines), facts, locale), column(buttons, nav(None)))
 
 
-def contacts_for_country(content: Content, locale: str, code: str) -> Screen:
-    entries = content.contacts(country=code)
+def _numbers_at(content: Content, locale: str, where: Where, needs: set[str] | None = None) -> tuple[list[str], list[Fact]]:
+    """The lines for a place (only `needs`, when given; an embassy always), then the home country's lines."""
+    place, citizenship = where.place, where.citizenship
+    if place is None or place == OTHER_COUNTRY or place not in content.contact_countries():
+        lines = [_("If you are in danger, call the emergency number of the country you are in:")]
+        more, facts = _by_country(content, locale, content.contacts(need="emergency"))
+        return lines + more, facts
+    keep = None if needs is None else needs | {"consulate"}  # their embassy, whatever the need
+    here = [(i, f) for i, f in content.contacts(country=place, citizenship=citizenship)
+            if keep is None or keep & set(content.guide.contacts[i].needs)]
+    lines = [f"<b>📍 {flagged(place)}</b>", *_contact_lines(content, locale, here)]
+    home: list[tuple[str, Fact]] = []
+    if citizenship in CITIZENSHIPS and citizenship != place:  # abroad: the home lines that can be called from there
+        home = [(i, f) for i, f in content.contacts(country=citizenship, need="home", citizenship=citizenship) if f.value.startswith("+")]
+        if home:
+            lines += ["", _("<b>🏠 {country}: lines for citizens abroad</b>").format(country=flagged(citizenship)),
+                      *_contact_lines(content, locale, home)]
+    return lines, [f for _i, f in here + home]
+
+
+def contacts_for_country(content: Content, locale: str, code: str, citizenship: str | None = None) -> Screen:
+    entries = content.contacts(country=code, citizenship=citizenship)
     lines = [f"<b>☎️ {flagged(code)}</b>", *_contact_lines(content, locale, entries)]
     markup = column([], nav(ContactsCb(by=ContactsBy.HOME).pack()))
     return Screen(with_sources("\n".join(lines), [f for _i, f in entries], locale), markup)
 
 
-def contacts_for_need(content: Content, locale: str, need: str) -> Screen:
-    lines, facts = _by_country(content, locale, content.contacts(need=need))
+def contacts_for_need(content: Content, locale: str, need: str, citizenship: str | None = None) -> Screen:
+    lines, facts = _by_country(content, locale, content.contacts(need=need, citizenship=citizenship))
     text = f"<b>{NEED_LABELS[need]}</b>" + "\n".join(lines)
     return Screen(with_sources(text, facts, locale), column([], nav(ContactsCb(by=ContactsBy.HOME).pack())))
 
 
-def urgent_contacts(content: Content, locale: str, destination: str | None) -> tuple[str, list[Fact]]:
-    """The numbers to call now: for the person's destination, or the emergency numbers of every country."""
-    if destination in content.contact_countries():
-        entries = [e for e in content.contacts(country=destination)
-                   if {"emergency", "trafficking"} & set(content.guide.contacts[e[0]].needs)]
-        lines = [f"<b>{flagged(destination)}</b>", *_contact_lines(content, locale, entries)]
+def urgent_contacts(content: Content, locale: str, where: Where) -> tuple[str, list[Fact]]:
+    """The numbers to call now: emergency and trafficking lines where the person is, their embassy there, and
+    their home country's lines from abroad; at home, their home lines; not knowing where, every country's
+    emergency number."""
+    if where.place is not None and where.place == where.citizenship:
+        entries = content.contacts(country=where.place, citizenship=where.citizenship)
+        lines = [f"<b>🏠 {flagged(where.place)}</b>", *_contact_lines(content, locale, entries)]
         return "\n".join(lines), [f for _i, f in entries]
-    lines, facts = _by_country(content, locale, content.contacts(need="emergency"))
+    lines, facts = _numbers_at(content, locale, where, needs={"emergency", "trafficking"})
     return "\n".join(lines).strip(), facts
 
 
-def urgent_text(content: Content, locale: str, destination: str | None) -> str:
-    body, facts = urgent_contacts(content, locale, destination)
+def urgent_text(content: Content, locale: str, where: Where) -> str:
+    body, facts = urgent_contacts(content, locale, where)
+    if not body:
+        body = "\n".join(_by_country(content, locale, content.contacts(need="emergency"))[0]).strip()
     return with_sources(_("<b>If you are in danger, call now:</b>") + "\n" + body, facts, locale)
 

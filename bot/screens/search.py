@@ -19,6 +19,7 @@ from bot.content import Content
 from bot.screens import common, keyboards
 from bot.screens import guide as guide_screens
 from bot.screens.common import Screen
+from bot.screens.guide import Where
 from bot.services.search import Found
 
 
@@ -33,13 +34,13 @@ def _topic_rows(content: Content, locale: str, topics: list[str]) -> list[list[I
     return rows
 
 
-def danger(content: Content, locale: str, destination: str | None, topics: list[str]) -> Screen:
+def danger(content: Content, locale: str, where: Where, topics: list[str]) -> Screen:
     """Danger words: the numbers to call and a consultant first, then up to three topics."""
     lead = _(
         "<b>It sounds like you may be in danger.</b> You are not alone, and it is not your fault.\n"
         "If your life or health is at risk, call the emergency number now."
     )
-    text = f"{lead}\n\n{guide_screens.urgent_text(content, locale, destination)}"
+    text = f"{lead}\n\n{guide_screens.urgent_text(content, locale, where)}"
     rows = [[common.button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="danger").pack())]]
     rows += _topic_rows(content, locale, topics[:3])
     rows.append([common.button(keyboards.section_label("contacts"), ContactsCb(by=ContactsBy.HOME).pack())])
@@ -66,8 +67,8 @@ def not_found() -> Screen:
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def answer(content: Content, locale: str, destination: str | None, found: Found) -> Screen:
+def answer(content: Content, locale: str, where: Where, found: Found) -> Screen:
     """What a typed question gets: danger first (the numbers to call and a consultant), else the topics."""
     if found.danger:
-        return danger(content, locale, destination, found.topics)
+        return danger(content, locale, where, found.topics)
     return found_screen(content, locale, found.topics) if found.topics else not_found()

@@ -19,6 +19,7 @@ from bot.content import Content
 from bot.screens import common, keyboards, words
 from bot.screens import guide as guide_screens
 from bot.screens.common import Screen
+from bot.screens.guide import Where
 from bot.services.selfcheck import QUESTIONS, Answer, Level, Result
 
 ANSWER_LABELS = {Answer.YES: "✅", Answer.NO: "❌", Answer.UNSURE: "❔", Answer.SKIP: "⏭"}
@@ -98,8 +99,8 @@ def _advice(result: Result, urgent: str) -> list[str]:
     return [lead, steps, urgent]
 
 
-def result(outcome: Result, content: Content, locale: str, destination: str | None) -> Screen:
-    parts = _advice(outcome, guide_screens.urgent_text(content, locale, destination))
+def result(outcome: Result, content: Content, locale: str, where: Where) -> Screen:
+    parts = _advice(outcome, guide_screens.urgent_text(content, locale, where))
     rows = [
         [common.button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="screening").pack())],
         [common.button(_("📖 Signs of forced labour"), GuideCb(kind=GuideKind.GROUP, id=DANGER_GROUP).pack())],

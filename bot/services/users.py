@@ -83,6 +83,13 @@ class UserService:
         await self.users.set_destination(user_id, country)
         self._cache.drop(user_id)  # read again when next needed
 
+    async def set_location(self, user_id: int, country: str | None) -> None:
+        """Where the person is now: their home country, a destination, or elsewhere (OTHER_COUNTRY)."""
+        if country is not None and country not in (*CITIZENSHIPS, *DESTINATIONS, OTHER_COUNTRY):
+            raise ValueError(f"unsupported location {country!r}")
+        await self.users.set_location(user_id, country)
+        self._cache.drop(user_id)  # read again when next needed
+
     async def mark_blocked(self, user_id: int, blocked: bool) -> None:
         await self.users.set_blocked(user_id, blocked)
         self._cache.drop(user_id)  # read again when next needed

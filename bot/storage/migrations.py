@@ -305,4 +305,9 @@ MIGRATIONS: tuple[str, ...] = (
         seen_at   TEXT NOT NULL
     )
     """,
+    # 12: where the person is now (a country of the bot's, OTHER "XX" elsewhere, NULL not asked): the numbers
+    # shown are for there, and a family at home gets their own country's lines
+    """
+    ALTER TABLE users ADD COLUMN location TEXT
+    """,
 )

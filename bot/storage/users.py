@@ -19,6 +19,7 @@ def _row_to_user(row: Any) -> User:
         first_seen=datetime.fromisoformat(row["first_seen"]),
         last_seen=datetime.fromisoformat(row["last_seen"]),
         blocked=bool(row["blocked"]),
+        location=row["location"],
     )
 
 
@@ -51,6 +52,9 @@ class UserRepository:
 
     async def set_destination(self, user_id: int, destination: str | None) -> None:
         await self.db.execute("UPDATE users SET destination = ? WHERE id = ?", (destination, user_id))
+
+    async def set_location(self, user_id: int, location: str | None) -> None:
+        await self.db.execute("UPDATE users SET location = ? WHERE id = ?", (location, user_id))
 
     async def set_blocked(self, user_id: int, blocked: bool) -> None:
         await self.db.execute("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))

@@ -27,6 +27,7 @@ from bot.models import Case, CaseMessage
 from bot.screens import consult as screens_consult
 from bot.screens import desk as screens
 from bot.screens.desk import TEXT_LIMIT
+from bot.screens.guide import Where
 from bot.services.desk import Actor, CaseError, CaseService, Consultant, Draft, Taken
 from bot.services.teams import Team
 from bot.telegram.forum import Forums, lacks_rights, not_a_forum, topic_gone, topic_link, unchanged
@@ -346,11 +347,11 @@ class Desk:
         pings = await self.cases.drop_posts(case.id, "ping")
         return [await self.outbox.delete(chat_id, message_id, case_id=case.id) for chat_id, message_id in pings]
 
-    def opened_text(self, case: Case, content: Content, language: str, destination: str | None) -> str:
+    def opened_text(self, case: Case, content: Content, language: str, where: Where) -> str:
         """What the person reads once their case is open (also after an agency report): in their language,
-        with the hours of the case's team."""
+        with the hours of the case's team, and the numbers for where they are."""
         with self.speaking(language):
-            return screens_consult.opened_text(case, content, language, destination, self.opens_at(case), self.config.hotlines_minutes)
+            return screens_consult.opened_text(case, content, language, where, self.opens_at(case), self.config.hotlines_minutes)
 
     def opens_at(self, case: Case) -> datetime | None:
         """When the case's team is next at work, or None if it is at work now."""
@@ -690,7 +691,7 @@ class Desk:
             async with self.cases.db.transaction():
                 if case.user_id is not None:
                     with self.speaking(case.language):
-                        text = screens.still_waiting(case.id, self.content, case.language, case.destination)
+                        text = screens.still_waiting(case.id, self.content, case.language, Where(case.destination, case.citizenship))
                         ids.append(await self.outbox.post(case.user_id, text, case_id=case.id))
                 await self.cases.mark_hotlines_sent(case.id, now)
         return ids
