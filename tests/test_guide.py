@@ -12,6 +12,7 @@ import pytest
 
 from bot.content import MAX_SCREEN, language_problems, require_content
 from bot.i18n import LANGUAGE_NAMES
+from bot.sandbox.client import Person
 from bot.services import deeplinks
 from tests.conftest import LANGS, ROOT, Harness
 
@@ -210,12 +211,18 @@ def test_qr_command_refuses_a_link_to_nothing(tmp_path: Path) -> None:
 
 
 # -- where the person is (issue 18) ---------------------------------------------------------------
-@pytest.mark.parametrize("lang", LANGS)
-async def test_numbers_follow_where_the_person_is_and_who_they_are(harness: Harness, lang: str) -> None:
+async def profiled(harness: Harness, lang: str, citizenship: str, destination: str) -> Person:
+    """A person in `lang` who gave their citizenship and destination (English names, as the catalog's msgids)."""
     person = await harness.speaker(lang)
     await person.send("/profile")
-    await person.click(harness.t("Kyrgyzstan", lang))
-    await person.click(harness.t("United Arab Emirates", lang))
+    await person.click(harness.t(citizenship, lang))
+    await person.click(harness.t(destination, lang))
+    return person
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_numbers_follow_where_the_person_is_and_who_they_are(harness: Harness, lang: str) -> None:
+    person = await profiled(harness, lang, "Kyrgyzstan", "United Arab Emirates")
     await person.send("/contacts")
     await person.click("🇦🇪")  # in the UAE: its lines, the Kyrgyz embassy there, the Kyrgyz lines from abroad
     text = person.last.text or ""
@@ -233,10 +240,7 @@ async def test_numbers_follow_where_the_person_is_and_who_they_are(harness: Harn
 
 
 async def test_a_tajik_citizen_is_never_shown_another_countrys_embassy(harness: Harness) -> None:
-    person = await harness.speaker("tg")
-    await person.send("/profile")
-    await person.click(harness.t("Tajikistan", "tg"))
-    await person.click(harness.t("South Korea", "tg"))
+    person = await profiled(harness, "tg", "Tajikistan", "South Korea")
     await person.send("/contacts")
     await person.click("🇰🇷")
     text = person.last.text or ""
@@ -246,10 +250,7 @@ async def test_a_tajik_citizen_is_never_shown_another_countrys_embassy(harness: 
 
 
 async def test_a_danger_answer_gives_the_embassy_where_the_person_is(harness: Harness) -> None:
-    person = await harness.speaker("ky")
-    await person.send("/profile")
-    await person.click(harness.t("Kyrgyzstan", "ky"))
-    await person.click(harness.t("South Korea", "ky"))
+    person = await profiled(harness, "ky", "Kyrgyzstan", "South Korea")
     await person.send("паспортумду алып коюшту")
     text = person.last.text or ""
     assert "112" in text and "+82 10 9798 0951" in text and "+996 999 312 002" in text
