@@ -254,3 +254,12 @@ async def test_a_danger_answer_gives_the_embassy_where_the_person_is(harness: Ha
     await person.send("паспортумду алып коюшту")
     text = person.last.text or ""
     assert "112" in text and "+82 10 9798 0951" in text and "+996 999 312 002" in text
+
+
+async def test_at_home_with_no_confirmed_home_line_the_emergency_numbers_still_come(harness: Harness) -> None:
+    person = await profiled(harness, "tg", "Tajikistan", "Russia")
+    await person.send("/contacts")
+    await person.click(harness.t("🏠 At home: {country}", "tg").format(country="🇹🇯 " + harness.t("Tajikistan", "tg")))
+    assert "112" in (person.last.text or "")  # no Tajik line is confirmed yet: never an empty list
+    await person.send("маро мезананд")  # danger words while at home: numbers, not just a heading
+    assert "112" in (person.last.text or "")

@@ -228,8 +228,8 @@ def urgent_contacts(content: Content, locale: str, where: Where) -> tuple[str, l
     """The numbers to call now: emergency and trafficking lines where the person is, their embassy there, and
     their home country's lines from abroad; at home, their home lines; not knowing where, every country's
     emergency number."""
-    if where.place is not None and where.place == where.citizenship:
-        entries = content.contacts(country=where.place, citizenship=where.citizenship)
+    entries = content.contacts(country=where.place, citizenship=where.citizenship) if where.place == where.citizenship else []
+    if where.place is not None and entries:
         lines = [f"<b>🏠 {flagged(where.place)}</b>", *_contact_lines(content, locale, entries)]
         return "\n".join(lines), [f for _i, f in entries]
     lines, facts = _numbers_at(content, locale, where, needs={"emergency", "trafficking"})
@@ -238,7 +238,5 @@ def urgent_contacts(content: Content, locale: str, where: Where) -> tuple[str, l
 
 def urgent_text(content: Content, locale: str, where: Where) -> str:
     body, facts = urgent_contacts(content, locale, where)
-    if not body:
-        body = "\n".join(_by_country(content, locale, content.contacts(need="emergency"))[0]).strip()
     return with_sources(_("<b>If you are in danger, call now:</b>") + "\n" + body, facts, locale)
 
