@@ -111,8 +111,11 @@ def alert(case: Case, now: datetime, *, again: bool = False, returned_by: str | 
     text = "\n".join(lines)
     if returned_by is not None:
         text = _("↩️ Returned to the group by {name}").format(name=escape(returned_by)) + "\n" + text
-    take = button(_("✋ Take case No. {number}").format(number=case.id), TakeCb(case=case.id).pack())
-    return Screen(text, column([take]))
+    return Screen(text, column([take_button(case.id)]))
+
+
+def take_button(number: int) -> InlineKeyboardButton:
+    return button(_("✋ Take case No. {number}").format(number=number), TakeCb(case=number).pack())
 
 
 def alert_after(case: Case) -> str:
@@ -398,8 +401,7 @@ def ping(case: Case, now: datetime, kind: str, url: str | None) -> Screen:
         "returned": _("↩️ Case No. {number} is back in the queue"),
     }[kind].format(number=case.id, minutes=waited(case, now))
     text = f"{head}\n{LEVEL_ICONS[case.level]} <b>{words.LEVELS[case.level]}</b> · {words.KINDS[case.kind]} · {case.language}"
-    take = button(_("✋ Take case No. {number}").format(number=case.id), TakeCb(case=case.id).pack())
-    rows = [[take]]
+    rows = [[take_button(case.id)]]
     if url:
         rows.append([InlineKeyboardButton(text=_("Open the topic"), url=url)])
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
@@ -437,8 +439,8 @@ def returned_line(number: int, by: str, reason: str | None) -> str:
 
 def take_first(number: int) -> Screen:
     """Someone wrote in the topic of a case nobody has taken: nothing went to the person."""
-    take = button(_("✋ Take case No. {number}").format(number=number), TakeCb(case=number).pack())
-    return Screen(_("Not sent: case No. {number} is not taken yet. Take it, then write again.").format(number=number), column([take]))
+    return Screen(_("Not sent: case No. {number} is not taken yet. Take it, then write again.").format(number=number),
+                  column([take_button(number)]))
 
 
 def held_by(number: int, name: str) -> str:

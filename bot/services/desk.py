@@ -374,10 +374,6 @@ class CaseService:
             return None
         return marked[1:]  # the person's message (👀), or a consultant's written in a case's topic (👌)
 
-    async def drop_alerts(self, case_id: int) -> list[tuple[int, int]]:
-        """The case's alerts posted so far, forgotten (a fresh one replaces them): (chat, message id) each."""
-        return await self.repo.drop_posts(case_id, "alert")
-
     async def add_post(self, chat_id: int, message_id: int, case_id: int, kind: str) -> None:
         await self.repo.add_post(chat_id, message_id, case_id, kind)
 
@@ -453,6 +449,7 @@ class CaseService:
         await self.repo.set_board(chat_id, message_id, text, self.clock())
 
     async def drop_posts(self, case_id: int, kind: str) -> list[tuple[int, int]]:
+        """The case's posts of this kind so far, forgotten (they are being deleted): (chat, message id) each."""
         return await self.repo.drop_posts(case_id, kind)
 
     async def seen_consultant(self, actor: Actor, username: str | None) -> None:

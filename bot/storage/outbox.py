@@ -82,26 +82,19 @@ class OutboxRepository:
 
     async def drop_topic_changes(self, chat_id: int, thread: int) -> int:
         """Forget the queued renames and closes of a topic (a newer case takes it over)."""
-        rows = await self.db.fetchall("SELECT id, payload FROM outbox WHERE chat_id = ? AND method = 'topic'", (chat_id,))
-        dropped = 0
-        for row in rows:
-            payload = json.loads(row["payload"])
-            if payload.get("thread") == thread and payload.get("op") in ("edit", "close"):
-                dropped += await self.db.execute("DELETE FROM outbox WHERE id = ? AND claimed_until IS NULL", (row["id"],))
-        return dropped
+        return await self.db.execute(
+            "DELETE FROM outbox WHERE chat_id = ? AND method = 'topic' AND claimed_until IS NULL "
+            "AND json_extract(payload, '$.thread') = ? AND json_extract(payload, '$.op') IN ('edit', 'close')",
+            (chat_id, thread),
+        )
 
     async def retarget(self, chat_id: int, old: int, new: int | None) -> None:
         """Every item waiting for topic `old` of the group goes to topic `new` (None: General), in order."""
-        rows = await self.db.fetchall("SELECT id, payload FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,))
-        for row in rows:
-            payload = json.loads(row["payload"])
-            if payload.get("thread") != old:
-                continue
-            if new is None:
-                del payload["thread"]
-            else:
-                payload["thread"] = new
-            await self.db.execute("UPDATE outbox SET payload = ? WHERE id = ?", (json.dumps(payload, ensure_ascii=False), row["id"]))
+        change = "json_remove(payload, '$.thread')" if new is None else "json_set(payload, '$.thread', ?)"
+        await self.db.execute(
+            f"UPDATE outbox SET payload = {change} WHERE chat_id = ? AND json_extract(payload, '$.thread') = ?",
+            (chat_id, old) if new is None else (new, chat_id, old),
+        )
 
     async def done(self, item_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))

@@ -143,7 +143,10 @@ class Desk:
         return item
 
     async def settle(self) -> None:
-        """After the queue changed: waiting cases of a forum group get their topic, the boards show the queue."""
+        """After the queue changed: waiting cases of a forum group get their topic, the boards show the queue.
+        Without a forum group (known at once, from Forums), nothing is read: this runs after every change."""
+        if not [team for team in self.cases.teams.teams if await self.forums.usable(team.chat_id)]:
+            return
         for case in await self.cases.without_topic():
             await self.ensure_topic(case)
         await self.refresh_boards()
@@ -313,7 +316,7 @@ class Desk:
                     await self.cases.set_board(chat_id, shown[0], text)
                     return
                 except TelegramBadRequest as error:
-                    if "not modified" in error.message:
+                    if unchanged(error):
                         await self.cases.set_board(chat_id, shown[0], text)
                         return
                     log.info("board of %s not edited (%s): posted anew", chat_id, error.message)
@@ -336,16 +339,17 @@ class Desk:
         team = self.cases.team_of(case)
         if team is None:
             return []
-        ids = await self._drop_pings(case)
+        ids = await self._delete_posts(case, "ping")
         with self.speaking(self.team_locale):
             ping = screens.ping(case, now, kind, topic_link(*case.topic) if case.topic else None)
             ids.append(await self.outbox.post(team.chat_id, ping.text, ping.markup, case_id=case.id, track="ping"))
         await self.cases.mark_alerted(case.id, now)
         return ids
 
-    async def _drop_pings(self, case: Case) -> list[int]:
-        pings = await self.cases.drop_posts(case.id, "ping")
-        return [await self.outbox.delete(chat_id, message_id, case_id=case.id) for chat_id, message_id in pings]
+    async def _delete_posts(self, case: Case, kind: str) -> list[int]:
+        """Queue the deletion of the case's posts of this kind ("ping", "alert"), forgetting them."""
+        posts = await self.cases.drop_posts(case.id, kind)
+        return [await self.outbox.delete(chat_id, message_id, case_id=case.id) for chat_id, message_id in posts]
 
     def opened_text(self, case: Case, content: Content, language: str, where: Where) -> str:
         """What the person reads once their case is open (also after an agency report): in their language,
@@ -419,7 +423,7 @@ class Desk:
                     ids.append(await self.outbox.post(room[0], screens.note_text(note, at), case_id=case.id))
             ids += await self._queue_to_room(case, await self.cases.unqueued_from_person(case.id))
         ids += await self._edit_alerts(case)
-        ids += await self._drop_pings(case)
+        ids += await self._delete_posts(case, "ping")
         ids += await self._rename(case)
         if case.user_id is not None and handed_by is None:
             with self.speaking(case.language):
@@ -511,7 +515,7 @@ class Desk:
     async def _alert_again(self, team: Team, case: Case, now: datetime) -> list[int]:
         """Inside the caller's transaction, a case without a topic: its earlier alert goes, a fresh one comes
         to the bottom of the group (one alert, one Take button per case)."""
-        ids = [await self.outbox.delete(chat_id, message_id, case_id=case.id) for chat_id, message_id in await self.cases.drop_alerts(case.id)]
+        ids = await self._delete_posts(case, "alert")
         ids.append(await self._post_alert((team.chat_id, None), case, now, again=True))
         return ids
 
@@ -605,7 +609,7 @@ class Desk:
     async def close(self, case_id: int, actor: Actor, outcome: str) -> Case:
         async with self.cases.db.transaction():
             case = await self.cases.close(case_id, actor, outcome)
-            ids = await self._edit_alerts(case) + await self._drop_pings(case) + await self._rename(case)
+            ids = await self._edit_alerts(case) + await self._delete_posts(case, "ping") + await self._rename(case)
             if case.topic is not None:
                 ids.append(await self.outbox.topic(*case.topic, "close", case_id=case.id))
             if case.user_id is not None and case.outcome != "ended_by_person":
@@ -647,7 +651,7 @@ class Desk:
     async def _consultant_notice(self, case: Case, notice: Callable[[int], str], *, in_topic: bool = True) -> list[int]:
         """Tell the consultant holding the case (in the team's language), and update the group's alerts. A
         topic case: said in its topic, or (when the topic goes) in the group's General."""
-        ids = await self._edit_alerts(case) + await self._drop_pings(case)
+        ids = await self._edit_alerts(case) + await self._delete_posts(case, "ping")
         team = self.cases.team_of(case)
         with self.speaking(self.team_locale):
             if case.topic is not None and in_topic:
