@@ -96,6 +96,7 @@ class App:
     intake: Intake
     calls: CallJournal
     _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    running_jobs: set[asyncio.Task[object]] = field(default_factory=set, init=False, repr=False)  # scheduled jobs now at work
 
     async def publish_profile(self) -> None:
         await menus.publish(self.bot, self.i18n)
@@ -149,6 +150,11 @@ class App:
             log.warning("stopping with updates still in flight: they are handled at the next start")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.running_jobs:  # a job half-way through (the outbox sending, a reminder) ends before the database closes
+            _done, late = await asyncio.wait(set(self.running_jobs), timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await self.bot.session.close()
         await self.db.close()
         self.calls.close()

@@ -151,7 +151,7 @@ class ChecklistAction(StrEnum):
     DONE = "done"  # done, from a reminder
     MUTE = "mute"  # no reminders for the item (n = 1: from the reminders list)
     UNMUTE = "unmute"
-    PAID_ASK = "paid?"  # how many months were paid
+    PAID_ASK = "paid?"  # how many months were paid (n = 1: how many in all, for a payment not recorded)
     PAID = "paid"  # n months more
     PAID_ALL = "paidall"  # n months in all
     DATES = "dates"  # the person's dates

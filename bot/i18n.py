@@ -23,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from bot.content import PLACEHOLDER_RE
+from bot.content.checks import language_problems
 from bot.models import LANGUAGES
 from bot.services.users import suggest_language
 
@@ -138,6 +139,9 @@ def catalog_problems(locales_dir: Path, template: Catalog | None = None) -> list
                 continue
             for check_error in _format_errors(catalog, message):
                 problems.append(f"{path}: {_short(message.id)}: {check_error}")
+            for form in strings:  # in the catalog's language and script, as the content's texts
+                for language_error in language_problems(language, str(form)):
+                    problems.append(f"{path}: {_short(message.id)}: {language_error}")
     return problems
 
 

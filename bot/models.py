@@ -32,6 +32,11 @@ class User:
         """Where the numbers shown should work: where the person said they are, else where they go."""
         return self.location or self.destination
 
+    @property
+    def abroad(self) -> str | None:
+        """The destination whose rules fit the person: where they are, else where they go (or went)."""
+        return self.location if self.location in DESTINATIONS else self.destination
+
 
 @dataclass(frozen=True, slots=True)
 class Trip:

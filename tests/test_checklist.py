@@ -81,7 +81,7 @@ def test_check_the_ban_two_months_before_leaving(departure: date, expected: date
 @pytest.mark.parametrize(("issued", "paid", "today", "expected"), [
     (date(2026, 3, 10), 1, date(2026, 3, 10), date(2026, 4, 8)),  # the MVD's example: pay before 9 April
     (date(2026, 3, 10), 3, date(2026, 3, 10), date(2026, 6, 8)),  # three months paid
-    (date(2026, 3, 10), 1, date(2026, 4, 9), date(2026, 5, 8)),  # a missed tap: the next month, by our count
+    (date(2026, 3, 10), 1, date(2026, 4, 9), date(2026, 4, 8)),  # not recorded as paid: shown as missed, never skipped
     (date(2026, 1, 31), 1, date(2026, 1, 31), date(2026, 2, 26)),  # 28 February - 2 days
     (date(2026, 3, 10), 12, date(2026, 3, 10), None),  # a patent lasts 12 months at most: nothing more to pay
 ])
@@ -217,9 +217,17 @@ async def test_from_choosing_russia_to_dated_deadlines_and_a_reminder(tmp_path: 
         kyrgyz_rule = CONTENT.fill(lang, CONTENT.item_text(lang, "ru_reg_kg").why).text
         assert kyrgyz_rule not in screen  # the Kyrgyz rule is not shown to a Tajik
         assert "08.12" in screen and "23.12" in screen  # on the buttons
-        assert h.t("Checked: {date}", lang).split("{")[0] in screen  # sources and the date they were checked
 
-        await person.click(title(lang, "ru_amina"))  # tick an item without a deadline
+        # an item's why, its sources and the date they were checked are one tap away (the list fits a phone)
+        await person.click(title(lang, "ru_reg_tj_uz"))
+        item = person.screen()
+        assert CONTENT.fill(lang, CONTENT.item_text(lang, "ru_reg_tj_uz").why).text.split("\n")[0][:40] in item
+        assert registration in item and h.t("Checked: {date}", lang).split("{")[0] in item
+        await person.click(h.t("⬅️ Checklist", lang))
+
+        await person.click(title(lang, "ru_amina"))  # an item without a deadline: its screen, then tick it
+        await person.click(h.t("✅ Done", lang))
+        await person.click(h.t("⬅️ Checklist", lang))
         assert "1/5" in person.screen() and "✅" in person.screen()
 
         # 3 days before registration, 10:00 Moscow time: one reminder, in the person's language

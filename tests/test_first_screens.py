@@ -70,8 +70,9 @@ async def test_urgent_sections_show_sourced_emergency_numbers_with_date(harness:
     # no destination given: the emergency numbers of every country, grouped, with source and date
     assert "🇷🇺 Русия\n• 112" in text
     assert "• 999" in text and "• 119" in text
-    assert harness.t("Checked: {date}", "tg").format(date="21 Ноябр 2026") in text
-    assert "sergiev.ru" in text
+    # dates as Tajik writes them (issue 19; CLDR gave "21 Ноябр 2026"), sources re-checked (issue 18)
+    assert harness.t("Checked: {date}", "tg").format(date="21 ноябри соли 2026") in text
+    assert "news.ru" in text
 
 
 async def test_start_again_goes_straight_to_menu(harness: Harness) -> None:

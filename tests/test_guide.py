@@ -129,7 +129,10 @@ async def test_contacts_show_the_destination_first_and_numbers_by_need(harness: 
     assert "157" in text and "112" in text and "Турция" in text
     assert "999" not in text  # the UAE police is not the first thing a worker in Turkey needs
     await person.click(harness.t("💼 Work: wages, employer", "ru"))
-    assert "600 590000" in person.last.text and "1577-0071" in person.last.text
+    assert "1350" in person.last.text and "132" in person.last.text  # Korea's labour ministry and free legal aid
+    # changed on purpose (issue 18): MOHRE's 600 590000 and Korea's 1577-0071 have no source from the last
+    # two years, so they are hidden (the screens name mohre.gov.ae and the MOHRE UAE app instead)
+    assert "600 590000" not in person.last.text and "1577-0071" not in person.last.text
     # unverified numbers never appear
     assert "0800 0000 189" not in person.last.text and "967 98 44" not in person.last.text
     await person.send("/contacts")  # asked once: remembered
@@ -164,7 +167,8 @@ async def test_deep_links_to_a_topic_and_contacts(harness: Harness) -> None:
     await person.send("/start uz-t-documents_taken")
     assert person.last.text.startswith(CONTENT.topic("uz", "documents_taken").title)
     await person.send("/start contacts-KR")
-    assert "1345" in person.last.text and "1577-0071" in person.last.text
+    assert "1345" in person.last.text and "1600-8248" in person.last.text
+    assert "1577-0071" not in person.last.text  # no current source (issue 18): hidden
 
 
 async def test_broken_deep_link_falls_back_to_the_start(harness: Harness) -> None:

@@ -18,19 +18,22 @@ import phonenumbers
 from bot.content.model import (
     ID_PATTERN,
     PLACEHOLDER_RE,
+    SIGNS,
     ChecklistItem,
     Checklists,
     Fact,
     Guide,
     LanguageFiles,
     display,
+    placeholder_form,
 )
 from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES
 
 MAX_SCREEN = 4096
 # A topic page shares its screen with a title line, page buttons' labels and the sources footer.
 SCREEN_RESERVE = 600
-AIM_SCREEN = 1200
+AIM_SCREEN = 1200  # a cheap phone's screen: a page over it is an error (the guide's screens test renders each whole)
+AIM_PAGE = 1000  # a page, leaving room for the title and the sources line
 WARN_AFTER_DAYS = 365
 ERROR_AFTER_DAYS = 730
 REFERENCE_LANGUAGE = LANGUAGES[0]
@@ -100,7 +103,27 @@ def phone_problems(value: str, country: str | None) -> list[str]:
         return [f"phone {value!r} does not parse: {error}"]
     if not phonenumbers.is_possible_number(number):
         return [f"phone {value!r} is not a possible number"]
+    if not phonenumbers.is_valid_number(number):
+        return [f"phone {value!r} is not a valid number for {country or 'its country'}: a digit missing or extra?"]
+    if not value.startswith("+"):  # typed as dialled in the country: the country's own form has the same digits
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if re.sub(r"\D", "", national) != digits:
+            return [f"phone {value!r}: {country} writes this number {national!r} (a digit missing, extra, or a trunk 0 left out)"]
     return []
+
+
+# A phone number typed into a text instead of its fact: "+7 925 ...", "8-800-...", "1577-0071", or a
+# service number ("112", "1345") that is a phone fact's value.
+_TYPED_PHONE = re.compile(r"(?<![\w{])(?:\+\d[\d\s()-]{6,}\d|\d{3,4}[-\s]\d{3,4}(?:[-\s]\d{2,4})*)(?![\w}])")
+
+
+def typed_phones(text: str, facts: dict[str, Fact]) -> list[str]:
+    """Phone numbers written into a text (outside {placeholders}): they must be facts, with a source."""
+    prose = PLACEHOLDER_RE.sub(" ", re.sub(r"<[^>]+>", " ", text))
+    found = [match.group(0).strip() for match in _TYPED_PHONE.finditer(prose)]
+    short = {re.sub(r"\D", "", fact.value) for fact in facts.values() if fact.kind == "phone" and len(re.sub(r"\D", "", fact.value)) <= 5}
+    found += [word for word in re.findall(r"(?<![\w{.,])\d{3,5}(?![\w}%])(?![.,]\d)", prose) if word in short]
+    return found
 
 
 # -- the guide's shape ----------------------------------------------------------------------------
@@ -116,6 +139,13 @@ def check_guide(report: Report, guide: Guide, facts: dict[str, Fact]) -> None:
                 report.error(f"{where}: sources.{topic}", f"{name!r} names no fact in content/facts.yaml")
             elif not fact.shown:
                 report.error(f"{where}: sources.{topic}", f"{name!r} is unverified: a topic cannot rest on it")
+    for sign in SIGNS:
+        if sign not in guide.danger_signs:
+            report.error(f"{where}: danger_signs", f"{sign!r} is missing: which topics answer it?")
+    for sign, topics in guide.danger_signs.items():
+        for topic in topics:
+            if topic not in seen:
+                report.error(f"{where}: danger_signs.{sign}", f"{topic!r} names no topic of groups or countries")
     for name in guide.contacts:
         fact = facts.get(name)
         if fact is None:
@@ -259,6 +289,8 @@ def check_checklist_texts(
         check_text(report, language, f"{base}: {item_id}.why", text.why, facts, limit=600)
         if text.ask:
             check_text(report, language, f"{base}: {item_id}.ask", text.ask, facts, limit=300)
+        if text.late:
+            check_text(report, language, f"{base}: {item_id}.late", text.late, facts, limit=400)
         if item is not None and item.own_date and not text.ask:
             report.error(f"{base}: {item_id}", "the item has a date of its own: `ask` is the question asking for it")
 
@@ -275,22 +307,24 @@ def check_language(report: Report, language: str, files: LanguageFiles, guide: G
         check_text(report, language, f"{base}/topics.yaml: {topic}.title", entry.title, facts)
         for number, page in enumerate(entry.pages, 1):
             check_text(report, language, f"{base}/topics.yaml: {topic}.pages[{number}]", page, facts,
-                       limit=MAX_SCREEN - SCREEN_RESERVE, aim=AIM_SCREEN)
+                       limit=AIM_SCREEN, aim=AIM_PAGE)
     for key, title in files.groups.items():
         check_text(report, language, f"{base}/groups.yaml: {key}", title, facts)
     for key, contact in files.contacts.items():
         check_text(report, language, f"{base}/contacts.yaml: {key}.name", contact.name, facts)
         if contact.note:
             check_text(report, language, f"{base}/contacts.yaml: {key}.note", contact.note, facts)
-    if not files.search.danger:
-        report.error(f"{base}/search.yaml", "no danger phrases: a cry for help in this language would be missed")
+    for sign in SIGNS:
+        if not files.search.danger.get(sign):
+            report.error(f"{base}/search.yaml: danger.{sign}", "no phrases: this sign of danger would be missed in this language")
     if not files.search.emergency:
         report.error(f"{base}/search.yaml", "no emergency phrases: an emergency in this language would wait like any case")
-    for kind, phrases in (("danger", files.search.danger), ("emergency", files.search.emergency)):
+    lists = [(f"danger.{sign}", phrases) for sign, phrases in files.search.danger.items()]
+    for kind, phrases in [*lists, ("emergency", files.search.emergency)]:
         for number, phrase in enumerate(phrases, 1):
-            if not phrase.strip():
-                report.error(f"{base}/search.yaml: {kind}[{number}]", "empty phrase")
-            for message in language_problems(language, phrase):
+            if not [word for word in phrase.split() if not word.startswith("!")]:
+                report.error(f"{base}/search.yaml: {kind}[{number}]", "a phrase needs a word that must be there")
+            for message in language_problems(language, phrase.replace("!", "")):
                 report.error(f"{base}/search.yaml: {kind}[{number}]", message)
 
 
@@ -306,21 +340,27 @@ def check_text(
     limit: int | None = None, aim: int | None = None,
 ) -> None:
     """Placeholders name verified facts; the rendered text fits its screen and is in its language."""
-    for name in PLACEHOLDER_RE.findall(text):
+    for match in PLACEHOLDER_RE.finditer(text):
+        name = match.group(1)
         fact = facts.get(name)
         if fact is None:
             report.error(where, f"placeholder {{{name}}} names no fact in content/facts.yaml")
         elif not fact.shown:
             report.error(where, f"placeholder {{{name}}} is an unverified fact: it must not be shown")
+        elif ":" in match.group(0) and fact.kind != "date":
+            report.error(where, f"placeholder {match.group(0)}: only a date has forms (:from, :on)")
     if not _braces_ok(report, where, text):
         return
-    rendered = PLACEHOLDER_RE.sub(lambda m: display(facts[m.group(1)], language) if m.group(1) in facts else "", text)
+    rendered = PLACEHOLDER_RE.sub(
+        lambda m: display(facts[m.group(1)], language, placeholder_form(m.group(0))) if m.group(1) in facts else "", text)
     if limit is not None and len(rendered) > limit:
-        report.error(where, f"{len(rendered)} characters: over {limit}, the room a screen leaves (Telegram's limit is {MAX_SCREEN})")
+        report.error(where, f"{len(rendered)} characters: over {limit}, more than a phone's screen (split the page)")
     elif aim is not None and len(rendered) > aim:
-        report.warning(where, f"{len(rendered)} characters: aim for at most {aim} on a phone (split the page)")
+        report.warning(where, f"{len(rendered)} characters: aim for at most {aim}, leaving room for the title and sources")
     for message in language_problems(language, rendered):
         report.error(where, message)
+    for phone in typed_phones(text, facts):
+        report.error(where, f"phone number {phone!r} typed into the text: make it a fact and write its {{placeholder}}")
 
 
 def _braces_ok(report: Report, where: str, text: str) -> bool:
@@ -357,7 +397,24 @@ def language_problems(language: str, text: str) -> list[str]:
             return ["Uzbek text must be in Latin script"]
         if re.search(r"[oOgG]['‘’`]", text):
             return ["write oʻ and gʻ with U+02BB (ʻ), not an apostrophe"]
+    if language in ("ky", "tg"):
+        own = KYRGYZ_LETTERS if language == "ky" else TAJIK_LETTERS
+        for sentence in _SENTENCE_SPLIT.split(prose):
+            words = re.findall(r"[а-яёА-ЯЁ]+", sentence)
+            if len(words) >= 6 and not own & set(sentence) and sum(w.lower() in RUSSIAN_WORDS for w in words) >= 2:
+                return [f"a sentence in Russian inside a {language} text: {sentence.strip()[:60]!r}"]
     return []
+
+
+_SENTENCE_SPLIT = re.compile(r"[.!?\n•:;]+")
+# Short Russian words that Kyrgyz and Tajik do not use: two of them in a sentence without a single
+# Kyrgyz or Tajik letter is a Russian sentence left in (a loanword like "патент" is not).
+RUSSIAN_WORDS = frozenset((
+    "и", "в", "во", "на", "не", "что", "это", "для", "вы", "вас", "вам", "ваш", "ваша", "с", "со", "по",
+    "от", "до", "за", "если", "или", "как", "так", "только", "уже", "есть", "нет", "он", "она", "они", "мы",
+    "его", "её", "их", "у", "к", "о", "об", "при", "без", "через", "когда", "где", "чтобы", "можно", "нужно",
+    "надо", "который", "которая", "будет", "было", "был", "была", "также", "ещё", "еще", "тоже", "очень",
+))
 
 
 # -- the same facts in every language -------------------------------------------------------------

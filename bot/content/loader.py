@@ -100,7 +100,7 @@ class Loader:
         for name in LANGUAGE_FILES:
             value = self.read(f"{language}/{name}.yaml")
             # a missing or broken file is reported; the rest is still checked, so one run lists everything
-            raw[name] = value if value is not None else ({"danger": []} if name == "search" else {})
+            raw[name] = value if value is not None else {}
         files = None
         try:
             files = LanguageFiles.model_validate(raw)

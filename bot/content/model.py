@@ -11,18 +11,27 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from bot.services.dates import Unit
 
-PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)\}")
+# {fact_id}, or for a date {fact_id:from} / {fact_id:on}: the form the sentence needs (Kyrgyz and Uzbek
+# decline a date: "2025-жылдын 1-сентябрынан тартып", "2025-yil 1-sentabrdan boshlab").
+PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)(?::(?:from|on))?\}")
+DateForm = Literal["plain", "from", "on"]
 ID_PATTERN = r"^[a-z0-9_]{1,32}$"  # ids travel in callback data and deep links
 COUNTRY = r"^[A-Z]{2}$"
 Need = Literal["emergency", "trafficking", "labour", "migration", "consulate", "home"]
+# What a danger phrase is a sign of; guide.yaml says which topics answer each sign.
+Sign = Literal[
+    "passport_taken", "wages_unpaid", "violence", "locked_in", "threats", "debt", "sexual_exploitation", "child", "help",
+]
+SIGNS: tuple[Sign, ...] = Sign.__args__  # type: ignore[attr-defined]
 
 
 class Strict(BaseModel):
@@ -115,6 +124,7 @@ class Guide(Strict):
     countries: dict[str, tuple[CountryTopic, ...]]
     sources: dict[str, tuple[str, ...]] = {}
     contacts: dict[str, ContactEntry]
+    danger_signs: dict[Sign, tuple[str, ...]]  # topics that answer a sign, best first (country topics filtered by place)
 
 
 Keyword = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]  # `157` is a word too
@@ -135,10 +145,11 @@ class ItemText(Strict):
     title: str = Field(min_length=1, max_length=34)  # a button label with a tick and a date beside it
     why: str = Field(min_length=1)
     ask: str | None = None  # for an item with a date of its own: the question asking for it
+    late: str | None = None  # what to do once the deadline has passed (a general line is shown without it)
 
 
 class SearchText(Strict):
-    danger: tuple[str, ...] = ()
+    danger: dict[Sign, tuple[str, ...]] = {}  # phrases by what they are a sign of
     emergency: tuple[str, ...] = ()  # danger to life or liberty now: a case with these opens as an emergency
 
 
@@ -194,7 +205,7 @@ class Content:
         def value(match: re.Match[str]) -> str:
             fact = self.facts[match.group(1)]
             used.append(fact)
-            return display(fact, language)
+            return display(fact, language, placeholder_form(match.group(0)))
 
         return Rendered(PLACEHOLDER_RE.sub(value, template).strip(), tuple(used))
 
@@ -209,8 +220,12 @@ class Content:
         cited = tuple(self.facts[name] for name in self.guide.sources.get(topic, ()))
         return Rendered(rendered.text, rendered.facts + cited)
 
-    def topic_applies(self, topic: str, citizenship: str | None) -> bool:
-        """Whether a country topic is for this person (everyone sees it when citizenship is unknown)."""
+    def topic_applies(self, topic: str, citizenship: str | None, country: str | None = None, *, only_there: bool = False) -> bool:
+        """Whether a country topic is for this person (everyone sees it when citizenship is unknown), and,
+        `only_there`, for the country they are in."""
+        parent = self.parents.get(topic)
+        if only_there and parent is not None and parent.kind == "country" and parent.id != country:
+            return False
         limited = self.citizenships_of(topic)
         return limited is None or citizenship is None or citizenship in limited
 
@@ -259,15 +274,38 @@ class Content:
         return list(seen)
 
 
-def display(fact: Fact, language: str) -> str:
+def placeholder_form(placeholder: str) -> DateForm:
+    """`{x:from}` -> "from"; `{x}` -> "plain"."""
+    _, _, form = placeholder.strip("{}").partition(":")
+    return form or "plain"  # type: ignore[return-value]
+
+
+def display(fact: Fact, language: str, form: DateForm = "plain") -> str:
     if fact.kind == "date":
-        return format_day(date.fromisoformat(fact.value), language)
+        return format_day(date.fromisoformat(fact.value), language, form)
     return fact.value
 
 
-@lru_cache(maxsize=512)
-def format_day(day: date, language: str) -> str:
-    return format_date(day, format="long", locale=language)
+@lru_cache(maxsize=1)
+def _date_forms() -> dict[str, dict]:
+    """locales/dates.yaml: how each language writes a date (CLDR's patterns read like a machine in ky, tg, uz)."""
+    import yaml
+
+    path = Path(__file__).resolve().parent.parent.parent / "locales" / "dates.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+@lru_cache(maxsize=1024)
+def format_day(day: date, language: str, form: DateForm = "plain", *, with_year: bool = True) -> str:
+    """A date as the language writes it: `1 сентября 2025 г.`, `2025-жылдын 1-сентябры`, `1 сентябри соли
+    2025`, `2025-yil 1-sentabr`; `form` for a sentence that declines it, `with_year=False` for this year's."""
+    forms = _date_forms().get(language)
+    spec = (forms or {}).get("no_year" if not with_year else "forms", {})
+    if with_year and spec:
+        spec = spec.get(form) or spec.get("plain")
+    if not spec:
+        return format_date(day, format="long", locale=language) if with_year else format_skeleton("MMMMd", day, locale=language)
+    return spec["pattern"].format(day=day.day, month=spec["months"][day.month - 1], year=day.year)
 
 
 def source_label(source: str) -> str:

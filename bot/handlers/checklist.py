@@ -66,12 +66,12 @@ async def tap(
     query: CallbackQuery, callback_data: ChecklistCb, user: User, checklists: ChecklistService, content: Content,
     locale: str, state: FSMContext,
 ) -> None:
-    """An item tapped in the list (tap), on its own screen (tick) or in a reminder (done)."""
+    """An item tapped in the list (tap: its own screen), ticked there (tick) or in a reminder (done)."""
     sheet, entry = await _entry_or_stale(query, checklists, user, callback_data.id)
     if sheet is None or entry is None:
         return
-    if callback_data.a == ChecklistAction.TAP and entry.item.own_date and (entry.day is None or entry.repeats):
-        if entry.day is None:
+    if callback_data.a == ChecklistAction.TAP:  # the item's own screen: why it matters, and what can be done
+        if entry.item.own_date and entry.day is None:
             await _open_calendar(query, state, screens.calendar_for(content, locale, sheet, entry.id), entry.id)
         else:
             await show_screen(query, screens.item_screen(content, locale, sheet, entry))
@@ -95,7 +95,7 @@ async def paid_question(
 ) -> None:
     sheet, entry = await _entry_or_stale(query, checklists, user, callback_data.id, dated=True)
     if sheet is not None and entry is not None:
-        await show_screen(query, screens.paid_choice(content, locale, entry, total=False))
+        await show_screen(query, screens.paid_choice(content, locale, entry, total=callback_data.n == 1))
 
 
 async def paid(
@@ -123,7 +123,7 @@ async def mute(
         return
     await query.answer(screens.reminders_toggled(muted))
     entry = sheet.entry(callback_data.id)
-    if callback_data.n == 1 or entry is None or not entry.item.own_date:  # from the reminders list
+    if callback_data.n == 1 or entry is None:  # from the reminders list
         _sheet, pending = await checklists.scheduled(user)
         screen = screens.reminders(content, locale, sheet, pending)
     else:

@@ -19,7 +19,7 @@ from bot.services.search import SearchIndex
 
 async def answer(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
     """Topics for a question typed in the person's words; danger words first get the numbers to call."""
-    found = search.answer(locale, message.text or "", user.citizenship)
+    found = search.answer(locale, message.text or "", user.citizenship, user.abroad)
     await show_screen(message, screens.answer(content, locale, Where.of(user), found))
 
 

@@ -7,6 +7,7 @@ while the bot was down is caught up by the next one, and nothing is kept in memo
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -56,7 +57,24 @@ def jobs(app: App) -> list[Job]:
     return found
 
 
+def tracked(app: App, run: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
+    """The job, known to the app while it runs: stopping waits for it instead of closing the database
+    under it (which logged a traceback when a stop met a busy job)."""
+
+    async def job() -> object:
+        task = asyncio.current_task()
+        if task is not None:
+            app.running_jobs.add(task)
+        try:
+            return await run()
+        finally:
+            if task is not None:
+                app.running_jobs.discard(task)
+
+    return job
+
+
 def schedule(app: App) -> None:
     for job in jobs(app):
         extra = {"next_run_time": datetime.now(UTC)} if job.at_start else {}
-        app.scheduler.add_job(job.run, "interval", seconds=job.every.total_seconds(), id=job.id, **extra)
+        app.scheduler.add_job(tracked(app, job.run), "interval", seconds=job.every.total_seconds(), id=job.id, **extra)

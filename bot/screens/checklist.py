@@ -10,7 +10,7 @@ from html import escape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from babel.dates import format_date, format_skeleton, get_day_names
+from babel.dates import format_date, get_day_names
 
 from bot.callbacks import (
     CalCb,
@@ -22,7 +22,7 @@ from bot.callbacks import (
     MenuCb,
     Section,
 )
-from bot.content import Content, Fact
+from bot.content import Content, Fact, format_day
 from bot.models import Reminder
 from bot.screens import keyboards
 from bot.screens.common import Screen, button, flagged, nav, with_sources
@@ -35,9 +35,7 @@ SHOWN_DATES = 4  # a monthly payment has a year of reminders: the next few are e
 
 def day_text(day: date, locale: str, today: date | None = None) -> str:
     """`18 March` this year, `18 March 2027` otherwise, in the person's language."""
-    if today is not None and day.year == today.year:
-        return format_skeleton("MMMMd", day, locale=locale)
-    return format_skeleton("yMMMMd", day, locale=locale) if locale == "ky" else format_date(day, "long", locale=locale)
+    return format_day(day, locale, with_year=today is None or day.year != today.year)
 
 
 def short_day(day: date) -> str:
@@ -66,7 +64,20 @@ def _why(content: Content, locale: str, entry: Entry) -> tuple[str, list[Fact]]:
     return rendered.text, [*rendered.facts, *content.item_facts(entry.item)]
 
 
+def _late(content: Content, locale: str, entry: Entry) -> tuple[str, list[Fact]]:
+    """What to do now that the deadline has passed: the item's own advice, or the general line."""
+    own = content.item_text(locale, entry.id).late
+    if own:
+        rendered = content.fill(locale, own)
+        return rendered.text, list(rendered.facts)
+    return _("The deadline has passed. Do it as soon as you can and keep the proof. "
+             "A consultant can tell you what the delay means for you: /consult"), []
+
+
 def _status(entry: Entry, locale: str, today: date) -> str:
+    if entry.missed:
+        assert entry.deadline is not None
+        return _("⚠️ payment due {date} is not marked as paid").format(date=day_text(entry.deadline, locale, today))
     if entry.deadline is not None:
         due = day_text(entry.deadline, locale, today)
         if entry.deadline < today and not entry.done:
@@ -116,17 +127,11 @@ def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = N
     lines.append(_dates_line(locale, sheet))
     lines.append("")
     lines.append(f"<b>{_phase_name(phase)} · {_progress(entries)}</b>")
-    facts: list[Fact] = []
-    for entry in entries:
+    for entry in entries:  # the why of each is one tap away: the list fits a phone screen
         status = _status(entry, locale, today)
-        head = f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>" + (f" — {status}" if status else "")
-        lines.append(head)
-        why, used = _why(content, locale, entry)
-        facts.extend(used)
-        if not entry.done:
-            lines.append(f"<i>{why}</i>")
+        lines.append(f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>" + (f" — {status}" if status else ""))
     lines.append("")
-    lines.append(_("Tap an item to tick it off. Deadlines are counted from your dates."))
+    lines.append(_("Tap an item to see why it matters and to tick it off. Deadlines are counted from your dates."))
     rows = [[button(_button_label(content, locale, e), ChecklistCb(a=ChecklistAction.TAP, id=e.id).pack())] for e in entries]
     other = "after" if phase == "before" else "before"
     other_entries = sheet.phase(other)
@@ -141,7 +146,7 @@ def checklist(content: Content, locale: str, sheet: Sheet, phase: str | None = N
         rows.append([button(_("📖 Rules: {country}").format(country=keyboards.country_name(sheet.country)),
                             GuideCb(kind=GuideKind.COUNTRY, id=sheet.country).pack())])
     rows.append(nav(None))
-    return Screen(with_sources("\n".join(lines), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
+    return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def _dates_line(locale: str, sheet: Sheet) -> str:
@@ -279,7 +284,7 @@ def calendar_markup(field: str, month: date, today: date, locale: str, chosen: d
 
 
 def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Screen:
-    """An item with a date of its own: what it is, its date, its deadline, and what can be done."""
+    """An item: why it matters, its date and deadline, what to do if it is late, and what can be done."""
     why, facts = _why(content, locale, entry)
     lines = [f"{_mark(entry)} <b>{_title(content, locale, entry)}</b>", why, ""]
     if entry.day is not None:
@@ -287,24 +292,35 @@ def item_screen(content: Content, locale: str, sheet: Sheet, entry: Entry) -> Sc
     repeat = entry.repeats
     if repeat and entry.day is not None:
         lines.append(ngettext("Paid: {n} month", "Paid: {n} months", entry.paid).format(n=entry.paid))
-        if entry.deadline is not None:
+        if entry.missed:
+            lines.append(_status(entry, locale, sheet.today))
+        elif entry.deadline is not None:
             lines.append(_("Next payment: by {date} ({when})").format(
                 date=day_text(entry.deadline, locale, sheet.today), when=when(entry.deadline, sheet.today)))
     elif entry.deadline is not None:
         lines.append(_("Deadline: {date} ({when})").format(
             date=day_text(entry.deadline, locale, sheet.today), when=when(entry.deadline, sheet.today)))
+    elif entry.needs in ("arrival", "departure"):
+        lines.append(_status(entry, locale, sheet.today))
     if entry.ended is not None:
         lines.append(_("The patent ends {date}: it cannot be extended past that day.").format(
             date=day_text(entry.ended, locale, sheet.today)))
+    if entry.late:
+        advice, used = _late(content, locale, entry)
+        lines += ["", f"⚠️ {advice}"]
+        facts = [*facts, *used]
     if entry.muted:
         lines.append(_("🔕 No reminders for this item."))
     rows: list[list[InlineKeyboardButton]] = []
     if repeat and entry.deadline is not None:
         rows.append([button(_("✅ I paid"), ChecklistCb(a=ChecklistAction.PAID_ASK, id=entry.id).pack())])
-    elif not repeat and entry.day is not None:
+        if entry.missed:  # paid but never told the bot: say how many months in all
+            rows.append([button(_("🧾 I paid for more months"), ChecklistCb(a=ChecklistAction.PAID_ASK, id=entry.id, n=1).pack())])
+    elif not repeat:
         done_label = _("↩️ Not done yet") if entry.done else _("✅ Done")
         rows.append([button(done_label, ChecklistCb(a=ChecklistAction.TICK, id=entry.id).pack())])
-    rows.append([button(_("📅 Change the date") if entry.day else _("📅 Give the date"), CalCb(f=entry.id, a=CalendarAction.OPEN).pack())])
+    if entry.item.own_date:
+        rows.append([button(_("📅 Change the date") if entry.day else _("📅 Give the date"), CalCb(f=entry.id, a=CalendarAction.OPEN).pack())])
     if entry.deadline is not None:
         mute = _("🔔 Remind me again") if entry.muted else _("🔕 No reminders for this")
         rows.append([button(mute, ChecklistCb(a=ChecklistAction.UNMUTE if entry.muted else ChecklistAction.MUTE, id=entry.id).pack())])
@@ -368,14 +384,15 @@ def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[
     today = sheet.today
     lines = [_("⏰ <b>Reminder</b>")]
     facts: list[Fact] = []
-    late = False
     rows: list[list[InlineKeyboardButton]] = []
     for entry in entries:
         assert entry.deadline is not None
         due = day_text(entry.deadline, locale, today)
         if entry.deadline < today:
-            late = True
             lines.append(_("⚠️ <b>{item}</b>: the deadline was {date}.").format(item=_title(content, locale, entry), date=due))
+            advice, used = _late(content, locale, entry)
+            lines.append(advice)
+            facts.extend(used)
         else:
             lines.append(_("<b>{item}</b>: by {date}, {when}.").format(
                 item=_title(content, locale, entry), date=due, when=when(entry.deadline, today)))
@@ -386,8 +403,6 @@ def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[
         action = ChecklistAction.PAID_ASK if entry.repeats else ChecklistAction.DONE
         rows.append([button(label, ChecklistCb(a=action, id=entry.id).pack())])
         lines.append("")
-    if late:
-        lines.append(_("Missed it? Do not wait: talk to a consultant, it is free. /consult"))
     rows.append([button(_("📋 My checklist"), ChecklistCb(a=ChecklistAction.SHOW).pack()),
                  button(_("🔕 Stop these"), ChecklistCb(a=ChecklistAction.REMINDERS).pack())])
     return Screen(with_sources("\n".join(lines).strip(), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))

@@ -53,6 +53,14 @@ class Entry:
     deadline: date | None  # the next deadline; None when it has none or a date is missing
     needs: str | None  # "departure" | "arrival" | "own": the date still missing for a deadline
     ended: date | None = None  # a monthly payment with no months left: the day its last month ends
+    missed: bool = False  # a monthly payment whose due day passed unpaid: `deadline` is that day
+
+    @property
+    def late(self) -> bool:
+        """Past its deadline and not done: the screens say what to do now."""
+        return not self.done and self.deadline is not None and self.deadline < self.today_seen
+
+    today_seen: date = date.min  # the day the entry was worked out on (where the person is)
 
     @property
     def id(self) -> str:
@@ -151,14 +159,19 @@ class ChecklistService:
         country = user.destination or ""
         today = self.today(user, phase_on(trip, self.today(user, "after")))  # the clock of where the person is
         entries = [
-            self.entry(item, trip, marks.get(item.id), today)
+            self.entry(item, trip, marks.get(item.id), today, self._where(item, user))
             for item in self.content.checklist(country, user.citizenship)
         ]
         return Sheet(country, user.citizenship, trip, entries, today)
 
-    def entry(self, item: ChecklistItem, trip: Trip, mark: Mark | None, today: date) -> Entry:
+    @staticmethod
+    def _where(item: ChecklistItem, user: User) -> str | None:
+        """Whose working days count for the item: home before the trip, the destination after arrival."""
+        return user.destination if item.phase == "after" else user.citizenship
+
+    def entry(self, item: ChecklistItem, trip: Trip, mark: Mark | None, today: date, country: str | None = None) -> Entry:
         mark = mark or Mark(item.id, False, None, False)
-        entry = Entry(item, mark.done, mark.muted, mark.day, mark.paid, None, None)
+        entry = Entry(item, mark.done, mark.muted, mark.day, mark.paid, None, None, today_seen=today)
         deadline = item.deadline
         if deadline is None:
             return entry
@@ -166,11 +179,15 @@ class ChecklistService:
         if start is None:
             return replace(entry, needs=deadline.start)
         if deadline.repeat is not None:
-            upcoming = [day for day in self.monthly(item, start, mark.paid) if day >= today]
+            ahead = self.monthly(item, start, mark.paid)
+            if ahead and ahead[0] < today and not mark.done:
+                # the next month was due and is not recorded as paid: shown as missed, never skipped
+                return replace(entry, deadline=ahead[0], missed=True)
+            upcoming = [day for day in ahead if day >= today]
             if not upcoming:
                 return replace(entry, ended=add_months(start, self._limit(item)) - timedelta(days=1))
             return replace(entry, deadline=upcoming[0])
-        return replace(entry, deadline=shift(start, self._amount(item), deadline.unit, before=deadline.before))
+        return replace(entry, deadline=shift(start, self._amount(item), deadline.unit, before=deadline.before, country=country))
 
     def _amount(self, item: ChecklistItem) -> int:
         assert item.deadline is not None and item.deadline.fact is not None
@@ -243,12 +260,8 @@ class ChecklistService:
         limit = self._limit(item)
         if not 1 <= months <= limit:
             raise ChecklistError("bad_months")
-        if more:
-            today = self.today(user, item.phase)
-            upcoming = self.monthly(item, mark.day, mark.paid)
-            # the deadline now due is month k: paying n more months covers up to month k + n
-            current = next((k for k, day in zip(range(max(mark.paid, 1), limit), upcoming, strict=False) if day >= today), limit)
-            paid = min(current + months, limit)
+        if more:  # n more months from the first one not recorded as paid (a missed month is never skipped)
+            paid = min(max(mark.paid, 1) + months, limit)
         else:
             paid = months
         await self.repo.save_mark(user.id, replace(mark, paid=paid, done=False), self.clock())

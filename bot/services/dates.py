@@ -3,10 +3,10 @@
 Pure functions, no aiogram: the checklist and the reminders call them, the tests table them.
 
 Counting follows the usual legal reading (e.g. Russia's Civil Code art. 191): a period "within N days
-of arrival" starts the day after arrival, so it ends on arrival + N. Working days skip Saturdays and
-Sundays (public holidays are not modelled: a deadline that falls after one is shown a little early,
-never late, because holidays only lengthen a working-day period). A stay "of N days" counts the day
-of entry as the first day, so its last day is entry + N - 1.
+of arrival" starts the day after arrival, so it ends on arrival + N. Working days skip Saturdays,
+Sundays and the public holidays of the country where the period runs (the `holidays` library, which
+follows each country's official calendar, moved days off included where it knows them). A stay "of
+N days" counts the day of entry as the first day, so its last day is entry + N - 1.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import holidays
 from babel.dates import get_month_names
 
 Unit = Literal["days", "working_days", "stay_days", "months"]
@@ -155,24 +156,43 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def add_working_days(start: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `start`; negative counts back."""
+@lru_cache(maxsize=16)
+def public_holidays(country: str) -> holidays.HolidayBase | None:
+    """The country's public holidays (every year, computed on demand); None for a country the library
+    does not know, whose working days are then Monday to Friday."""
+    try:
+        return holidays.country_holidays(country)
+    except NotImplementedError:
+        return None
+
+
+def is_working_day(day: date, country: str | None = None) -> bool:
+    if day.weekday() >= 5:
+        return False
+    days_off = public_holidays(country) if country else None
+    return days_off is None or day not in days_off
+
+
+def add_working_days(start: date, days: int, country: str | None = None) -> date:
+    """`days` working days after `start` (negative counts back): Monday to Friday, without the public
+    holidays of `country` when it is given."""
     step = 1 if days >= 0 else -1
     current, left = start, abs(days)
     while left:
         current += timedelta(days=step)
-        if current.weekday() < 5:
+        if is_working_day(current, country):
             left -= 1
     return current
 
 
-def shift(start: date, amount: int, unit: Unit, *, before: bool = False) -> date:
-    """The deadline `amount` `unit`s after `start` (or before it, for "check N months before you leave")."""
+def shift(start: date, amount: int, unit: Unit, *, before: bool = False, country: str | None = None) -> date:
+    """The deadline `amount` `unit`s after `start` (or before it, for "check N months before you leave");
+    working days are those of `country`, where the period runs."""
     sign = -1 if before else 1
     if unit == "days":
         return start + timedelta(days=sign * amount)
     if unit == "working_days":
-        return add_working_days(start, sign * amount)
+        return add_working_days(start, sign * amount, country)
     if unit == "stay_days":  # the day of entry is day 1
         return start + timedelta(days=sign * (amount - 1))
     if unit == "months":

@@ -14,11 +14,12 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from bot.content.model import Content
-from bot.models import CITIZENSHIPS
+from bot.content.model import SIGNS, Content, Sign
+from bot.models import CITIZENSHIPS, DESTINATIONS
 
 # Cyrillic letters of Russian, Kyrgyz, Tajik and Uzbek -> Latin, close to how people type them.
 _COMMON = {
@@ -47,6 +48,7 @@ KEYWORD_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 
 MAX_QUESTION_CHARS = 600  # a question is short; a pasted page is matched on its beginning
+DANGER_GROUPS = ("danger", "trouble")  # the guide's groups a danger answer may offer besides what its signs need
 
 
 def skeleton(text: str, language: str) -> str:
@@ -61,6 +63,48 @@ def skeleton(text: str, language: str) -> str:
 def words(text: str, language: str) -> list[str]:
     text = re.sub(r"<[^>]+>|\{[a-z0-9_]+\}", " ", text)  # tags and placeholders are not words
     return _WORD.findall(skeleton(text, language))
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+# What people swap when they type fast or on another keyboard: Tajik ҷ typed as ч, Kyrgyz ң as н,
+# қ as к, Uzbek x as h; and doubled letters ("пасспорт") are one.
+_LOOSE = (("ch", "j"), ("zh", "j"), ("ng", "n"), ("q", "k"), ("x", "h"), ("gh", "g"))
+
+
+def loose(word: str) -> str:
+    """A folded word as danger matching hears it: the same for "ҳуҷҷат", "хуччат" and "hujat"."""
+    for typed, heard in _LOOSE:
+        word = word.replace(typed, heard)
+    return _DOUBLED.sub(r"\1", word)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A danger phrase: stems that must all begin some word of the message, and stems that must not
+    (written "!stem": "гирифт !гирифтам" is "took", not "I received")."""
+
+    needed: tuple[str, ...]
+    barred: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str, language: str) -> Phrase | None:
+        needed: list[str] = []
+        barred: list[str] = []
+        for token in text.split():
+            target = barred if token.startswith("!") else needed
+            target += [loose(word) for word in words(token.lstrip("!"), language)]
+        return cls(tuple(needed), tuple(barred)) if needed else None
+
+    def heard_in(self, message: list[str], seen: dict[str, bool] | None = None) -> bool:
+        """`seen` remembers, for one message, which stems were found: many lines share a stem."""
+        seen = {} if seen is None else seen
+        for stem in self.needed:
+            found = seen.get(stem)
+            if found is None:
+                found = seen[stem] = _stem_in(stem, message)
+            if not found:
+                return False
+        return not any(word == stem or (len(stem) >= 3 and word.startswith(stem)) for stem in self.barred for word in message)
 
 
 def token_similarity(query: str, word: str) -> float:
@@ -87,7 +131,7 @@ class Hit:
 
 
 class _LanguageIndex:
-    def __init__(self, weights: dict[str, dict[str, float]], danger: list[list[str]], emergency: list[list[str]]) -> None:
+    def __init__(self, weights: dict[str, dict[str, float]], danger: dict[Sign, list[Phrase]], emergency: list[Phrase]) -> None:
         self.weights = weights  # word -> topic -> weight (idf included)
         self.vocabulary = list(weights)
         self.danger = danger
@@ -106,6 +150,7 @@ class _LanguageIndex:
 class Found:
     topics: list[str]
     danger: bool
+    signs: tuple[Sign, ...] = ()  # what the danger words are a sign of, for the topics that answer them
 
 
 class SearchIndex:
@@ -131,17 +176,36 @@ class SearchIndex:
                 word: {topic: weight * math.log(1 + total / len(topics)) for topic, weight in topics.items()}
                 for word, topics in fields.items()
             }
-            danger = [words(phrase, language) for phrase in files.search.danger]
-            emergency = [words(phrase, language) for phrase in files.search.emergency]
-            self.indexes[language] = _LanguageIndex(weights, [d for d in danger if d], [e for e in emergency if e])
+            danger = {
+                sign: [p for p in (Phrase.parse(phrase, language) for phrase in phrases) if p]
+                for sign, phrases in files.search.danger.items()
+            }
+            emergency = [p for p in (Phrase.parse(phrase, language) for phrase in files.search.emergency) if p]
+            self.indexes[language] = _LanguageIndex(weights, danger, emergency)
 
-    def answer(self, language: str, text: str, citizenship: str | None) -> Found:
+    def answer(self, language: str, text: str, citizenship: str | None, country: str | None = None) -> Found:
         """What a typed question leads to: the topics that apply to the person's citizenship, and whether
-        it sounds like danger. A question is short: a pasted page is read from its beginning."""
+        it sounds like danger. A question is short: a pasted page is read from its beginning.
+
+        Danger words lead first to the topics that answer what they are a sign of, and only to the
+        country topics of `country` (where the person is, or goes): a person beaten in Russia is not
+        offered the UAE's rules."""
         text = text[:MAX_QUESTION_CHARS]
         known = citizenship if citizenship in CITIZENSHIPS else None
-        topics = [hit.topic for hit in self.find(language, text) if self.content.topic_applies(hit.topic, known)]
-        return Found(topics, self.is_danger(language, text))
+        found = [hit.topic for hit in self.find(language, text)]
+        signs = self.signs(language, text)
+        danger = bool(signs) or self.is_emergency(language, text)
+        if not danger:
+            return Found([topic for topic in found if self.content.topic_applies(topic, known)], False)
+        where = country if country in DESTINATIONS else None
+        answering = [topic for sign in signs or ("help",) for topic in self.content.guide.danger_signs.get(sign, ())]
+        # what the words matched besides, if it is about trouble (not "entry and stay" for "they beat me")
+        trouble = [topic for topic in found if self.content.parents[topic].id in DANGER_GROUPS]
+        topics = [
+            topic for topic in dict.fromkeys([*answering, *trouble])
+            if self.content.topic_applies(topic, known, where, only_there=where is not None)
+        ]
+        return Found(topics, True, signs)
 
     def find(self, language: str, text: str, limit: int = 5) -> list[Hit]:
         """Best topics for the text in the person's language; failing that, in the others (topic ids are
@@ -178,27 +242,68 @@ class SearchIndex:
         The phrases of every language are tried, the person's first: people often write in Russian
         whatever the bot speaks, and a cry for help must not be missed for its language.
         """
-        return self._heard(language, text, "danger") or self._heard(language, text, "emergency")
-
-    def is_emergency(self, language: str, text: str) -> bool:
-        """Whether the message has an emergency phrase (danger to life or liberty now), in any language."""
-        return self._heard(language, text, "emergency")
-
-    def _heard(self, language: str, text: str, kind: str) -> bool:
-        order = [language, *(other for other in self.indexes if other != language)]
-        for name in order:
-            message = words(text, name)
-            phrases = self.indexes[name].danger if kind == "danger" else self.indexes[name].emergency
-            if any(all(_stem_in(stem, message) for stem in phrase) for phrase in phrases):
+        for name, message in self._read(language, text):
+            seen: dict[str, bool] = {}
+            index = self.indexes[name]
+            phrases = [phrase for group in index.danger.values() for phrase in group]
+            if any(phrase.heard_in(message, seen) for phrase in [*phrases, *index.emergency]):
                 return True
         return False
 
+    def is_emergency(self, language: str, text: str) -> bool:
+        """Whether the message has an emergency phrase (danger to life or liberty now), in any language."""
+        for name, message in self._read(language, text):
+            seen: dict[str, bool] = {}
+            if any(phrase.heard_in(message, seen) for phrase in self.indexes[name].emergency):
+                return True
+        return False
+
+    def signs(self, language: str, text: str) -> tuple[Sign, ...]:
+        """What the message's danger phrases are signs of, in the order of SIGNS; any language."""
+        heard: set[Sign] = set()
+        for name, message in self._read(language, text):
+            seen: dict[str, bool] = {}
+            for sign, phrases in self.indexes[name].danger.items():
+                if sign not in heard and any(phrase.heard_in(message, seen) for phrase in phrases):
+                    heard.add(sign)
+        return tuple(sign for sign in SIGNS if sign in heard)
+
+    def _read(self, language: str, text: str) -> list[tuple[str, list[str]]]:
+        """The message's words as each language folds them, the person's language first."""
+        order = [language, *(other for other in self.indexes if other != language)]
+        return [(name, _folded(text[:MAX_QUESTION_CHARS], name)) for name in order if name in self.indexes]
+
+
+@lru_cache(maxsize=512)
+def _folded(text: str, language: str) -> list[str]:
+    """A message's words as danger matching hears them in `language` (one message is read several times)."""
+    return [loose(word) for word in words(text, language)]
+
+
+def _cuts(size: int) -> tuple[int, ...]:
+    """How much of a word to hold against a stem: its length and one more (a letter wrong or extra);
+    from 6 letters also one less (a letter dropped: a 5-letter stem would take "запрет" for "запер")."""
+    return (size, size + 1) if size < 6 else (size - 1, size, size + 1)
+
 
 def _stem_in(stem: str, message: list[str]) -> bool:
+    """Whether a word of the message begins with the stem; a stem of 5+ letters also with one letter
+    wrong or extra, and from 6 letters also one missing ("гирфт" for "гирифт", "намдихад" for "намедиҳад")."""
+    size = len(stem)
     for word in message:
-        if len(stem) < 3:
+        if size < 3:
             if word == stem:
                 return True
-        elif word.startswith(stem) or (len(stem) >= 5 and OSA.distance(stem, word[: len(stem)]) <= 1):
+        elif word.startswith(stem) or (size >= 5 and _one_typo(stem, word)):
             return True
     return False
+
+
+def _one_typo(stem: str, word: str) -> bool:
+    return _near(stem, word) and any(OSA.distance(stem, word[:cut], score_cutoff=1) <= 1 for cut in _cuts(len(stem)))
+
+
+def _near(stem: str, word: str) -> bool:
+    """A cheap test before the edit distance: one typo leaves the first or the second letter in place
+    (or swaps the two). A word that fails it is at least two edits from the stem's beginning."""
+    return len(word) >= 4 and (word[0] == stem[0] or word[1] == stem[1] or (word[0] == stem[1] and word[1] == stem[0]))

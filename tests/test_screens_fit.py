@@ -1,0 +1,96 @@
+"""Every guide page and every checklist screen, rendered in every language as a person sees it (header,
+sources line, dates), fits a cheap phone's screen: at most 1,200 characters."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from html import unescape
+
+import pytest
+
+from bot.content import require_content
+from bot.i18n import DOMAIN, CatalogI18n
+from bot.models import CITIZENSHIPS, Mark, Trip, User
+from bot.screens import checklist as checklist_screens
+from bot.screens import guide as guide_screens
+from bot.services.checklist import ChecklistService, Sheet
+from tests.conftest import LANGS, ROOT
+
+CONTENT = require_content(ROOT / "content")
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+def person(lang: str, citizenship: str | None, destination: str | None = None) -> User:
+    return User(1, lang, lang, citizenship, destination, NOW, NOW, False)
+I18N = CatalogI18n(path=ROOT / "locales", default_locale="ru", domain=DOMAIN)
+FIT = 1200  # characters a person sees (links and tags are not on the screen)
+
+
+def visible(html: str) -> int:
+    return len(unescape(re.sub(r"<[^>]+>", "", html)))
+TODAY = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_guide_page_fits_a_phone(lang: str) -> None:
+    too_long = []
+    with I18N.context(), I18N.use_locale(lang):
+        for topic_id, entry in CONTENT.languages[lang].topics.items():
+            for page in range(len(entry.pages)):
+                for citizenship in (None, *CITIZENSHIPS):
+                    user = person(lang, citizenship)
+                    text = guide_screens.topic(CONTENT, lang, topic_id, page, user).text
+                    if visible(text) > FIT:
+                        too_long.append((topic_id, page + 1, citizenship, visible(text)))
+    assert too_long == []
+
+
+def _sheet(country: str, citizenship: str, lang: str) -> Sheet:
+    service = ChecklistService(db=None, repo=None, content=CONTENT)  # type: ignore[arg-type]
+    trip = Trip(1, country, date(2026, 11, 1), date(2026, 11, 2), True)
+    marks = {item.id: Mark(item.id, False, date(2026, 11, 5), False, 1)
+             for item in CONTENT.checklist(country, citizenship) if item.own_date}
+    entries = [service.entry(item, trip, marks.get(item.id), TODAY, country)
+               for item in CONTENT.checklist(country, citizenship)]
+    return Sheet(country, citizenship, trip, entries, TODAY)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_checklist_screen_fits_a_phone(lang: str) -> None:
+    too_long = []
+    with I18N.context(), I18N.use_locale(lang):
+        for country in CONTENT.checklists.countries:
+            for citizenship in CITIZENSHIPS:
+                sheet = _sheet(country, citizenship, lang)
+                for phase in ("before", "after"):
+                    text = checklist_screens.checklist(CONTENT, lang, sheet, phase).text
+                    if visible(text) > FIT:
+                        too_long.append((country, citizenship, phase, visible(text)))
+                for entry in sheet.entries:
+                    text = checklist_screens.item_screen(CONTENT, lang, sheet, entry).text
+                    if visible(text) > FIT:
+                        too_long.append((country, citizenship, entry.id, visible(text)))
+                late = [e for e in sheet.entries if e.deadline is not None]
+                if late:
+                    text = checklist_screens.reminder_message(CONTENT, lang, sheet, late[:2]).text
+                    if visible(text) > FIT:
+                        too_long.append((country, citizenship, "reminder", visible(text)))
+    assert too_long == []
+
+
+def test_a_missed_patent_payment_is_shown_as_missed_with_what_to_do() -> None:
+    """Issued 20 October, one month paid, today 1 December: the payment due about 18 November was not
+    recorded. The screen says so and what to do; it never skips to December's payment."""
+    service = ChecklistService(db=None, repo=None, content=CONTENT)  # type: ignore[arg-type]
+    item = next(i for i in CONTENT.checklist("RU", "TJ") if i.id == "ru_patent_pay")
+    trip = Trip(1, "RU", date(2026, 10, 1), date(2026, 10, 2), True)
+    entry = service.entry(item, trip, Mark(item.id, False, date(2026, 10, 20), False, 1), TODAY, "RU")
+    assert entry.missed and entry.deadline == date(2026, 11, 18) and entry.late
+    sheet = Sheet("RU", "TJ", trip, [entry], TODAY)
+    for lang in LANGS:
+        with I18N.context(), I18N.use_locale(lang):
+            text = checklist_screens.item_screen(CONTENT, lang, sheet, entry).text
+            assert checklist_screens.day_text(date(2026, 11, 18), lang, TODAY) in text
+            assert CONTENT.fill(lang, CONTENT.item_text(lang, "ru_patent_pay").late or "").text[:30] in text
+            assert checklist_screens.day_text(date(2026, 12, 18), lang, TODAY) not in text
