@@ -93,6 +93,7 @@ class SelfcheckAction(StrEnum):
     NO = "n"
     UNSURE = "u"
     SKIP = "s"
+    BACK = "b"  # back to the question before `q`
 
 
 class SelfcheckCb(CallbackData, prefix="scr"):
@@ -175,6 +176,7 @@ class CalendarAction(StrEnum):
     DAY = "d"  # v = YYYYMMDD
     CANCEL = "x"
     NOOP = "noop"  # a label: the month's name, a weekday, an empty cell
+    TYPED = "t"  # v = YYYYMMDD: a date typed outside the calendar, for the field the person chose
 
 
 class CalCb(CallbackData, prefix="cal"):
@@ -199,6 +201,8 @@ class AgencyAction(StrEnum):
     HARM_DOCS = "hd"  # they keep the person's passport or documents
     HARM_BOTH = "hb"
     HARM_NONE = "hn"
+    WHY = "why"  # why the verdict's signs are warning signs (id = the flags, a bit each in question order)
+    WHERE = "where"  # where to check an agency officially, in each home country
 
 
 class AgencyCb(CallbackData, prefix="ag"):
@@ -215,6 +219,8 @@ class FlagAction(StrEnum):
     YES = "y"
     NO = "n"
     UNSURE = "u"
+    NOT_ABROAD = "x"  # "if you are already abroad": not yet (counts as no sign)
+    BACK = "b"  # back to the question before `q`
 
 
 class FlagCb(CallbackData, prefix="rf"):

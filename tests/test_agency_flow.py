@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb
-from bot.content import format_day
+from bot.content import format_day, require_content
 from bot.models import User
 from bot.sandbox.client import Person
 from bot.services.agency import SAMPLES_DIR, Checked, ReportDraft, Reported
 from bot.states import AgencyData
-from tests.conftest import GROUP, LANGS, Harness, make_settings, running
+from tests.conftest import GROUP, LANGS, ROOT, Harness, make_settings, running
+
+CONTENT = require_content(ROOT / "content")
 
 ADMIN = 4_100_001
 CSV_HEADER = "name,aliases,permit,authority,valid_from,valid_to,status,destinations,phone,address,website,note\n"
@@ -93,9 +95,13 @@ async def test_check_answer_the_questions_and_report(h: Harness, lang: str) -> N
     verdict = mother.last.text or ""
     assert t("🔴 <b>High risk.</b> These are signs of fraud or of trafficking. "
              "Do not pay, do not give your passport, do not travel with this agency.").replace("<b>", "").replace("</b>", "") in verdict
-    assert str(t("No one may keep your passport. Keeping it is a sign of forced labour.")) in verdict
+    # changed on purpose (issue 19): the verdict names each sign; why it is one is a tap away (the verdict fits a phone)
+    assert t("passport kept") in verdict
     assert t("no contract you can read") in verdict  # to find out
     assert "romania.iom.int" in verdict  # the advice carries its source
+    await mother.click(t("❓ Why these are warning signs"))
+    assert str(t("No one may keep your passport. Keeping it is a sign of forced labour.")) in (mother.last.text or "")
+    assert "romania.iom.int" in (mother.last.text or "")
 
     # report it: what happened, a phone, consent
     await mother.click(t("📣 Report this agency"))
@@ -175,9 +181,12 @@ async def test_not_found_never_reads_as_safe(h: Harness) -> None:
     text = mother.last.text or ""
     t = lambda s: h.t(s, "ky")
     assert t("<b>This does not mean the agency is safe.</b> It may work without a permit, or under another name.").replace("<b>", "").replace("</b>", "") in text
-    assert "https://gov.uz/en/migration/pages/about" in text and "azattyk.org" in text  # where to check, sourced
     assert t("📣 Report an agency") in mother.last.button_labels()
     assert h.t("💬 Talk to a consultant", "ky") in mother.last.button_labels()
+    # where to check officially, sourced: one tap away (changed on purpose, issue 19: the screen fits a phone)
+    await mother.click(t("🏛 Where to check an agency officially"))
+    where = mother.last.text or ""
+    assert "https://gov.uz/en/migration/pages/about" in where and "azattyk.org" in where
 
 
 @pytest.mark.parametrize(("typed", "msgid"), [
@@ -247,12 +256,12 @@ def test_buttons_keep_their_wire_values() -> None:
     """Buttons already in people's chats keep working: the same prefixes and values as before the Enums."""
     assert [AgencyCb(a=a, id=7).pack() for a in AgencyAction] == [
         "ag:id:7", "ag:none:7", "ag:new:7", "ag:rep:7", "ag:nocontact:7", "ag:send:7", "ag:cancel:7",
-        "ag:hm:7", "ag:hd:7", "ag:hb:7", "ag:hn:7"]
-    assert [FlagCb(q=2, a=a).pack() for a in FlagAction] == ["rf:2:go", "rf:2:y", "rf:2:n", "rf:2:u"]
+        "ag:hm:7", "ag:hd:7", "ag:hb:7", "ag:hn:7", "ag:why:7", "ag:where:7"]  # the last two new (issue 19)
+    assert [FlagCb(q=2, a=a).pack() for a in FlagAction] == ["rf:2:go", "rf:2:y", "rf:2:n", "rf:2:u", "rf:2:x", "rf:2:b"]
     assert AgencyCb.unpack("ag:rep:0").a is AgencyAction.REPORT and FlagCb.unpack("rf:3:u").a is FlagAction.UNSURE
 
 
-@pytest.mark.parametrize("data", ["ag:bogus:0", "ag:id:abc", "ag", "rf:0:x", "rf:99:y", "rf:1:y"])
+@pytest.mark.parametrize("data", ["ag:bogus:0", "ag:id:abc", "ag", "rf:0:z", "rf:99:y", "rf:1:y"])
 async def test_forged_agency_buttons_are_out_of_date(h: Harness, data: str) -> None:
     mother = await person(h, "ru")
     await open_check(h, mother, "ru")
@@ -521,3 +530,48 @@ def _key(h: Harness, someone: Person):  # the FSM key of a private chat
 
     assert h.app is not None
     return StorageKey(bot_id=h.app.bot.id, chat_id=someone.id, user_id=someone.id)
+
+
+async def test_an_old_send_button_and_a_long_description_are_explained(h: Harness) -> None:
+    """Issue 19: an old "Send" says the report is gone (not a silent menu); a description over the limit
+    is kept in part, and the person is told."""
+    mother = await person(h, "ru")
+    await mother.send("/agency")
+    await mother.click(h.t("🚩 8 questions about the offer", "ru"))
+    for _ in range(8):
+        await mother.click(next(label for label in mother.last.button_labels() if label.startswith("❌")))
+    await mother.click(h.t("📣 Report this agency", "ru"))
+    await mother.send("Баракат Сервис")
+    await mother.send("Взяли деньги. " * 100)  # 1,400 characters
+    assert h.t("Your description was long: the first {limit} characters were kept. "
+               "Tell the rest to the consultant when you talk.", "ru").format(limit=1000) in (mother.last.text or "")
+    await mother.click(h.t("➖ Neither", "ru"))
+    await mother.click(h.t("💬 Only here, in this chat", "ru"))
+    await mother.click(h.t("✅ Send the report", "ru"))
+    await mother.click_data(AgencyCb(a=AgencyAction.SEND).pack())  # the same button again, from an old screen
+    assert h.t("This report was already sent or cancelled. Here is the menu.", "ru") in mother.alerts
+
+
+async def test_red_flags_go_back_and_the_last_question_can_be_not_yet(h: Harness) -> None:
+    mother = await person(h, "ky")
+    await mother.send("/agency")
+    await mother.click(h.t("🚩 8 questions about the offer", "ky"))
+    await mother.click(next(label for label in mother.last.button_labels() if label.startswith("✅")))  # Q1: yes
+    assert h.t("Question {number} of {count}", "ky").format(number=2, count=8) in (mother.last.text or "")
+    await mother.click(h.t("⬅️ Previous question", "ky"))
+    assert h.t("Question {number} of {count}", "ky").format(number=1, count=8) in (mother.last.text or "")
+    for _ in range(7):
+        await mother.click(next(label for label in mother.last.button_labels() if label.startswith("❌")))
+    assert h.t("✈️ I am not abroad yet", "ky") in mother.last.button_labels()  # the "if already abroad" question
+    await mother.click(h.t("✈️ I am not abroad yet", "ky"))
+    assert h.t("🟢 <b>No warning signs in your answers.</b> This does not prove the agency is honest: "
+               "still check its permit and get a written contract.", "ky").replace("<b>", "").replace("</b>", "") in (mother.last.text or "")
+
+
+async def test_not_found_names_where_to_check_one_tap_away(h: Harness) -> None:
+    mother = await person(h, "uz")
+    await open_check(h, mother, "uz")
+    await mother.send("Mutlaqo notanish agentlik")
+    await mother.click(h.t("🏛 Where to check an agency officially", "uz"))
+    heading = CONTENT.page("uz", "agency_where").text.split("\n")[0].replace("<b>", "").replace("</b>", "")
+    assert heading in (mother.last.text or "") and "gov.uz" in (mother.last.text or "")

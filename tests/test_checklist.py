@@ -514,7 +514,7 @@ def test_callback_wire_values_are_kept() -> None:
     assert ChecklistCb(a=ChecklistAction.PAID_ASK, id="ru_patent", n=0).pack() == "ck:paid?:ru_patent:0"
     assert ChecklistCb.unpack("ck:rem::0").a is ChecklistAction.REMINDERS
     assert CalCb(f="arr", a=CalendarAction.DAY, v="20261203").pack() == "cal:arr:d:20261203"
-    assert [a.value for a in CalendarAction] == ["open", "m", "d", "x", "noop"]
+    assert [a.value for a in CalendarAction] == ["open", "m", "d", "x", "noop", "t"]  # "t" new (issue 19)
 
 
 def test_the_calendar_form_keeps_its_stored_shape() -> None:
@@ -523,3 +523,40 @@ def test_the_calendar_form_keeps_its_stored_shape() -> None:
     assert DateForm("arr").to_dict() == {"field": "arr"}
     assert DateForm.from_dict({"field": "ru_patent", "then": "x"}) == DateForm("ru_patent")
     assert DateForm.from_dict({}) == DateForm("")
+
+
+async def test_a_date_typed_at_the_checklist_asks_which_date_it_is(harness: Harness) -> None:
+    """Issue 19: a date typed while the checklist waits for one is not taken as a search."""
+    h = harness
+    person = await traveller(h, arrival=None)
+    await person.send("25.11.2026")
+    assert h.t("📅 {date}: which date of your checklist is it? If it is not one, type your question in words.", "ru").format(
+        date=cs.day_text(date(2026, 11, 25), "ru")) in person.screen()
+    await person.click(h.t("🛬 Arrival date", "ru"))
+    assert h.app is not None
+    trip = await h.app.checklists.trip(await h.app.users.get(person.id))
+    assert trip.arrival == date(2026, 11, 25)
+
+
+async def test_an_old_calendar_tapped_after_the_date_was_typed_changes_nothing(harness: Harness) -> None:
+    h = harness
+    person = await traveller(h, arrival=None)
+    await person.click("🛬")
+    calendar = person.last
+    await person.send("25.11.2026")  # typed instead of tapped
+    day = next(label for label in calendar.button_labels() if label.strip() == "3")
+    await person.click(day, calendar)  # the old calendar, still on screen
+    assert h.t("This calendar is closed: the date was already given. Open it again from the checklist to change it.", "ru") in person.alerts
+    assert h.app is not None
+    trip = await h.app.checklists.trip(await h.app.users.get(person.id))
+    assert trip.arrival == date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(("country", "start", "days", "expected"), [
+    ("RU", date(2026, 12, 30), 3, date(2027, 1, 13)),  # 31 December 2026 a day off (moved from 4 January), 1-8 January
+    ("KR", date(2026, 9, 23), 2, date(2026, 9, 29)),  # Chuseok, 24-26 September 2026
+    ("KZ", date(2026, 3, 20), 1, date(2026, 3, 26)),  # Nauryz 21-23 March, with the 24th and 25th off
+    (None, date(2026, 12, 30), 3, date(2027, 1, 4)),  # no country: Monday to Friday only
+])
+def test_working_days_skip_each_countrys_public_holidays(country: str | None, start: date, days: int, expected: date) -> None:
+    assert add_working_days(start, days, country) == expected

@@ -135,3 +135,21 @@ def _label_msgid(section: str) -> str:
         "language": "🌐 Language",
         "help": "ℹ️ About the bot and privacy",
     }[section]
+
+
+async def test_help_lists_every_command_of_the_menu_and_what_is_kept(harness: Harness) -> None:
+    """Issue 19: /help listed 8 of the 14 commands and said the bot keeps less than it does."""
+    from bot.telegram.menus import commands
+
+    person = harness.person("ru")
+    await person.send("/start")
+    await person.click("Русский")
+    await person.send("/help")
+    text = person.last.text or ""
+    assert harness.app is not None
+    with harness.app.i18n.context(), harness.app.i18n.use_locale("ru"):
+        names = [command.command for command in commands()]
+    assert len(names) == 14
+    for name in names:
+        assert f"/{name}" in text.split()  # each one a tap (what each does is in Telegram's menu button)
+    assert "чек-листа" in text and "консультант" in text  # what is kept: checklist dates, conversations

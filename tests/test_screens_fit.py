@@ -94,3 +94,64 @@ def test_a_missed_patent_payment_is_shown_as_missed_with_what_to_do() -> None:
             assert checklist_screens.day_text(date(2026, 11, 18), lang, TODAY) in text
             assert CONTENT.fill(lang, CONTENT.item_text(lang, "ru_patent_pay").late or "").text[:30] in text
             assert checklist_screens.day_text(date(2026, 12, 18), lang, TODAY) not in text
+
+
+def _answers(ids: tuple[str, ...], value: str) -> dict[str, str]:
+    return dict.fromkeys(ids, value)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_verdict_and_result_fits_a_phone(lang: str) -> None:
+    """The red-flag verdict and the self-check result at their longest: every flag, every place."""
+    from bot.screens import agency as agency_screens
+    from bot.screens import selfcheck as selfcheck_screens
+    from bot.screens.guide import Where
+    from bot.services import redflags, selfcheck
+
+    too_long = []
+    places = [None, "RU", "KZ", "TR", "AE", "KR", "KG", "TJ", "UZ"]
+    with I18N.context(), I18N.use_locale(lang):
+        for place in places:
+            for citizenship in CITIZENSHIPS:
+                where = Where(place, citizenship)
+                for value in ("y", "u"):
+                    verdict = redflags.assess(_answers(redflags.FLAG_IDS, value))
+                    text = agency_screens.verdict_screen(verdict, CONTENT, lang, where, "ООО «Очень длинное название агентства»").text
+                    if visible(text) > FIT:
+                        too_long.append(("verdict", value, place, citizenship, visible(text)))
+                    result = selfcheck.score(_answers(selfcheck.QUESTION_IDS, value))
+                    text = selfcheck_screens.result(result, CONTENT, lang, where).text
+                    if visible(text) > FIT:
+                        too_long.append(("selfcheck", value, place, citizenship, visible(text)))
+        text = agency_screens.not_found("Очень длинное название агентства по трудоустройству", {}, CONTENT, lang).text
+        if visible(text) > FIT:
+            too_long.append(("not_found", visible(text)))
+    assert too_long == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_help_contacts_and_danger_answers_fit_a_phone(lang: str) -> None:
+    from bot.models import DESTINATIONS
+    from bot.screens import search as search_screens
+    from bot.screens import start as start_screens
+    from bot.screens.guide import Where
+
+    too_long = []
+    with I18N.context(), I18N.use_locale(lang):
+        if visible(start_screens.help_(CONTENT, lang).text) > FIT:
+            too_long.append(("help", visible(start_screens.help_(CONTENT, lang).text)))
+        for place in (*DESTINATIONS, *CITIZENSHIPS, "XX"):
+            for citizenship in CITIZENSHIPS:
+                someone = User(1, lang, lang, citizenship, None, NOW, NOW, False, place)
+                for name, screen in (
+                    ("contacts", guide_screens.contacts_home(CONTENT, lang, someone)),
+                    ("danger", search_screens.danger(CONTENT, lang, Where(place, citizenship), ["documents_taken", "consulate_help"])),
+                    ("country", guide_screens.contacts_for_country(CONTENT, lang, place, citizenship)),
+                ):
+                    if visible(screen.text) > FIT:
+                        too_long.append((name, place, citizenship, visible(screen.text)))
+        for need in ("emergency", "trafficking", "labour", "migration", "consulate", "home"):
+            text = guide_screens.contacts_for_need(CONTENT, lang, need).text
+            if visible(text) > FIT:
+                too_long.append((need, visible(text)))
+    assert too_long == []

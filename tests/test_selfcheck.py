@@ -159,3 +159,15 @@ def test_the_result_the_consult_flow_reads_is_what_the_selfcheck_stored() -> Non
     assert result is not None
     assert (result.level, list(result.indicators), result.answers) == (stored["level"], stored["indicators"], answers)
     assert SelfcheckResult.from_dict({}) is None
+
+
+async def test_the_previous_question_can_be_answered_again(harness: Harness) -> None:
+    person = await harness.speaker("tg")
+    await person.send("/check")
+    await person.click(harness.t("▶️ Start", "tg"))
+    first = person.last.text or ""
+    assert harness.t("⬅️ Previous question", "tg") not in person.last.button_labels()  # none before the first
+    await person.click(person.last.button_labels()[0])  # yes
+    assert harness.t("Question {number} of {count}", "tg").format(number=2, count=12) in (person.last.text or "")
+    await person.click(harness.t("⬅️ Previous question", "tg"))
+    assert (person.last.text or "") == first

@@ -309,7 +309,9 @@ def format_day(day: date, language: str, form: DateForm = "plain", *, with_year:
 
 
 def source_label(source: str) -> str:
-    """`https://www.gulfnews.com/...` -> `gulfnews.com`; a reference stays as written."""
+    """`https://www.gulfnews.com/...` -> `gulfnews.com`; a reference -> its first source, short, with its
+    date (`Treaty on the Eurasian Economic Union (2014-05-29)`, `romania.iom.int (n.d.)`); the full
+    source is in facts.yaml."""
     if source.startswith(("http://", "https://")):
         host = urlsplit(source).hostname or source
         try:
@@ -317,4 +319,8 @@ def source_label(source: str) -> str:
         except UnicodeError:
             pass
         return host.removeprefix("www.").removeprefix("m.").removeprefix("pda.")
-    return source
+    segment = source.split(";", 1)[0]  # the first of several sources (the full list is in facts.yaml)
+    name = re.split(r"[(,]| of \d| \d{4}", segment, maxsplit=1)[0].strip(" ,.")
+    name = name if len(name) <= 40 else name[:39].rstrip() + "…"
+    dated = re.search(r"\d{4}(?:-\d{2}){0,2}|n\.d\.", segment)
+    return f"{name} ({dated.group(0)})" if dated else name

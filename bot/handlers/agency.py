@@ -19,10 +19,11 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb, MenuCb, Section
 from bot.config import Settings
 from bot.content import Content
-from bot.handlers.common import in_order, is_admin, private_router, show_screen, stale_button
+from bot.handlers.common import in_order, is_admin, private_router, show_menu, show_screen, stale_button
 from bot.models import Agency, User
 from bot.screens import agency as views
 from bot.screens import search as search_screens
+from bot.screens.common import with_prefix
 from bot.screens.guide import Where
 from bot.services.agency import (
     MAX_FILE_BYTES,
@@ -153,7 +154,14 @@ async def answered(query: CallbackQuery, callback_data: FlagCb, state: FSMContex
     if not await in_order(query, state, AgencyFlow.quiz, data.next, callback_data.q, len(FLAGS)):
         return
     answers = dict(data.answers or {})
-    answers[FLAGS[callback_data.q].id] = callback_data.a.value
+    if callback_data.a == FlagAction.BACK:  # the question before, asked again
+        previous = max(callback_data.q - 1, 0)
+        answers.pop(FLAGS[previous].id, None)
+        data.answers, data.next = answers, previous
+        await _save(state, data)
+        await show_screen(query, views.question(previous, data.name))
+        return
+    answers[FLAGS[callback_data.q].id] = callback_data.a.value  # "not abroad yet" is no sign (assess ignores it)
     following = callback_data.q + 1
     if following < len(FLAGS):
         data.answers, data.next = answers, following
@@ -165,6 +173,15 @@ async def answered(query: CallbackQuery, callback_data: FlagCb, state: FSMContex
     data.answers, data.next, data.flags = None, None, list(result.flags)
     await _save(state, data)
     await show_screen(query, views.verdict_screen(result, content, locale, Where.of(user), data.name))
+
+
+async def why(query: CallbackQuery, callback_data: AgencyCb, content: Content, locale: str) -> None:
+    """Why the verdict's signs are warnings: the flags travel in the button, so an old verdict still opens."""
+    await show_screen(query, views.reasons_screen(callback_data.id, content, locale))
+
+
+async def where(query: CallbackQuery, content: Content, locale: str) -> None:
+    await show_screen(query, views.where_screen(content, locale))
 
 
 # -- reports -----------------------------------------------------------------------------------------
@@ -202,10 +219,14 @@ async def report_what(message: Message, state: FSMContext) -> None:
         await state.set_state(AgencyFlow.query)
         await show_screen(message, views.ask_again())
         return
-    data.draft = replace(data.draft, what=(message.text or "").strip()[:MAX_WHAT])
+    typed = (message.text or "").strip()
+    data.draft = replace(data.draft, what=typed[:MAX_WHAT])
     await _save(state, data)
     await state.set_state(AgencyFlow.report_harm)
-    await show_screen(message, views.ask_harm())
+    screen = views.ask_harm()
+    if len(typed) > MAX_WHAT:  # said, never cut silently: the rest can go to the consultant
+        screen = with_prefix(views.what_cut(MAX_WHAT), screen)
+    await show_screen(message, screen)
 
 
 HARM_OF = {
@@ -259,6 +280,12 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
     await show_screen(query, views.report_cancelled())
 
 
+async def sent_already(query: CallbackQuery) -> None:
+    """"Send" on a report that was sent or cancelled: said in words, then the menu."""
+    await query.answer(views.report_gone(), show_alert=True)
+    await show_menu(query, answer=False)
+
+
 async def send(
     query: CallbackQuery, state: FSMContext, agencies: AgencyService, desk: Desk, content: Content, locale: str, user: User,
     events: EventLog,
@@ -292,6 +319,8 @@ def router() -> Router:
     router.callback_query.register(questions, FlagCb.filter(F.a == FlagAction.GO))
     router.callback_query.register(answered, FlagCb.filter(F.a != FlagAction.GO))
     router.callback_query.register(report, AgencyCb.filter(F.a == AgencyAction.REPORT))
+    router.callback_query.register(why, AgencyCb.filter(F.a == AgencyAction.WHY))
+    router.callback_query.register(where, AgencyCb.filter(F.a == AgencyAction.WHERE))
     router.message.register(report_name, AgencyFlow.report_name, F.text, ~F.text.startswith("/"))
     router.message.register(report_what, AgencyFlow.report_what, F.text, ~F.text.startswith("/"))
     router.message.register(words_please, AgencyFlow.report_what, ~F.text)
@@ -303,6 +332,7 @@ def router() -> Router:
     router.callback_query.register(no_contact, AgencyCb.filter(F.a == AgencyAction.NO_CONTACT), AgencyFlow.report_contact)
     router.callback_query.register(cancel, AgencyCb.filter(F.a == AgencyAction.CANCEL))
     router.callback_query.register(send, AgencyCb.filter(F.a == AgencyAction.SEND), AgencyFlow.report_confirm)
+    router.callback_query.register(sent_already, AgencyCb.filter(F.a == AgencyAction.SEND))  # an old "Send" button
     return router
 
 

@@ -35,7 +35,7 @@ def router() -> Router:
     router.message.register(reminders, Command("reminders"))
     router.callback_query.register(calendar_open, CalCb.filter(F.a == CalendarAction.OPEN))
     router.callback_query.register(calendar_month, CalCb.filter(F.a == CalendarAction.MONTH))
-    router.callback_query.register(calendar_day, CalCb.filter(F.a == CalendarAction.DAY))
+    router.callback_query.register(calendar_day, CalCb.filter(F.a.in_({CalendarAction.DAY, CalendarAction.TYPED})))
     router.callback_query.register(calendar_cancel, CalCb.filter(F.a == CalendarAction.CANCEL))
     router.callback_query.register(calendar_label, CalCb.filter(F.a == CalendarAction.NOOP))
     router.message.register(typed_date, StateFilter(ChecklistForm.date), F.text, ~F.text.startswith("/"))
@@ -181,11 +181,18 @@ async def calendar_day(
     query: CallbackQuery, callback_data: CalCb, user: User, checklists: ChecklistService, content: Content,
     locale: str, state: FSMContext,
 ) -> None:
+    """A day tapped in the calendar that is open now; a day of a calendar already answered (the date was
+    typed, or chosen) changes nothing: it would set a date the person no longer means."""
     sheet = await _sheet_or_stale(query, checklists, user)
     day = _tapped(sheet, callback_data, "%Y%m%d") if sheet else None
     if sheet is not None and day is None:
         await stale_button(query)
-    elif day is not None:
+    elif sheet is not None and day is not None:
+        asked = await state.get_state() == ChecklistForm.date.state
+        if callback_data.a == CalendarAction.DAY and not (asked and DateForm.from_dict(await state.get_data()).field == callback_data.f):
+            await query.answer(screens.calendar_closed(), show_alert=True)
+            await show_screen(query, screens.checklist(content, locale, sheet), answer=False)
+            return
         await _save_date(query, state, content, locale, checklists, user, callback_data.f, day)
 
 

@@ -12,14 +12,27 @@ from aiogram.types import Message
 from bot.content import Content
 from bot.handlers.common import private_router, show_screen
 from bot.models import User
+from bot.screens import checklist as checklist_screens
 from bot.screens import search as screens
 from bot.screens.guide import Where
+from bot.services.checklist import ChecklistService
+from bot.services.dates import parse_date
 from bot.services.search import SearchIndex
 
 
-async def answer(message: Message, content: Content, search: SearchIndex, locale: str, user: User) -> None:
-    """Topics for a question typed in the person's words; danger words first get the numbers to call."""
-    found = search.answer(locale, message.text or "", user.citizenship, user.abroad)
+async def answer(
+    message: Message, content: Content, search: SearchIndex, locale: str, user: User, checklists: ChecklistService,
+) -> None:
+    """Topics for a question typed in the person's words; danger words first get the numbers to call. A date
+    typed on its own is for the checklist (which of its dates?), not a search."""
+    text = message.text or ""
+    if checklists.available(user) and not search.is_danger(locale, text):
+        typed = parse_date(text, checklists.today(user))
+        if typed.day is not None:
+            sheet = await checklists.sheet(user)
+            await show_screen(message, checklist_screens.which_date(content, locale, sheet, typed.day))
+            return
+    found = search.answer(locale, text, user.citizenship, user.abroad)
     await show_screen(message, screens.answer(content, locale, Where.of(user), found))
 
 

@@ -41,6 +41,11 @@ async def answer(
     progress = selfcheck.Progress.from_dict(await state.get_data())
     if not await in_order(query, state, Screening.asking, progress.next, callback_data.q, len(QUESTIONS)):
         return
+    if callback_data.a == SelfcheckAction.BACK:
+        back = progress.back(callback_data.q)
+        await state.update_data(back.to_dict())
+        await show_screen(query, screens.question(back.next or 0))
+        return
     step = selfcheck.answer(progress, callback_data.q, callback_data.a.value)
     if isinstance(step, selfcheck.Progress):
         await state.update_data(step.to_dict())

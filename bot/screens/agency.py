@@ -28,12 +28,12 @@ from bot.callbacks import (
     Section,
 )
 from bot.content import Content, format_day
-from bot.models import Agency, Report, Snapshot, User
+from bot.models import DESTINATIONS, Agency, Report, Snapshot, User
 from bot.screens import common, guide, keyboards
 from bot.screens.common import Screen
 from bot.screens.guide import Where
 from bot.services.agency import REASONS, Found, Match, Problem, ReportDraft, Standing
-from bot.services.redflags import FLAGS, Assessment, Reply, Verdict
+from bot.services.redflags import FLAG_IDS, FLAGS, Assessment, Reply, Verdict
 
 STATUS_ICONS = {"active": "✅", "expired": "❌", "suspended": "⛔", "revoked": "⛔", "not_found": "❓", "unchecked": "❔"}
 STATUS_NAMES = {
@@ -256,10 +256,16 @@ def not_found(typed: str, snapshots: dict[str, Snapshot], content: Content, loca
             "2. Check again here, by the number.\n"
             "3. Until then, do not pay and do not give your passport."
         ),
-        where_to_check(content, locale),
         _sample_warning(list(snapshots.values())),
     ]
-    return Screen("\n\n".join(p for p in parts if p), _markup(*_next_buttons(False, "not_found")))
+    rows = [_button(_("🏛 Where to check an agency officially"), AgencyCb(a=AgencyAction.WHERE)), *_next_buttons(False, "not_found")]
+    return Screen("\n\n".join(p for p in parts if p), _markup(*rows))
+
+
+def where_screen(content: Content, locale: str) -> Screen:
+    """The official registers of each home country (one tap from "not found": that screen fits a phone)."""
+    rows = [_button(_("🔎 Check another agency"), AgencyCb(a=AgencyAction.NEW)), [keyboards.menu_button()]]
+    return Screen(where_to_check(content, locale), _markup(*rows))
 
 
 def where_to_check(content: Content, locale: str) -> str:
@@ -277,8 +283,12 @@ def question(number: int, agency_name: str | None) -> Screen:
     rows = [
         [common.button(str(REPLY_LABELS[r]), FlagCb(q=number, a=FlagAction(r.value)).pack()) for r in (Reply.YES, Reply.NO)],
         _button(str(REPLY_LABELS[Reply.UNSURE]), FlagCb(q=number, a=FlagAction.UNSURE)),
-        [keyboards.menu_button()],
     ]
+    if flag.id == "job_changed":  # asked "if you are already abroad"
+        rows.append(_button(_("✈️ I am not abroad yet"), FlagCb(q=number, a=FlagAction.NOT_ABROAD)))
+    if number > 0:
+        rows.append(_button(_("⬅️ Previous question"), FlagCb(q=number, a=FlagAction.BACK)))
+    rows.append([keyboards.menu_button()])
     return Screen(text, _markup(*rows))
 
 
@@ -296,23 +306,35 @@ def verdict_screen(result: Assessment, content: Content, locale: str, where: Whe
             "🟢 <b>No warning signs in your answers.</b> This does not prove the agency is honest: "
             "still check its permit and get a written contract."
         ))
-    if result.flags:
-        parts.append(_("<b>Why:</b>") + "\n" + "\n".join(f"• {REASONS_SHOWN[f]}" for f in result.flags))
+    if result.flags:  # the signs by name; why each one is a warning is one tap away (the verdict fits a phone)
+        parts.append(_("<b>Why:</b>") + "\n" + "\n".join(f"• {FLAG_NAMES[f]}" for f in result.flags))
     if result.unsure:
         parts.append(_("<b>Find out before you pay or leave:</b> {items}.").format(
             items=", ".join(str(FLAG_NAMES[f]) for f in result.unsure)))
-    parts.append(_(
-        "<b>Next steps:</b>\n"
-        "• Check the agency's permit: type its name here.\n"
-        "• Get a written contract in a language you read, and keep a copy.\n"
-        "• Never give your passport to an agent.\n"
-        "• Not sure? Ask a consultant: it is free."
-    ))
-    if result.verdict is Verdict.DANGER:
-        parts.append(guide.urgent_text(content, locale, where))
+    if result.verdict is not Verdict.DANGER:  # high risk: its first line says what not to do, the buttons the rest
+        parts.append(_(
+            "<b>Next steps:</b>\n"
+            "• Check the agency's permit: type its name here.\n"
+            "• Get a written contract in a language you read, and keep a copy.\n"
+            "• Never give your passport to an agent.\n"
+            "• Not sure? Ask a consultant: it is free."
+        ))
     facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
+    if result.verdict is Verdict.DANGER:
+        # where the person is not known, an agency is usually checked at home: the home country's lines. With
+        # none confirmed there, no list of five foreign countries' emergency numbers: /contacts is a tap away.
+        place = where.place or where.citizenship
+        numbers, numbers_facts = guide.urgent_contacts(content, locale, Where(place, where.citizenship))
+        if place is not None and place not in content.contact_countries() and place not in DESTINATIONS:
+            numbers_facts = []
+        if numbers_facts:
+            parts.append(_("<b>If you are in danger, call now:</b>") + "\n" + numbers)
+            facts = [*facts, *numbers_facts]  # the advice's own sources first
     text = common.with_sources("\n\n".join(parts), facts, locale)
-    rows = [
+    rows = []
+    if result.flags:
+        rows.append(_button(_("❓ Why these are warning signs"), AgencyCb(a=AgencyAction.WHY, id=flag_mask(result.flags))))
+    rows += [
         _button(_("🔎 Check the agency's permit"), AgencyCb(a=AgencyAction.NEW)),
         _button(_("📣 Report this agency"), AgencyCb(a=AgencyAction.REPORT)),
         _button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="agency")),
@@ -322,6 +344,25 @@ def verdict_screen(result: Assessment, content: Content, locale: str, where: Whe
     rows.append(_button(keyboards.section_label("contacts"), ContactsCb(by=ContactsBy.HOME)))
     rows.append([keyboards.menu_button()])
     return Screen(text, _markup(*rows))
+
+
+def flag_mask(flags: tuple[str, ...] | list[str]) -> int:
+    """The flags answered "yes", a bit each in question order: small enough for a button."""
+    return sum(1 << index for index, flag in enumerate(FLAG_IDS) if flag in flags)
+
+
+def reasons_screen(mask: int, content: Content, locale: str) -> Screen:
+    """Why each sign of a verdict is a warning, in plain words (the verdict itself names them only)."""
+    flags = [flag for index, flag in enumerate(FLAG_IDS) if mask & (1 << index)]
+    lines = [_("<b>Why these are warning signs</b>"), *(f"• {REASONS_SHOWN[f]}" for f in flags)]
+    facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
+    rows = [
+        _button(_("🔎 Check the agency's permit"), AgencyCb(a=AgencyAction.NEW)),
+        _button(_("📣 Report this agency"), AgencyCb(a=AgencyAction.REPORT)),
+        _button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="agency")),
+        [keyboards.menu_button()],
+    ]
+    return Screen(common.with_sources("\n".join(lines), facts, locale), _markup(*rows))
 
 
 # -- reports ---------------------------------------------------------------------------------------------
@@ -387,6 +428,15 @@ def confirm(draft: ReportDraft, ngo: str) -> Screen:
     ]
     rows = (_button(_("✅ Send the report"), AgencyCb(a=AgencyAction.SEND)), _button(_("❌ Cancel"), AgencyCb(a=AgencyAction.CANCEL)))
     return Screen("\n".join(lines), _markup(*rows))
+
+
+def what_cut(limit: int) -> str:
+    return _("Your description was long: the first {limit} characters were kept. "
+             "Tell the rest to the consultant when you talk.").format(limit=limit)
+
+
+def report_gone() -> str:
+    return _("This report was already sent or cancelled. Here is the menu.")
 
 
 def words_please() -> str:

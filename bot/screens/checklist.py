@@ -25,7 +25,7 @@ from bot.callbacks import (
 from bot.content import Content, Fact, format_day
 from bot.models import Reminder
 from bot.screens import keyboards
-from bot.screens.common import Screen, button, flagged, nav, with_sources
+from bot.screens.common import Screen, button, flagged, nav, with_prefix, with_sources
 from bot.services.checklist import Entry, Sheet
 from bot.services.dates import DateProblem
 
@@ -186,11 +186,6 @@ def dates(content: Content, locale: str, sheet: Sheet) -> Screen:
     lines.append(_("Deadlines are counted from these dates. Tap one to change it."))
     rows.append([button(_("⬅️ Checklist"), ChecklistCb(a=ChecklistAction.SHOW).pack())])
     return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
-
-
-def with_prefix(prefix: str, screen: Screen) -> Screen:
-    """A screen under a line that says what just happened (saved, or what was wrong)."""
-    return Screen(f"{prefix}\n\n{screen.text}", screen.markup)
 
 
 def date_question(content: Content, locale: str, field: str) -> str:
@@ -408,7 +403,24 @@ def reminder_message(content: Content, locale: str, sheet: Sheet, entries: list[
     return Screen(with_sources("\n".join(lines).strip(), facts, locale), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
+def which_date(content: Content, locale: str, sheet: Sheet, day: date) -> Screen:
+    """A date typed outside the calendar: for which of the checklist's dates? (not a search)"""
+    value = day.strftime("%Y%m%d")
+    rows = [[button(_("🛫 Departure date"), CalCb(f="dep", a=CalendarAction.TYPED, v=value).pack())],
+            [button(_("🛬 Arrival date"), CalCb(f="arr", a=CalendarAction.TYPED, v=value).pack())]]
+    rows += [[button(f"📅 {content.item_text(locale, e.id).title}", CalCb(f=e.id, a=CalendarAction.TYPED, v=value).pack())]
+             for e in sheet.entries if e.item.own_date]
+    rows.append(nav(None))
+    text = _("📅 {date}: which date of your checklist is it? If it is not one, type your question in words.").format(
+        date=day_text(day, locale))
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
 # -- short answers to a tap (shown for a moment at the top of the chat) ---------------------------------
+def calendar_closed() -> str:
+    return _("This calendar is closed: the date was already given. Open it again from the checklist to change it.")
+
+
 def marked_done() -> str:
     return _("Marked as done ✅")
 

@@ -61,6 +61,11 @@ def sources_line(facts: Iterable[Fact], locale: str) -> str:
     return f"<i>✅ {checked_text}\n📎 {sources_text}</i>"
 
 
+def with_prefix(prefix: str, screen: Screen) -> Screen:
+    """A screen under a line that says what just happened (saved, or what was wrong)."""
+    return Screen(f"{prefix}\n\n{screen.text}", screen.markup)
+
+
 def with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
     footer = sources_line(facts, locale)
     return f"{body}\n\n{footer}" if footer else body

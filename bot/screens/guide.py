@@ -123,23 +123,35 @@ def ask_profile_for_countries() -> Screen:
 
 
 # -- contacts -------------------------------------------------------------------------------
-def _contact_lines(content: Content, locale: str, entries: list[tuple[str, Fact]]) -> list[str]:
+def _contact_lines(content: Content, locale: str, entries: list[tuple[str, Fact]], *, notes: bool = True) -> list[str]:
+    """One line a number; `notes=False` for the numbers to call now (hours and languages are on /contacts)."""
     texts = content.languages[locale].contacts
-    lines = []
+    if not notes:  # numbers of the same place under one name (an embassy's two lines) share a line
+        named: dict[str, list[str]] = {}
+        for fact_id, fact in entries:
+            named.setdefault(texts[fact_id].name, []).append(f"<b>{escape(fact.value)}</b>")
+        return [f"• {', '.join(values)} — {escape(name)}" for name, values in named.items()]
+    lines: dict[str, str] = {}  # by name: an embassy's second number joins its first line
     for fact_id, fact in entries:
         contact = texts[fact_id]
+        if contact.name in lines:
+            head, _sep, rest = lines[contact.name].partition(" — ")
+            lines[contact.name] = f"{head}, <b>{escape(fact.value)}</b> — {rest}"
+            continue
         line = f"• <b>{escape(fact.value)}</b> — {escape(contact.name)}"
         if contact.note:
             line += f"\n   <i>{escape(contact.note)}</i>"
-        lines.append(line)
-    return lines
+        lines[contact.name] = line
+    return list(lines.values())
 
 
-def _by_country(content: Content, locale: str, entries: list[tuple[str, Fact]]) -> tuple[list[str], list[Fact]]:
+def _by_country(
+    content: Content, locale: str, entries: list[tuple[str, Fact]], *, notes: bool = True,
+) -> tuple[list[str], list[Fact]]:
     lines: list[str] = []
     for code in dict.fromkeys(fact.country for _id, fact in entries if fact.country):
         lines.append(f"\n<b>{flagged(code)}</b>")
-        lines.extend(_contact_lines(content, locale, [(i, f) for i, f in entries if f.country == code]))
+        lines.extend(_contact_lines(content, locale, [(i, f) for i, f in entries if f.country == code], notes=notes))
     return lines, [fact for _id, fact in entries]
 
 
@@ -191,23 +203,25 @@ def contacts_home(content: Content, locale: str, user: User | None) -> Screen:
     return Screen(with_sources("\n".join(lines), facts, locale), column(buttons, nav(None)))
 
 
-def _numbers_at(content: Content, locale: str, where: Where, needs: set[str] | None = None) -> tuple[list[str], list[Fact]]:
+def _numbers_at(
+    content: Content, locale: str, where: Where, needs: set[str] | None = None, *, notes: bool = True,
+) -> tuple[list[str], list[Fact]]:
     """The lines for a place (only `needs`, when given; an embassy always), then the home country's lines."""
     place, citizenship = where.place, where.citizenship
     if place is None or place == OTHER_COUNTRY or place not in content.contact_countries():
         lines = [_("If you are in danger, call the emergency number of the country you are in:")]
-        more, facts = _by_country(content, locale, content.contacts(need="emergency"))
+        more, facts = _by_country(content, locale, content.contacts(need="emergency"), notes=notes)
         return lines + more, facts
     keep = None if needs is None else needs | {"consulate"}  # their embassy, whatever the need
     here = [(i, f) for i, f in content.contacts(country=place, citizenship=citizenship)
             if keep is None or keep & set(content.guide.contacts[i].needs)]
-    lines = [f"<b>📍 {flagged(place)}</b>", *_contact_lines(content, locale, here)]
+    lines = [f"<b>📍 {flagged(place)}</b>", *_contact_lines(content, locale, here, notes=notes)]
     home: list[tuple[str, Fact]] = []
     if citizenship in CITIZENSHIPS and citizenship != place:  # abroad: the home lines that can be called from there
         home = [(i, f) for i, f in content.contacts(country=citizenship, need="home", citizenship=citizenship) if f.value.startswith("+")]
         if home:
             lines += ["", _("<b>🏠 {country}: lines for citizens abroad</b>").format(country=flagged(citizenship)),
-                      *_contact_lines(content, locale, home)]
+                      *_contact_lines(content, locale, home, notes=notes)]
     return lines, [f for _i, f in here + home]
 
 
@@ -230,9 +244,9 @@ def urgent_contacts(content: Content, locale: str, where: Where) -> tuple[str, l
     emergency number."""
     entries = content.contacts(country=where.place, citizenship=where.citizenship) if where.place == where.citizenship else []
     if where.place is not None and entries:
-        lines = [f"<b>🏠 {flagged(where.place)}</b>", *_contact_lines(content, locale, entries)]
+        lines = [f"<b>🏠 {flagged(where.place)}</b>", *_contact_lines(content, locale, entries, notes=False)]
         return "\n".join(lines), [f for _i, f in entries]
-    lines, facts = _numbers_at(content, locale, where, needs={"emergency", "trafficking"})
+    lines, facts = _numbers_at(content, locale, where, needs={"emergency", "trafficking"}, notes=False)
     return "\n".join(lines).strip(), facts
 
 

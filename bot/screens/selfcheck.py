@@ -52,8 +52,10 @@ def question(number: int) -> Screen:
     rows = [
         [choice(Answer.YES), choice(Answer.NO)],
         [choice(Answer.UNSURE), choice(Answer.SKIP)],
-        [keyboards.menu_button()],
     ]
+    if number > 0:
+        rows.append([common.button(_("⬅️ Previous question"), SelfcheckCb(q=number, a=SelfcheckAction.BACK).pack())])
+    rows.append([keyboards.menu_button()])
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 

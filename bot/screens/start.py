@@ -10,6 +10,7 @@ from bot.models import User
 from bot.screens import guide, keyboards
 from bot.screens.common import Screen
 from bot.services import deeplinks
+from bot.telegram import menus
 
 
 def menu_text() -> str:
@@ -56,20 +57,11 @@ def choose_language(i18n: I18n, order: list[str], current: str | None) -> Screen
 
 
 def help_text(content: Content, locale: str) -> str:
+    """What the bot is, what it keeps, and every command of the menu (the same list Telegram shows)."""
     about = content.page(locale, "about").text
-    commands = _(
-        "<b>Commands</b>\n"
-        "/menu — main menu\n"
-        "/contacts — hotlines and contacts\n"
-        "/countries — country rules and deadlines\n"
-        "/guide — safe migration: what to know\n"
-        "You can also just type your question.\n"
-        "/language — change the language\n"
-        "/profile — your country and destination\n"
-        "/forget — delete your data\n"
-        "/help — this page"
-    )
-    return f"{about}\n\n{commands}"
+    every = " ".join(f"/{command.command}" for command in menus.commands())  # what each does: Telegram's menu button
+    lines = [_("<b>Commands</b>"), every, _("You can also just type your question.")]
+    return f"{about}\n\n" + "\n".join(lines)
 
 
 def help_(content: Content, locale: str) -> Screen:

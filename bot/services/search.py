@@ -136,10 +136,20 @@ class _LanguageIndex:
         self.vocabulary = list(weights)
         self.danger = danger
         self.emergency = emergency
+        # words by their first and by their second letter: a match (the same word, stem, or one or two
+        # typos) keeps one of the two in place, so a query is held against a small part of the vocabulary
+        self.by_letter: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for word in self.vocabulary:
+            for position in (0, 1):
+                if len(word) > position:
+                    self.by_letter[position, word[position]].append(word)
 
     def candidates(self, query: str) -> list[tuple[str, float]]:
+        near = dict.fromkeys(self.by_letter.get((0, query[0]), []))
+        if len(query) > 1:
+            near.update(dict.fromkeys(self.by_letter.get((1, query[1]), [])))
         found = []
-        for word in self.vocabulary:
+        for word in near:
             similarity = token_similarity(query, word)
             if similarity:
                 found.append((word, similarity))

@@ -130,6 +130,11 @@ class Progress:
     def answered(self, number: int, answer: str) -> Progress:
         return Progress({**self.answers, QUESTIONS[number].id: answer}, number + 1)
 
+    def back(self, number: int) -> Progress:
+        """From question `number` to the one before, whose answer is asked again."""
+        previous = max(number - 1, 0)
+        return Progress({k: v for k, v in self.answers.items() if k != QUESTIONS[previous].id}, previous)
+
     @property
     def done(self) -> bool:
         return self.next is not None and self.next >= len(QUESTIONS)
