@@ -63,6 +63,7 @@ class GuideKind(StrEnum):
     TOPIC = "top"  # a topic's page
     COUNTRY = "cty"  # a country guide
     COUNTRIES = "cties"  # the country list
+    SOURCES = "src"  # every source of a topic's page, with its date and when it was checked
 
 
 class GuideCb(CallbackData, prefix="g"):

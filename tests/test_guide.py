@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.content import MAX_SCREEN, language_problems, require_content
+from bot.content import MAX_SCREEN, format_day, language_problems, require_content
 from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person
 from bot.services import deeplinks
@@ -267,3 +268,18 @@ async def test_at_home_with_no_confirmed_home_line_the_emergency_numbers_still_c
     assert "112" in (person.last.text or "")  # no Tajik line is confirmed yet: never an empty list
     await person.send("маро мезананд")  # danger words while at home: numbers, not just a heading
     assert "112" in (person.last.text or "")
+
+
+async def test_every_source_of_a_page_is_one_tap_away(harness: Harness) -> None:
+    """Issue 19: the line under a page names three sources; the button lists them all, with their dates."""
+    person = await harness.speaker("ky")
+    await person.click_data("g:top:ae_work:0")
+    await person.click(harness.t("📎 All sources", "ky"))
+    text = person.last.source
+    cited = {CONTENT.facts[name].source for name in CONTENT.guide.sources["ae_work"]}
+    assert len(cited) > 3  # more than the line under the page can name
+    for source in cited:
+        assert source in text
+    assert format_day(date(2026, 12, 1), "ky") in person.last.text  # when it was checked, as Kyrgyz writes it
+    await person.click(harness.t("⬅️ Back", "ky"))
+    assert person.last.text.startswith(CONTENT.topic("ky", "ae_work").title)

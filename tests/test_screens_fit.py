@@ -155,3 +155,36 @@ def test_help_contacts_and_danger_answers_fit_a_phone(lang: str) -> None:
             if visible(text) > FIT:
                 too_long.append((need, visible(text)))
     assert too_long == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_consult_flow_and_the_sources_screens_fit_a_phone(lang: str) -> None:
+    from datetime import datetime as moment
+
+    from bot.models import DESTINATIONS, Case
+    from bot.screens import consult as consult_screens
+    from bot.screens import privacy as privacy_screens
+    from bot.screens import profile as profile_screens
+    from bot.screens.guide import Where
+
+    too_long = []
+    with I18N.context(), I18N.use_locale(lang):
+        screens = [consult_screens.consent_screen(True, "Safe Road"), consult_screens.share_screen(),
+                   consult_screens.describe_screen(), consult_screens.describe_in_words(),
+                   consult_screens.username_screen("aida_consult"), consult_screens.still_open(12),
+                   consult_screens.no_conversation(), consult_screens.conversation_ended(12),
+                   privacy_screens.ask(), privacy_screens.forgotten(), profile_screens.start(person(lang, "KG", "RU"))]
+        for place in (None, *DESTINATIONS, *CITIZENSHIPS):
+            for citizenship in CITIZENSHIPS:
+                screens.append(consult_screens.unavailable(CONTENT, lang, Where(place, citizenship)))
+                at = moment(2026, 12, 1, 9, tzinfo=UTC)
+                case = Case(12, 1, "danger", "emergency", (), None, None, place, citizenship, lang, None, "main", "waiting",
+                            None, None, None, at, None, None, at, None, 0, None)
+                text = consult_screens.opened_text(case, CONTENT, lang, Where(place, citizenship), NOW, 30)
+                if visible(text) > FIT:
+                    too_long.append(("opened", place, citizenship, visible(text)))
+        for topic_id, entry in CONTENT.languages[lang].topics.items():
+            for page in range(len(entry.pages)):
+                screens.append(guide_screens.sources(CONTENT, lang, topic_id, page))
+        too_long += [(screen.text[:40], visible(screen.text)) for screen in screens if visible(screen.text) > FIT]
+    assert too_long == []

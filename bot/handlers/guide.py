@@ -40,6 +40,13 @@ async def topic(query: CallbackQuery, callback_data: GuideCb, content: Content, 
         await events.record("guide", user, callback_data.id)
 
 
+async def sources(query: CallbackQuery, callback_data: GuideCb, content: Content, locale: str) -> None:
+    if callback_data.id not in content.parents:
+        await stale_button(query)
+        return
+    await show_screen(query, screens.sources(content, locale, callback_data.id, callback_data.page))
+
+
 async def countries(event: Message | CallbackQuery, content: Content, locale: str, user: User, state: FSMContext) -> None:
     if user.destination in content.guide.countries:
         screen = screens.country(content, locale, user.destination, user)
@@ -102,6 +109,7 @@ def router() -> Router:
     router.callback_query.register(home, GuideCb.filter(F.kind == GuideKind.HOME))
     router.callback_query.register(group, GuideCb.filter(F.kind == GuideKind.GROUP))
     router.callback_query.register(topic, GuideCb.filter(F.kind == GuideKind.TOPIC))
+    router.callback_query.register(sources, GuideCb.filter(F.kind == GuideKind.SOURCES))
     router.message.register(countries, Command("countries"))
     router.callback_query.register(countries, MenuCb.filter(F.section == Section.COUNTRIES))
     router.callback_query.register(country_list, GuideCb.filter(F.kind == GuideKind.COUNTRIES))

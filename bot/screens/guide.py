@@ -23,7 +23,7 @@ from bot.callbacks import (
     MenuCb,
     Section,
 )
-from bot.content import Content, Fact
+from bot.content import Content, Fact, format_day, source_label
 from bot.models import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, User
 from bot.screens import keyboards
 from bot.screens.common import Screen, button, column, flagged, nav, with_sources
@@ -85,9 +85,28 @@ def topic(content: Content, locale: str, topic_id: str, page: int, user: User | 
                              ContactsCb(by=ContactsBy.COUNTRY, value=parent.id).pack())])
     if topic_id in ("documents_taken", "wages_unpaid", "locked_threatened"):
         rows.append([button(keyboards.section_label("consult"), MenuCb(section=Section.CONSULT).pack())])
+    if rendered.facts:  # the line under the page names a few: all of them, one tap away
+        rows.append([button(_("📎 All sources"), GuideCb(kind=GuideKind.SOURCES, id=topic_id, page=page).pack())])
     rows.append(nav(back))
     text = with_sources(f"{header}\n\n{rendered.text}", rendered.facts, locale)
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def sources(content: Content, locale: str, topic_id: str, page: int) -> Screen:
+    """Every source a topic's page rests on: the page (a link), the date it gives, and when it was checked."""
+    entry = content.topic(locale, topic_id)
+    page = min(max(page, 0), len(entry.pages) - 1)
+    unique: dict[str, Fact] = {}
+    for fact in content.topic_page(locale, topic_id, page).facts:
+        unique.setdefault(fact.source, fact)
+    lines = [_("<b>📎 Sources: {title}</b>").format(title=escape(entry.title))]
+    for source, fact in unique.items():
+        label = escape(source_label(source))
+        shown = f'<a href="{escape(source)}">{label}</a>' if source.startswith(("http://", "https://")) else escape(source)
+        lines.append("• " + _("{source}; its date: {date}; checked: {checked}").format(
+            source=shown, date=fact.source_date, checked=format_day(fact.verified_on, locale)))
+    rows = [[button(_("⬅️ Back"), GuideCb(kind=GuideKind.TOPIC, id=topic_id, page=page).pack())], [keyboards.menu_button()]]
+    return Screen("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def country(content: Content, locale: str, code: str, user: User | None) -> Screen:
