@@ -26,9 +26,9 @@ async def answer(
     """Topics for a question typed in the person's words; danger words first get the numbers to call. A date
     typed on its own is for the checklist (which of its dates?), not a search."""
     text = message.text or ""
-    if checklists.available(user) and not search.is_danger(locale, text):
+    if checklists.available(user):  # the cheap test first: most messages are not dates
         typed = parse_date(text, checklists.today(user))
-        if typed.day is not None:
+        if typed.day is not None and not search.is_danger(locale, text):
             sheet = await checklists.sheet(user)
             await show_screen(message, checklist_screens.which_date(content, locale, sheet, typed.day))
             return

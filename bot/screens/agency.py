@@ -27,7 +27,7 @@ from bot.callbacks import (
     MenuCb,
     Section,
 )
-from bot.content import Content, format_day
+from bot.content import Content, Fact, format_day
 from bot.models import DESTINATIONS, Agency, Report, Snapshot, User
 from bot.screens import common, guide, keyboards
 from bot.screens.common import Screen
@@ -319,7 +319,7 @@ def verdict_screen(result: Assessment, content: Content, locale: str, where: Whe
             "• Never give your passport to an agent.\n"
             "• Not sure? Ask a consultant: it is free."
         ))
-    facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
+    facts = _advice_facts(content)
     if result.verdict is Verdict.DANGER:
         # where the person is not known, an agency is usually checked at home: the home country's lines. With
         # none confirmed there, no list of five foreign countries' emergency numbers: /contacts is a tap away.
@@ -334,11 +334,7 @@ def verdict_screen(result: Assessment, content: Content, locale: str, where: Whe
     rows = []
     if result.flags:
         rows.append(_button(_("❓ Why these are warning signs"), AgencyCb(a=AgencyAction.WHY, id=flag_mask(result.flags))))
-    rows += [
-        _button(_("🔎 Check the agency's permit"), AgencyCb(a=AgencyAction.NEW)),
-        _button(_("📣 Report this agency"), AgencyCb(a=AgencyAction.REPORT)),
-        _button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="agency")),
-    ]
+    rows += _after_verdict()
     if "job_changed" in result.flags:
         rows.append(_button(keyboards.section_label("risk"), MenuCb(section=Section.RISK)))
     rows.append(_button(keyboards.section_label("contacts"), ContactsCb(by=ContactsBy.HOME)))
@@ -355,14 +351,22 @@ def reasons_screen(mask: int, content: Content, locale: str) -> Screen:
     """Why each sign of a verdict is a warning, in plain words (the verdict itself names them only)."""
     flags = [flag for index, flag in enumerate(FLAG_IDS) if mask & (1 << index)]
     lines = [_("<b>Why these are warning signs</b>"), *(f"• {REASONS_SHOWN[f]}" for f in flags)]
-    facts = [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
-    rows = [
+    rows = [*_after_verdict(), [keyboards.menu_button()]]
+    return Screen(common.with_sources("\n".join(lines), _advice_facts(content), locale), _markup(*rows))
+
+
+def _advice_facts(content: Content) -> list[Fact]:
+    """What the red-flag advice rests on (IOM's red flags, ILO's indicators), for its sources line."""
+    return [content.facts[f] for f in ("iom_red_flags", "ilo_indicators") if f in content.facts]
+
+
+def _after_verdict() -> list[list[InlineKeyboardButton]]:
+    """What the verdict and its reasons offer next: the permit, a report, a consultant."""
+    return [
         _button(_("🔎 Check the agency's permit"), AgencyCb(a=AgencyAction.NEW)),
         _button(_("📣 Report this agency"), AgencyCb(a=AgencyAction.REPORT)),
         _button(keyboards.section_label("consult"), ConsultCb(step=ConsultStep.START, value="agency")),
-        [keyboards.menu_button()],
     ]
-    return Screen(common.with_sources("\n".join(lines), facts, locale), _markup(*rows))
 
 
 # -- reports ---------------------------------------------------------------------------------------------

@@ -42,11 +42,17 @@ def flagged(code: str) -> str:
     return f"{FLAGS.get(code, '🌍')} {keyboards.country_name(code)}"
 
 
-def sources_line(facts: Iterable[Fact], locale: str) -> str:
-    """`Checked: 21 November 2026 · Sources: egov.kz, gulfnews.com` (links where the source is a URL)."""
+def by_source(facts: Iterable[Fact]) -> dict[str, Fact]:
+    """Each source once, with the first fact that cites it (a source backs several facts)."""
     unique: dict[str, Fact] = {}
     for fact in facts:
         unique.setdefault(fact.source, fact)
+    return unique
+
+
+def sources_line(facts: Iterable[Fact], locale: str) -> str:
+    """`Checked: 21 November 2026 · Sources: egov.kz, gulfnews.com` (links where the source is a URL)."""
+    unique = by_source(facts)
     if not unique:
         return ""
     checked = min(fact.verified_on for fact in unique.values())

@@ -26,7 +26,7 @@ from bot.callbacks import (
 from bot.content import Content, Fact, format_day, source_label
 from bot.models import CITIZENSHIPS, DESTINATIONS, OTHER_COUNTRY, User
 from bot.screens import keyboards
-from bot.screens.common import Screen, button, column, flagged, nav, with_sources
+from bot.screens.common import Screen, button, by_source, column, flagged, nav, with_sources
 
 NEED_LABELS = {
     "emergency": __("🚨 Emergency: police, ambulance"),
@@ -96,11 +96,8 @@ def sources(content: Content, locale: str, topic_id: str, page: int) -> Screen:
     """Every source a topic's page rests on: the page (a link), the date it gives, and when it was checked."""
     entry = content.topic(locale, topic_id)
     page = min(max(page, 0), len(entry.pages) - 1)
-    unique: dict[str, Fact] = {}
-    for fact in content.topic_page(locale, topic_id, page).facts:
-        unique.setdefault(fact.source, fact)
     lines = [_("<b>📎 Sources: {title}</b>").format(title=escape(entry.title))]
-    for source, fact in unique.items():
+    for source, fact in by_source(content.topic_page(locale, topic_id, page).facts).items():
         label = escape(source_label(source))
         shown = f'<a href="{escape(source)}">{label}</a>' if source.startswith(("http://", "https://")) else escape(source)
         lines.append("• " + _("{source}; its date: {date}; checked: {checked}").format(
