@@ -98,9 +98,11 @@ def test_try_runs_in_the_terminal(tmp_path) -> None:
         input="1\n/menu\n/quit\n", capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "[1] Кыргызча" in result.stdout  # suggested first for a Kyrgyz phone
-    assert "Кош келиңиз!" in result.stdout  # tapped button 1
-    assert "Башкы меню" in result.stdout
+    assert "Кыргызча" not in result.stdout  # --lang chose the language: no picker (issue 25; it used to be the phone's language)
+    assert "Кош келиңиз!" in result.stdout and "Башкы меню" in result.stdout  # the welcome in Kyrgyz
+    assert "🧳 Жолго чыгаардан мурун" in result.stdout  # tapped button 1 of the menu: the guide
+    assert " INFO " not in result.stdout and result.stderr == ""  # logs go to a file, never into the chat
+    assert "is handled" in (tmp_path / "try.log").read_text(encoding="utf-8")
 
 
 def test_cli_agencies_import_is_all_or_nothing(tmp_path) -> None:
@@ -137,5 +139,5 @@ def test_try_loads_the_sample_registries_and_checks_an_agency(tmp_path) -> None:
         input="1\n/agency\nAlatoo jumysh\n/quit\n", capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "sample agency registry loaded: KG, 8 agencies" in result.stdout
+    assert "Sample agency registries loaded (invented, every result says TEST DATA): KG 8," in result.stdout
     assert "ОсОО «Ала-Тоо Жумуш»" in result.stdout and "ТЕСТОВЫЕ ДАННЫЕ" in result.stdout
