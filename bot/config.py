@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=1, le=3650, description="messages of closed cases are deleted after this")
     weekly_digest: bool = Field(default=True, description="send admins last week's figures every Monday")
     max_in_flight: int = Field(default=16, ge=1, le=10_000, description="updates handled at once; more wait with Telegram")
+    webhook_url: str | None = Field(default=None, description="the public https URL Telegram posts updates to (webhook mode)")
+    webhook_secret: SecretStr | None = Field(default=None, description="checked on every update Telegram posts")
+    webhook_listen: str = Field(default="127.0.0.1:8080", description="host:port the webhook server listens on, behind the proxy")
 
     @field_validator("bot_token")
     @classmethod
@@ -80,6 +83,45 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected comma-separated Telegram ids, got {bad[0]!r}")
             return frozenset(int(p) for p in parts)
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.match(r"^https://[^\s/:]+(:(443|80|88|8443))?(/\S*)?$", value):
+            raise ValueError("must be an https:// URL on port 443, 80, 88 or 8443 (Telegram's rule), e.g. https://bot.example.org/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value().strip()):
+            raise ValueError("16 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule; at least 16 to be hard to guess)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
+        return value.strip()
+
+    def require_webhook(self) -> tuple[str, str, str, int]:
+        """(public URL, secret, host, port) for webhook mode, or a ConfigError naming what is missing."""
+        missing = [name for name, value in (("WEBHOOK_URL", self.webhook_url), ("WEBHOOK_SECRET", self.webhook_secret)) if value is None]
+        if missing:
+            raise ConfigError("\n".join(
+                f"{name}: not set; webhook mode needs the public https URL and a secret (see README, "
+                f"\"When one machine is not enough\")" for name in missing
+            ))
+        assert self.webhook_url is not None and self.webhook_secret is not None
+        host, _, port = self.webhook_listen.rpartition(":")
+        return self.webhook_url, self.webhook_secret.get_secret_value(), host.strip("[]"), int(port)
 
     @field_validator("consultant_chat_id", "teams_file", "working_hours", mode="before")
     @classmethod

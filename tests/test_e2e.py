@@ -26,14 +26,15 @@ RUSSIA = {"ru": "Россия", "ky": "Россия", "tg": "Русия", "uz": 
 
 
 class BotProcess:
-    def __init__(self, api_url: str, database: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULTANT_"))}
+    def __init__(self, api_url: str, database: Path, *args: str) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULTANT_", "WEBHOOK_"))}
         self.env.update(BOT_TOKEN=SANDBOX_TOKEN, TELEGRAM_API_URL=api_url, DATABASE_PATH=str(database), LOG_LEVEL="INFO")
+        self.args = args  # after `run`: --webhook
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=self.env,
+            sys.executable, "-m", "bot", "run", *self.args, cwd=ROOT, env=self.env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )
 

@@ -338,3 +338,30 @@ async def test_a_forum_bot_without_rights() -> None:
     thread = (await bot.create_forum_topic(-100700, "x")).message_thread_id
     with pytest.raises(TelegramBadRequest, match="CHAT_ADMIN_REQUIRED"):  # deleting a topic needs "delete messages"
         await bot.delete_forum_topic(-100700, thread)
+
+
+async def test_a_webhook_is_checked_as_telegram_checks_it_and_stops_get_updates() -> None:
+    from aiogram.exceptions import TelegramConflictError
+
+    from bot.sandbox.webhook import stop_pushing
+
+    sandbox, bot, _ = make()
+    with pytest.raises(TelegramBadRequest, match="HTTPS URL must be provided"):
+        await bot.set_webhook("http://bot.example.org/hook")
+    with pytest.raises(TelegramBadRequest, match="ports 80, 88, 443 or 8443"):
+        await bot.set_webhook("https://bot.example.org:8000/hook")
+    with pytest.raises(TelegramBadRequest, match="unallowed characters"):
+        await bot.set_webhook("https://bot.example.org/hook", secret_token="no spaces please")
+    assert await bot.set_webhook("https://bot.example.org/hook", secret_token="s3cret_-", max_connections=5)
+    try:
+        with pytest.raises(TelegramConflictError, match="webhook is active"):
+            await bot.get_updates(timeout=0)
+        sandbox.enqueue(sandbox.user_message(1, "hi"))
+        await asyncio.sleep(0.7)  # no route to bot.example.org here: the post fails and the update stays
+        info = await bot.get_webhook_info()
+        assert info.url == "https://bot.example.org/hook" and info.pending_update_count == 1 and info.max_connections == 5
+        assert info.last_error_message and "resolve host" in info.last_error_message
+        assert await bot.delete_webhook()
+        assert [u.update_id for u in await bot.get_updates(timeout=0)] == [1]  # polling works again, nothing was lost
+    finally:
+        await stop_pushing(sandbox)

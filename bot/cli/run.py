@@ -1,4 +1,4 @@
-"""`python -m bot run`: long polling, stopped gracefully by SIGTERM or SIGINT."""
+"""`python -m bot run`: long polling (the default) or a webhook server, stopped gracefully by SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
@@ -13,32 +13,50 @@ log = logging.getLogger(__name__)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("run", help="run the bot with long polling against TELEGRAM_API_URL")
+    parser = commands.add_parser("run", help="run the bot: long polling against TELEGRAM_API_URL, or a webhook server")
+    parser.add_argument("--webhook", action="store_true",
+                        help="take updates on a webhook (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_LISTEN) instead of polling; "
+                             "also the mode whenever WEBHOOK_URL is set")
     parser.set_defaults(run=run)
 
 
 def run(config: Settings, args: argparse.Namespace) -> int:
-    asyncio.run(serve(config))
+    webhook = args.webhook or config.webhook_url is not None
+    if webhook:
+        config.require_webhook()  # a missing URL or secret stops here, named, before anything starts
+    asyncio.run(serve(config, webhook=webhook))
     return 0
 
 
-async def serve(config: Settings) -> None:
+async def serve(config: Settings, *, webhook: bool = False) -> None:
     # the whole bot: loaded only to run it
     from bot import jobs
-    from bot.app import build_app
+    from bot.app import ALLOWED_UPDATES, build_app
+    from bot.telegram.webhook import WebhookServer
 
     app = await build_app(config)
+    server: WebhookServer | None = None
     try:
         me = await app.bot.get_me()
         log.info("starting @%s against %s, database %s", me.username, config.telegram_api_url, config.database_path)
-        await app.startup(replay_inbox=False)  # the intake replays, beside polling
+        await app.startup(replay_inbox=False)  # the intake replays, beside polling or the webhook
         jobs.schedule(app)
         app.scheduler.start()
-        # SIGTERM/SIGINT stop fetching; app.close() then lets the updates in flight finish.
+        # SIGTERM/SIGINT stop fetching (or taking webhook posts); app.close() then lets the updates in flight finish.
         loop = asyncio.get_running_loop()
         for stop in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop, app.intake.stop)
-        await app.intake.run()
+        if not webhook:
+            await app.intake.run()
+            return
+        url, secret, host, port = config.require_webhook()
+        server = WebhookServer(app.bot, app.intake, url=url, secret=secret, host=host, port=port,
+                               allowed_updates=ALLOWED_UPDATES, max_connections=config.max_in_flight)
+        await app.intake.resume()
+        await server.start()
+        await app.intake.stopped()
     finally:
+        if server is not None:
+            await server.stop()  # the posts being written finish first; new ones were answered 503
         await app.close()
         log.info("stopped")

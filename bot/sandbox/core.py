@@ -223,6 +223,11 @@ class Sandbox:
         self._buckets: dict[Any, _Bucket] = {}
         self.record_requests = True
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self.webhook: dict[str, Any] | None = None  # url, secret_token, max_connections, allowed_updates (setWebhook)
+        self.webhook_routes: dict[str, str] = {}  # a public https origin -> the local address that answers for it
+        self.webhook_error: tuple[int, str] | None = None  # (date, message) of the last failed delivery
+        self.webhook_delivered = 0  # posts answered 2xx
+        self._pusher: asyncio.Task[None] | None = None
         self._uploads: dict[str, tuple[str, bytes]] = {}  # the files of the request being answered
 
     # ---------------------------------------------------------------- people and chats
@@ -820,7 +825,15 @@ class Sandbox:
         return {"status": "administrator", "user": user, "can_be_edited": False, "is_anonymous": False,
                 "can_send_welcome_messages": False, **flags}
 
+    def route_webhook(self, public_origin: str, local_base: str) -> None:
+        """Where posts to `public_origin` (https://bot.example.org) go: the reverse proxy or the bot's own server
+        on this machine (http://127.0.0.1:8081), as DNS and a proxy would take them there."""
+        self.webhook_routes[public_origin.rstrip("/")] = local_base.rstrip("/")
+
     async def get_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise TelegramError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                     "use deleteWebhook to delete the webhook first")
         offset = int(args.get("offset") or 0)
         limit = max(1, min(100, int(args.get("limit") or 100)))
         timeout = max(0.0, float(args.get("timeout") or 0))
@@ -901,14 +914,52 @@ async def _m_getUpdates(sb: Sandbox, args: dict[str, Any]) -> list[dict[str, Any
     return await sb.get_updates(args)
 
 
+def _m_setWebhook(sb: Sandbox, args: dict[str, Any]) -> bool:
+    """As Telegram checks it: an https URL on port 443, 80, 88 or 8443; a secret of 1-256 of A-Z a-z 0-9 _ -."""
+    from bot.sandbox.webhook import start_pushing
+
+    url = str(args.get("url") or "")
+    if not url:
+        return _m_deleteWebhook(sb, args)
+    if not url.startswith("https://"):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    port = url.split("://", 1)[1].split("/", 1)[0].rpartition(":")[2]
+    if ":" in url.split("://", 1)[1].split("/", 1)[0] and port not in ("443", "80", "88", "8443"):
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    secret = args.get("secret_token")
+    if secret is not None and not (1 <= len(str(secret)) <= 256 and all(c.isalnum() or c in "_-" for c in str(secret))):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    connections = int(args.get("max_connections") or 40)
+    if not 1 <= connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    if args.get("drop_pending_updates"):
+        sb.updates.clear()
+    sb.webhook = {"url": url, "secret_token": secret, "max_connections": connections,
+                  "allowed_updates": args.get("allowed_updates")}
+    sb._poll_generation += 1  # a getUpdates waiting now ends with a conflict
+    sb._updates_changed.set()
+    start_pushing(sb)
+    return True
+
+
 def _m_deleteWebhook(sb: Sandbox, args: dict[str, Any]) -> bool:
+    sb.webhook = None
+    sb._updates_changed.set()
     if args.get("drop_pending_updates"):
         sb.updates.clear()
     return True
 
 
 def _m_getWebhookInfo(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(sb.updates)}
+    info: dict[str, Any] = {"url": sb.webhook["url"] if sb.webhook else "", "has_custom_certificate": False,
+                            "pending_update_count": len(sb.updates)}
+    if sb.webhook:
+        info["max_connections"] = sb.webhook["max_connections"]
+        if sb.webhook["allowed_updates"]:
+            info["allowed_updates"] = sb.webhook["allowed_updates"]
+    if sb.webhook_error:
+        info["last_error_date"], info["last_error_message"] = sb.webhook_error
+    return info
 
 
 def _m_sendMessage(sb: Sandbox, args: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.core import Sandbox
+from bot.sandbox.webhook import stop_pushing
 
 
 def make_app(sandbox: Sandbox) -> web.Application:
@@ -61,7 +62,7 @@ class SandboxServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(make_app(self.sandbox), access_log=None)
+        self._runner = web.AppRunner(make_app(self.sandbox), access_log=None, shutdown_timeout=2.0)  # a held call (tests) never holds the stop
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -75,6 +76,7 @@ class SandboxServer:
         return f"http://{self.host}:{self.port}"
 
     async def stop(self) -> None:
+        await stop_pushing(self.sandbox)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -62,13 +62,35 @@ class Intake:
         self._stopping = asyncio.Event()
         self._poll: asyncio.Task[list[Update]] | None = None
 
-    async def run(self) -> None:
-        """Queue what an earlier run left, then poll until stop(); returns once polling has ended."""
+    async def resume(self) -> None:
+        """Queue what an earlier run left unfinished, before any new update."""
         left = await unfinished(self.bot, self.inbox)
         if left:
             log.info("handling %d updates left unfinished by the last run", len(left))
         for update in left:
             self._dispatch(update, {REPLAYED: True})
+
+    async def take(self, update: Update) -> bool:
+        """An update Telegram pushed (webhook mode): waits while `limit` are in flight, writes it to the inbox,
+        then queues it; True once it is written (Telegram may be told), False if the intake is stopping.
+        One that is here already (Telegram sent it again) is not handled twice."""
+        if not await self._wait_for_room():
+            return False
+        fresh = await self.inbox.receive([(update.update_id, update.model_dump_json(exclude_none=True))], self.clock())
+        if update.update_id in fresh:
+            self._dispatch(update, {RECORDED: True})
+        return True
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def stopped(self) -> None:
+        await self._stopping.wait()
+
+    async def run(self) -> None:
+        """Queue what an earlier run left, then poll until stop(); returns once polling has ended."""
+        await self.resume()
         offset = await self.inbox.next_offset()
         log.info("polling from update %s, at most %d in flight", offset, self.limit)
         failures = 0
