@@ -484,3 +484,26 @@ async def test_a_backlog_of_posts_does_not_hold_the_start(desk: Desk) -> None:
     assert h.t("<b>Main menu</b>\nChoose a section:", "ru").replace("<b>", "").replace("</b>", "") in (migrant.last.text or "")
     release.set()
     await asyncio.wait_for(app.recovered(), 2)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_words_typed_where_a_button_is_asked_join_the_request(desk: Desk, lang: str) -> None:
+    """At the consultant's-language question a person types instead of tapping: the words are not dropped,
+    the question comes again saying the request is not sent yet, and the words reach the consultant."""
+    app = desk.h.app
+    assert app is not None
+    migrant = await desk.migrant(lang)
+    await migrant.send("/consult")
+    await migrant.click(desk.h.t("✅ I agree, connect me", lang))
+    await migrant.send("не платят третий месяц")
+    await migrant.send("помогите, нас заперли")  # typed at the language question
+    screen = migrant.last.text or ""
+    assert screen.startswith(desk.h.t("Your request is not sent yet. What you wrote is added to it. Please tap a button below.", lang))
+    assert desk.h.t("In which language should the consultant write to you?", lang) in screen
+    assert await app.cases.open_case_of(migrant.id) is None  # not sent until the tap
+    await migrant.click(LANGUAGE_NAMES[lang])
+    case = await app.cases.open_case_of(migrant.id)
+    assert case is not None and case.description == "не платят третий месяц\nпомогите, нас заперли"
+    assert case.level == "emergency"  # the added words were heard too
+    await desk.aida.click("✋", desk.alert())
+    assert "помогите, нас заперли" in (desk.aida.last.text or "")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.callbacks import TakeCb
+from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person
 from bot.sandbox.core import ADMIN_RIGHTS, SandboxMessage
 from tests.conftest import ADMIN, GROUP, LANGS, Desk, Harness, make_settings, open_desk, running
@@ -390,3 +391,22 @@ async def test_find_and_the_private_chat_keep_what_belongs_to_a_topic(forum: Des
     assert len(person.messages) == count
     assert forum.aida.last.text == forum.h.t(
         "Not sent: case No. {number} has its topic in the consultants' group. Write there: the team sees it.", "ru").format(number=case_id)
+
+
+async def test_a_consultant_holding_a_topic_case_can_ask_for_help_themselves(forum: Desk) -> None:
+    """What Aida types while asking for a consultant herself is her own request, not a message for the
+    person whose case she holds (that one is talked about in its topic)."""
+    app = forum.h.app
+    assert app is not None
+    migrant = await forum.migrant("ru")
+    case_id = await forum.ask(migrant, "ru")
+    await take(forum, forum.aida, case_id)
+    t = lambda s: forum.h.t(s, "ru")
+    await forum.aida.send("/consult")
+    await forum.aida.click(t("✅ I agree, connect me"))
+    await forum.aida.send("у меня самой забрали паспорт")
+    assert t("In which language should the consultant write to you?") in (forum.aida.last.text or ""), forum.aida.screen()
+    await forum.aida.click(LANGUAGE_NAMES["ru"])
+    own = await app.cases.open_case_of(forum.aida.id)
+    assert own is not None and own.id != case_id and own.description == "у меня самой забрали паспорт"
+    assert not any("у меня самой" in (m.text or "") for m in forum.h.sandbox.bot_messages(migrant.id))

@@ -18,7 +18,8 @@ def _hears(words: str) -> bool:
     ("request", "unknown", "they beat me", "high", (ALARMING,)),
     ("danger", "unknown", None, "high", (ALARMING,)),  # asked for help from a message that sounded like danger
     ("screening", "concern", "they beat me", "high", (ALARMING,)),
-    ("screening", "emergency", "they beat me", "emergency", (ALARMING,)),  # never lowered
+    ("screening", "emergency", "they beat me", "emergency", ()),  # never lowered; not "raised by" the words either
+    ("screening", "high", "they beat me", "high", ()),  # the self-check said high risk already: nothing was raised
     ("request", "info", "when is my permit due", "info", ()),
 ])
 def test_triage_table(kind: str, level: str, description: str | None, expected: str, signs: tuple[str, ...]) -> None:

@@ -176,8 +176,15 @@ async def test_buttons_of_earlier_messages_and_the_terminals_own_answers(start_t
     assert "has no button 9" in await terminal.type(f"#{older}.9")
     assert "no message #999" in await terminal.type("#999.1")
     assert "who?" in await terminal.type("/as nobody")
-    assert "only the consultants" in await terminal.type("/go 1")
+    assert "the only place you have" in await terminal.type("/go 1")
     assert "/as aida" in await terminal.type("/try")
+    # a bare number that names no button goes nowhere, and says how to send it as text
+    assert "no button 42" in await terminal.type("42")
+    assert "(tapped [1]" in await terminal.type("1")  # every tap says what it tapped
+    assert "arrow" in await terminal.type("\x1b[A")
+    await terminal.type("/as aida")
+    assert "no button 7" in await terminal.type("7")
+    assert "── Aida (demo)" not in await terminal.type("/as bek")  # her colleague sees nothing posted in General
     await quit_(terminal)
 
 

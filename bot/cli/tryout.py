@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import codecs
+import contextlib
 import html
 import io
 import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 Place = tuple[int, int | None]  # (chat, forum topic or None)
-TAP = re.compile(r"(?:#(\d+)\.)?(\d+)")
+TAP = re.compile(r"#(\d+)\.(\d+)|([1-9]\d?)")  # #message.button, or a button of the newest message
 CASE_IN_TOPIC = re.compile(r"№(\d+)")
 SHOWN_ON_ENTRY = 6  # the newest messages of a place shown when you come back to it
 HELP = """\
@@ -67,7 +69,10 @@ def run(config: Settings, args: argparse.Namespace) -> int:
         sys.stdout.reconfigure(line_buffering=True)  # a pipe sees each line at once (tests, `| tee`)
     print("Starting the bot in a sandbox Telegram (a few seconds)...", flush=True)
     log_path = log_to_file(config)
-    return asyncio.run(chat(config, language=args.lang, user_id=args.user_id, log_path=log_path))
+    try:
+        return asyncio.run(chat(config, language=args.lang, user_id=args.user_id, log_path=log_path))
+    except asyncio.CancelledError:  # SIGTERM: stopped, its database deleted
+        return 143
 
 
 def log_to_file(config: Settings) -> Path:
@@ -96,6 +101,10 @@ def log_to_file(config: Settings) -> Path:
 
 async def chat(config: Settings, *, language: str | None, user_id: int, log_path: Path, out: TextIO = sys.stdout) -> int:
     folder = Path(tempfile.mkdtemp(prefix="bot-try-"))  # a fresh database each time: the sandbox starts empty too
+    main = asyncio.current_task()
+    if main is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # where signals can be caught
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)  # stop as Ctrl-C does
     try:
         return await _chat(demo_settings(config, language=language, folder=folder), language, user_id, log_path, out)
     finally:
@@ -194,6 +203,8 @@ class Terminal:
         self.out = out
         self.events: list[SandboxEvent] = []
         self.group_news = 0  # messages in the group that came while no consultant was at the keyboard
+        self.told: dict[str, int] = {}  # the "new for ..." lines said last, not said again until they change
+        self.rendered: dict[tuple[int, int], str] = {}  # each message as last shown: an edit to the same is not shown again
         self.busy = False
         tty = out.isatty()
         self.bold, self.dim, self.reset = ("\033[1m", "\033[2m", "\033[0m") if tty else ("", "", "")
@@ -247,12 +258,19 @@ class Terminal:
 
     async def command(self, line: str) -> None:
         word, _, rest = line.partition(" ")
-        handlers: dict[str, Callable[[str], None]] = {"/as": self.switch, "/go": self.go, "/topics": self.topics, "/try": self.help}
+        handlers: dict[str, Callable[[str], None]] = {"/go": self.go, "/topics": self.topics, "/try": self.help}
+        if "\x1b[" in line:
+            self.say("(arrow and function keys do nothing here: type the whole line again)")
+            return
+        if word == "/as":
+            await self.switch(rest.strip())
+            return
         if word in handlers:
             handlers[word](rest.strip())
             return
         tap = TAP.fullmatch(line)
-        if tap and await self.tap(int(tap[1]) if tap[1] else None, int(tap[2])):
+        if tap:
+            await self.tap(int(tap[1]) if tap[1] else None, int(tap[2] or tap[3]))
             return
         await self.act(self.send(html.unescape(line.removeprefix("\\"))))
 
@@ -261,7 +279,12 @@ class Terminal:
         try:
             await action
         except ValueError as error:  # the sandbox refused what you did, as Telegram's app would not let you
-            self.say(f"(not possible here: {error})")
+            role = self.active
+            if role.chat == DEMO_GROUP and role.thread is not None and self.sandbox.topic(DEMO_GROUP, role.thread)["closed"]:
+                self.say(f"(topic {self.short_topic(role.thread)} is closed: only the group's administrators can write "
+                         "there. /topics lists the others)")
+            else:
+                self.say(f"(not possible here: {error})")
         await self.settle()
         self.flush()
 
@@ -287,25 +310,34 @@ class Terminal:
             return role.client.send_in(DEMO_GROUP, text, thread_id=role.thread)
         return role.client.send(text)
 
-    async def tap(self, message_id: int | None, number: int) -> bool:
-        """Tap a button; False when a bare number names no button (it is then sent as text)."""
+    async def tap(self, message_id: int | None, number: int) -> None:
+        """Tap a button, saying which; a number that names no button is not sent anywhere."""
         message = self.message(message_id) if message_id is not None else self.newest_with_buttons()
         buttons = [b for row in message.buttons for b in row] if message else []
         if not 1 <= number <= len(buttons):
-            if message_id is None:
-                return False
-            self.say(f"(message #{message_id} has no button {number}: it has {len(buttons)})" if message
-                     else f"(there is no message #{message_id} here)")
-            return True
+            self.say(self.no_button(message_id, message, number, len(buttons)))
+            return
         assert message is not None
         button = buttons[number - 1]
+        label = button["text"] if isinstance(button, dict) else str(button)
+        self.say(f"{self.dim}(tapped [{number}] «{label}» on #{message.message_id}){self.reset}")
         if isinstance(button, dict) and button.get("url"):
             self.open_link(str(button["url"]))
         elif message.inline:
             await self.act(self.active.client.click_data(str(button["callback_data"]), message))
         else:  # a keyboard button sends its label
-            await self.act(self.send(button["text"] if isinstance(button, dict) else str(button)))
-        return True
+            await self.act(self.send(label))
+
+    def no_button(self, message_id: int | None, message: SandboxMessage | None, number: int, count: int) -> str:
+        if message_id is None:
+            where = f"the newest message with buttons (#{message.message_id}) has {count}" if message else "no message here has buttons"
+            return f"(no button {number}: {where}. To send {number} as text, type \\{number})"
+        if message is not None:
+            return f"(message #{message_id} has no button {number}: it has {count})"
+        mine = self.sandbox.messages.get((self.active.chat, message_id))
+        if mine is not None and not mine.deleted and not mine.from_bot:
+            return f"(#{message_id} is a message you wrote: only the bot's messages have buttons)"
+        return f"(there is no message #{message_id} here)"
 
     def message(self, message_id: int) -> SandboxMessage | None:
         message = self.sandbox.messages.get((self.active.chat, message_id))
@@ -325,23 +357,28 @@ class Terminal:
             self.say(f"(a link: {url} — Telegram would open it; this demo does not)")
 
     # ------------------------------------------------------------------ who you are, where you are
-    def switch(self, who: str) -> None:
-        key = {"": "", "me": "person", "you": "person", "consultant": "aida"}.get(who.lower(), who.lower())
+    async def switch(self, who: str) -> None:
+        key = {"me": "person", "you": "person", "consultant": "aida"}.get(who.lower(), who.lower())
         role = self.roles.get(key)
         if role is None:
-            names = ", ".join(f"/as {k}" for k in self.roles)
-            self.say(f"(who? {names})")
+            self.say(f"(who? {', '.join(f'/as {k}' for k in self.roles)})")
             return
+        if role.key != "person" and await self.app.users.get(role.client.id) is None:
+            # a pretend consultant or admin has opened the private chat once and chosen the team's language
+            await self.app.users.seen(role.client.id, role.client.user.language_code)
+            await self.app.users.choose_language(role.client.id, self.app.config.default_language)
         self.active, role.news = role, 0
         if role.in_group:
             self.group_news = 0
-        self.say(f"{self.bold}══ you are {role.client.user.first_name}: {role.about} ══{self.reset}")
+        self.told = {}
+        who_now = "the person asking for help" if role.key == "person" else f"{role.client.user.first_name}: {role.about}"
+        self.say(f"{self.bold}══ you are {who_now} ══{self.reset}")
         self.enter(role.chat, role.thread)
 
     def go(self, where: str) -> None:
         role = self.active
         if not role.in_group:
-            self.say("(only the consultants work in the group: /as aida)")
+            self.say("(you are in your chat with the bot, the only place you have; /as aida works in the consultants' group)")
             return
         where = where.lower().lstrip("№#")
         if where in ("general", "board", ""):
@@ -379,8 +416,10 @@ class Terminal:
             if board is not None:
                 self.print_message(board, label="pinned: the board")
                 new = [m for m in new if m is not board]
-        if not new and messages and not (chat == DEMO_GROUP and thread is None):
-            new = messages[-1:]
+        if not new and not (chat == DEMO_GROUP and thread is None):
+            new = messages[-3:]  # nothing new: the last few, as an opened chat shows them
+            if not new:
+                self.say("(nothing here yet" + (": type /start)" if chat != DEMO_GROUP else ")"))
         if len(new) > SHOWN_ON_ENTRY:
             self.say(f"({len(new) - SHOWN_ON_ENTRY} earlier messages here are not shown)")
         for message in new[-SHOWN_ON_ENTRY:]:
@@ -412,12 +451,14 @@ class Terminal:
         hints: dict[str, None] = {}
         for event in events:
             self.show(event, hints)
-        elsewhere = [f"{'the person' if r.key == 'person' else r.name} {r.news} (/as {r.key})"
-                     for r in self.roles.values() if r is not self.active and r.news]
+        counts = {f"{r.news} new for {'the person' if r.key == 'person' else r.name}: /as {r.key}": r.news
+                  for r in self.roles.values() if r is not self.active and r.news}
         if self.group_news and not self.active.in_group:
-            elsewhere.append(f"the consultants' group {self.group_news} (/as aida)")
-        if elsewhere:
-            hints[f"new elsewhere: {' · '.join(elsewhere)}"] = None
+            counts[f"{self.group_news} new in the consultants' group: /as aida"] = self.group_news
+        for line in counts:
+            if line not in self.told:  # said once, until the count changes
+                hints[line] = None
+        self.told = counts
         for hint in hints:
             self.say(f"{self.dim}({hint}){self.reset}")
 
@@ -449,6 +490,8 @@ class Terminal:
 
     def show_here(self, event: SandboxEvent, message: SandboxMessage) -> None:
         if event.kind in ("message", "edit"):
+            if event.kind == "edit" and self.rendered.get((message.chat_id, message.message_id)) == self.render(message):
+                return  # edited to what is shown already (a progress line that did not move)
             self.print_message(message, label="edited" if event.kind == "edit" else "")
         elif event.kind == "delete":
             self.say(f"{self.dim}(the bot deleted #{message.message_id}){self.reset}")
@@ -484,10 +527,20 @@ class Terminal:
     def print_message(self, message: SandboxMessage, label: str = "") -> None:
         sender = "bot" if message.from_bot else self.sandbox.users[message.sender_id].first_name
         tags = " · ".join(filter(None, [sender, f"#{message.message_id}", label]))
+        body = self.render(message)
+        self.rendered[(message.chat_id, message.message_id)] = body
+        self.say(f"{self.bold}── {tags} ──{self.reset}\n{body}\n")
+        place: Place = (message.chat_id, message.thread_id if message.chat_id == DEMO_GROUP else None)
+        shown = self.active.shown
+        shown[place] = max(shown.get(place, 0), message.message_id)
+
+    @staticmethod
+    def render(message: SandboxMessage) -> str:
+        """The text as a person sees it, then the buttons, numbered from 1 (links marked ↗)."""
         body = html.unescape(message.text or "")
         if message.kind != "text":
             body = f"[{message.kind}]" + (f" {body}" if body else "")
-        lines = [f"{self.bold}── {tags} ──{self.reset}", body]
+        lines = [body]
         number = 1
         for row in message.buttons:
             labels = []
@@ -497,10 +550,7 @@ class Terminal:
                 labels.append(f"[{number}] {text}{link}")
                 number += 1
             lines.append("  ".join(labels))
-        self.say("\n".join(lines) + "\n")
-        place: Place = (message.chat_id, message.thread_id if message.chat_id == DEMO_GROUP else None)
-        shown = self.active.shown
-        shown[place] = max(shown.get(place, 0), message.message_id)
+        return "\n".join(lines)
 
     def say(self, text: str) -> None:
         print(text, file=self.out)

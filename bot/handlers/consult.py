@@ -118,6 +118,21 @@ async def skipped(query: CallbackQuery, state: FSMContext, locale: str) -> None:
     await show_screen(query, screens.language_screen(locale, language_order(locale)))
 
 
+async def typed_at_a_choice(message: Message, state: FSMContext, locale: str) -> None:
+    """Words typed where a button was asked (the consultant's language, showing the Telegram name): nothing a
+    person writes while asking for help is dropped. They join the description (and its triage), and the
+    question is asked again, saying the request is not sent yet."""
+    consent = await _load(state)
+    consent.description = "\n".join(filter(None, [consent.description, (message.text or "").strip()]))[:MAX_DESCRIPTION]
+    await state.update_data(consent.to_dict())
+    username = message.from_user.username if message.from_user else None
+    if await state.get_state() == Consent.username.state and username:
+        question = screens.username_screen(username)
+    else:
+        question = screens.language_screen(locale, language_order(locale))
+    await show_screen(message, screens.not_sent_yet(question))
+
+
 async def language_chosen(
     query: CallbackQuery, callback_data: ConsultCb, state: FSMContext, desk: Desk, content: Content, user: User
 ) -> None:
@@ -189,6 +204,8 @@ def router() -> Router:
     router.message.register(described, Consent.describing, F.text, ~F.text.startswith("/"))
     router.message.register(described_with_media, Consent.describing, ~F.text)
     router.callback_query.register(skipped, ConsultCb.filter(F.step == ConsultStep.SKIP), Consent.describing)
+    router.message.register(typed_at_a_choice, Consent.language, F.text, ~F.text.startswith("/"))
+    router.message.register(typed_at_a_choice, Consent.username, F.text, ~F.text.startswith("/"))
     router.callback_query.register(language_chosen, ConsultCb.filter(F.step == ConsultStep.LANG), Consent.language)
     router.callback_query.register(username_chosen, ConsultCb.filter(F.step == ConsultStep.USER), Consent.username)
     router.message.register(end, Command("end"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.types import User as TelegramUser
 
@@ -19,8 +20,11 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.models import Case
 from bot.screens import desk as screens
 from bot.services.desk import Actor, CaseError, CaseService
+from bot.states import Consent
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.desk import Desk, message_kind
+
+OWN_REQUEST = {Consent.describing.state, Consent.language.state, Consent.username.state}  # a consultant's own request for help
 
 
 def _name(user: TelegramUser) -> str:
@@ -223,10 +227,11 @@ async def closed(query: CallbackQuery, callback_data: CloseCb, desk: Desk, cases
 
 
 # -- talking to the person ------------------------------------------------------------------------
-async def case_target(message: Message, cases: CaseService) -> dict[str, Any] | bool:
+async def case_target(message: Message, cases: CaseService, state: FSMContext) -> dict[str, Any] | bool:
     """A filter: a consultant's message for a person. Its case is the one of the message it replies to, or
     the only case the consultant holds; holding several, `held` lists them and nothing is guessed.
-    Commands are never relayed."""
+    Commands are never relayed. A consultant asking for a consultant themselves (describing what happened,
+    choosing a language) is answering their own request, not writing to a person, unless they Reply."""
     if message.text is not None and message.text.startswith("/"):
         return False
     reply = message.reply_to_message
@@ -234,7 +239,7 @@ async def case_target(message: Message, cases: CaseService) -> dict[str, Any] | 
         case_id = await cases.case_of_post(message.chat.id, reply.message_id)
         if case_id is not None:
             return {"case_id": case_id, "held": []}
-    if message.from_user is None:
+    if message.from_user is None or await state.get_state() in OWN_REQUEST:
         return False
     every = await cases.of_consultant(message.from_user.id)
     held = [c for c in every if c.topic is None]  # a topic's case is talked about in its topic

@@ -93,6 +93,12 @@ def language_screen(current: str, order: list[str]) -> Screen:
     return Screen(text, column(buttons))
 
 
+def not_sent_yet(screen: Screen) -> Screen:
+    """Words typed where a button was asked, while asking for a consultant: kept, and the question again."""
+    note = _("Your request is not sent yet. What you wrote is added to it. Please tap a button below.")
+    return Screen(f"{note}\n\n{screen.text}", screen.markup)
+
+
 def username_screen(username: str) -> Screen:
     text = _("May the consultant see your Telegram name @{username}? Then they can also write to you directly.").format(username=username)
     buttons = [

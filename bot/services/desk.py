@@ -74,12 +74,19 @@ def triaged(draft: Draft, alarming: Callable[[str, str], bool], emergency: Calla
     """The level a case opens with. The person's own words that sound like danger (they asked for help
     from such a message, or the description has them) make it at least high risk, whatever a self-check
     said or did not say; words of danger to life or liberty now make it an emergency. `signs` names
-    why, for the consultant (the sign, never the words)."""
+    why, for the consultant (the sign, never the words), only when it did raise the level: a self-check that
+    said high risk already is not "raised by" the words."""
     if draft.description and emergency(draft.language, draft.description):
-        return replace(draft, level="emergency", signs=tuple(dict.fromkeys((*draft.signs, EMERGENCY))))
+        return _raised(draft, "emergency", EMERGENCY)
     if draft.kind == "danger" or (draft.description and alarming(draft.language, draft.description)):
-        return replace(draft, level=at_least_high(draft.level), signs=tuple(dict.fromkeys((*draft.signs, ALARMING))))
+        return _raised(draft, at_least_high(draft.level), ALARMING)
     return draft
+
+
+def _raised(draft: Draft, level: str, sign: str) -> Draft:
+    if URGENCY[level] >= URGENCY[draft.level]:
+        return draft  # as urgent already
+    return replace(draft, level=level, signs=tuple(dict.fromkeys((*draft.signs, sign))))
 
 
 @dataclass(frozen=True, slots=True)
