@@ -209,7 +209,7 @@ async def build_app(
     i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
     calls = CallJournal(journal_path(config.database_path))
     bot = _bot(config, session, token, clocks, calls)  # refuses a missing token before anything is opened
-    db = Database(config.database_path)
+    db = Database(config.database)
     await db.connect()
     calls.open()
     return _assemble(config, bot, db, calls, content, teams, i18n, clocks)

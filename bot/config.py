@@ -37,6 +37,7 @@ class Settings(BaseSettings):
         description="Base URL of the Bot API server (self-hosted server or the sandbox)",
     )
     database_path: Path = Field(default=Path("data/bot.sqlite3"))
+    database_url: str | None = Field(default=None, description="postgresql://user:password@host:5432/db; unset: SQLite at DATABASE_PATH")
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
     consultant_chat_id: int | None = None
     default_language: LanguageCode = "ru"
@@ -83,6 +84,29 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected comma-separated Telegram ids, got {bad[0]!r}")
             return frozenset(int(p) for p in parts)
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value.startswith("sqlite:///"):
+            return value
+        if not re.match(r"^(postgresql|postgres|postgresql\+asyncpg)://[^\s/]+/[^\s/]+$", value):
+            raise ValueError("must be postgresql://user:password@host:5432/database (or sqlite:///path)")
+        return value
+
+    @property
+    def database(self) -> str | Path:
+        """What the bot's data lives in: DATABASE_URL when set, else the SQLite file at DATABASE_PATH."""
+        return self.database_url or self.database_path
+
+    def database_name(self) -> str:
+        """The database, as a log line may name it (never a password)."""
+        if self.database_url is None:
+            return str(self.database_path)
+        return "PostgreSQL " + self.database_url.split("://", 1)[1].rsplit("@", 1)[-1]
 
     @field_validator("webhook_url")
     @classmethod

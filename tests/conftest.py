@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import itertools
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,9 +31,38 @@ EPOCH = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """The bot's settings for a test: a fresh SQLite file, or with TEST_ENGINE=postgresql (and TEST_DATABASE_URL)
+    a fresh PostgreSQL database, dropped at the end of the session."""
     values: dict[str, Any] = {"database_path": tmp_path / "bot.sqlite3", "bot_token": None}
+    if os.environ.get("TEST_ENGINE") == "postgresql" and "database_path" not in overrides:
+        values["database_url"] = _fresh_postgres()
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+_made_databases: list[str] = []
+
+
+def _fresh_postgres() -> str:
+    from tests.test_storage_engines import fresh_postgres
+
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # the test's own loop is running: make it beside
+        url, name = thread.submit(asyncio.run, fresh_postgres()).result()
+    _made_databases.append(name)
+    return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_made_databases() -> Any:
+    yield
+    if _made_databases:
+        from tests.test_storage_engines import drop_postgres
+
+        async def drop_all() -> None:
+            for name in _made_databases:
+                await drop_postgres(name)
+
+        asyncio.run(drop_all())
 
 
 class Harness:

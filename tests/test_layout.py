@@ -133,6 +133,6 @@ def test_every_room_is_a_package_with_a_docstring() -> None:
 def test_the_checker_sees_what_it_should() -> None:
     """The rules above would catch a breach: a known import chain and known SQL are found."""
     assert _aiogram_path("bot.handlers.start") is not None
-    assert any(SQL.match(node.value) for node in ast.walk(_tree("bot.storage.users"))
+    assert any(SQL.match(node.value) for node in ast.walk(_tree("bot.storage.calls"))
                if isinstance(node, ast.Constant) and isinstance(node.value, str))
     assert not SQL.match("Select a country from the list")

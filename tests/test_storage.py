@@ -18,7 +18,7 @@ from bot.services.users import (
 )
 from bot.storage.db import Database
 from bot.storage.fsm import FsmRepository
-from bot.storage.migrations import MIGRATIONS
+from bot.storage.migrate import head
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
 from bot.telegram.fsm import SQLiteStorage
@@ -36,7 +36,7 @@ async def test_pragmas_and_schema_version(db: Database) -> None:
     assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
     assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
     assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
-    assert await db.schema_version() == len(MIGRATIONS)
+    assert await db.schema_version() == int(head())
 
 
 async def test_migrations_run_once(tmp_path) -> None:

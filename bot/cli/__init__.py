@@ -1,4 +1,4 @@
-"""`python -m bot run | try | check | i18n | qr | links | agencies | stats | broadcast`.
+"""`python -m bot run | try | check | i18n | qr | links | agencies | stats | broadcast | db`.
 
 One module per subcommand: `add_parser(commands)` declares it (and sets `run` on its parser's
 defaults), `run(config, args)` does it and returns the exit code.
@@ -12,12 +12,12 @@ import sys
 from collections.abc import Callable
 from types import ModuleType
 
-from bot.cli import agencies, broadcast, check, i18n, qr, run, stats, tryout
+from bot.cli import agencies, broadcast, check, db, i18n, qr, run, stats, tryout
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError
 
 # In the order `--help` lists them (qr adds `qr` and `links`).
-COMMANDS: tuple[ModuleType, ...] = (run, tryout, check, i18n, qr, agencies, stats, broadcast)
+COMMANDS: tuple[ModuleType, ...] = (run, tryout, check, i18n, qr, agencies, stats, broadcast, db)
 Command = Callable[[Settings, argparse.Namespace], int]
 
 

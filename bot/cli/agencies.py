@@ -29,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 async def _run(config: Settings, args: argparse.Namespace) -> int:
-    db = Database(config.database_path)
+    db = Database(config.database)
     await db.connect()
     try:
         service = AgencyService(db, AgencyRepository(db))

@@ -32,7 +32,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 async def _run(config: Settings, args: argparse.Namespace) -> int:
-    db = Database(config.database_path)
+    db = Database(config.database)
     await db.connect()
     repo = BroadcastRepository(db)
     try:

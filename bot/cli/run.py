@@ -38,7 +38,7 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
     server: WebhookServer | None = None
     try:
         me = await app.bot.get_me()
-        log.info("starting @%s against %s, database %s", me.username, config.telegram_api_url, config.database_path)
+        log.info("starting @%s against %s, database %s", me.username, config.telegram_api_url, config.database_name())
         await app.startup(replay_inbox=False)  # the intake replays, beside polling or the webhook
         jobs.schedule(app)
         app.scheduler.start()

@@ -48,7 +48,7 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
     if args.format == "png" and not args.out:
         print("--format png needs --out FILE", file=sys.stderr)
         return 2
-    db = Database(config.database_path)
+    db = Database(config.database)
     await db.connect()
     try:
         if args.format == "png":

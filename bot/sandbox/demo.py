@@ -43,6 +43,7 @@ def demo_settings(config: Settings, *, language: str | None, folder: Path) -> Se
     team_language = language if language in LANGUAGES else config.default_language
     return config.model_copy(update={
         "database_path": folder / "bot.sqlite3",
+        "database_url": None,  # never the bot's real database
         "consultant_chat_id": DEMO_GROUP,
         "teams_file": None,
         "working_hours": None,

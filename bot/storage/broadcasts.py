@@ -1,12 +1,15 @@
-"""Broadcasts and their recipients: SQL only, no decisions."""
+"""Broadcasts and their recipients: statements only, no decisions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import BigInteger, Text, and_, bindparam, func, insert, or_, select, update
+
 from bot.models import Broadcast
 from bot.storage.db import Database
+from bot.storage.schema import broadcast_recipients, broadcasts, users
 
 
 def _broadcast(row: Any) -> Broadcast:
@@ -18,82 +21,85 @@ def _broadcast(row: Any) -> Broadcast:
     )
 
 
-AUDIENCE = (
-    "FROM users WHERE blocked = 0 AND language IS NOT NULL"
-    " AND (? IS NULL OR language = ?) AND (? IS NULL OR citizenship = ?) AND (? IS NULL OR destination = ?)"
-)
+def _audience(*columns: Any) -> Any:
+    """The people a broadcast goes to: not blocked, a language chosen, each filter NULL (anyone) or equal."""
+    return and_(users.c.blocked == 0, users.c.language.is_not(None), *(
+        or_(bindparam(name, type_=Text).is_(None), users.c[name] == bindparam(name, type_=Text))
+        for name in ("language", "citizenship", "destination")))
 
 
-def _audience(language: str | None, citizenship: str | None, destination: str | None) -> tuple[str | None, ...]:
-    """The parameters of AUDIENCE: each filter twice (NULL matches anyone)."""
-    return (language, language, citizenship, citizenship, destination, destination)
+def _filters(language: str | None, citizenship: str | None, destination: str | None) -> dict[str, str | None]:
+    return {"language": language, "citizenship": citizenship, "destination": destination}
 
 
 class BroadcastRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        one = broadcasts.c.id == bindparam("broadcast_id")
+        of_it = broadcast_recipients.c.broadcast_id == bindparam("broadcast_id")
+        self._count = select(func.count()).select_from(users).where(_audience())
+        self._create = insert(broadcasts).values(
+            created_at=bindparam("now"), author_id=bindparam("author_id"), text=bindparam("text"), language=bindparam("language"),
+            citizenship=bindparam("citizenship"), destination=bindparam("destination"), status="sending", total=0,
+        ).returning(broadcasts.c.id)
+        self._recipients = insert(broadcast_recipients).from_select(
+            ["broadcast_id", "user_id"], select(bindparam("broadcast_id", type_=BigInteger), users.c.id).where(_audience()))
+        self._total = update(broadcasts).where(one).values(
+            total=select(func.count()).select_from(broadcast_recipients).where(of_it).scalar_subquery())
+        self._get = select(broadcasts).where(one)
+        self._active = select(broadcasts).where(broadcasts.c.status == "sending").order_by(broadcasts.c.id)
+        waiting = (select(broadcast_recipients.c.user_id).where(of_it, broadcast_recipients.c.status == "pending")
+                   .limit(bindparam("limit")).with_for_update(skip_locked=True))
+        self._claim = update(broadcast_recipients).where(of_it, broadcast_recipients.c.user_id.in_(waiting.scalar_subquery())).values(
+            status="claimed").returning(broadcast_recipients.c.user_id)
+        self._mark = update(broadcast_recipients).where(of_it, broadcast_recipients.c.user_id == bindparam("user_id")).values(
+            status=bindparam("status"))
+        self._counts = select(broadcast_recipients.c.status, func.count()).where(of_it).group_by(broadcast_recipients.c.status)
+        self._cancel = update(broadcasts).where(one, broadcasts.c.status == "sending").values(status="cancelled", finished_at=bindparam("now"))
+        self._back = update(broadcast_recipients).where(broadcast_recipients.c.status == "claimed").values(status="pending")
+        self._cut_off = update(broadcast_recipients).where(broadcast_recipients.c.status == "sending").values(status="unknown")
 
     async def count_audience(self, language: str | None, citizenship: str | None, destination: str | None) -> int:
-        row = await self.db.fetchone(f"SELECT count(*) {AUDIENCE}", _audience(language, citizenship, destination))
+        row = await self.db.fetchone(self._count, _filters(language, citizenship, destination))
         return int(row[0]) if row else 0
 
     async def create(
         self, author_id: int, text: str, language: str | None, citizenship: str | None, destination: str | None, now: datetime,
     ) -> int:
         """Insert the broadcast, to be sent, and its recipients (the audience as of now); the caller holds the transaction."""
-        broadcast_id = await self.db.insert(
-            "INSERT INTO broadcasts (created_at, author_id, text, language, citizenship, destination, status, total) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'sending', 0)",
-            (now.isoformat(), author_id, text, language, citizenship, destination),
-        )
+        filters = _filters(language, citizenship, destination)
+        broadcast_id = await self.db.insert(self._create, {"now": now.isoformat(), "author_id": author_id, "text": text, **filters})
         assert broadcast_id is not None
-        await self.db.execute(
-            f"INSERT INTO broadcast_recipients (broadcast_id, user_id) SELECT ?, id {AUDIENCE}",
-            (broadcast_id, *_audience(language, citizenship, destination)),
-        )
-        row = await self.db.fetchone("SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?", (broadcast_id,))
-        await self.db.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (row[0] if row else 0, broadcast_id))
+        await self.db.execute(self._recipients, {"broadcast_id": broadcast_id, **filters})
+        await self.db.execute(self._total, {"broadcast_id": broadcast_id})
         return broadcast_id
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
-        row = await self.db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        row = await self.db.fetchone(self._get, {"broadcast_id": broadcast_id})
         return _broadcast(row) if row else None
 
     async def active(self) -> list[Broadcast]:
-        return [_broadcast(r) for r in await self.db.fetchall("SELECT * FROM broadcasts WHERE status = 'sending' ORDER BY id")]
+        return [_broadcast(r) for r in await self.db.fetchall(self._active)]
 
     async def claim(self, broadcast_id: int, limit: int) -> list[int]:
-        rows = await self.db.returning(
-            "UPDATE broadcast_recipients SET status = 'claimed' WHERE broadcast_id = ? AND user_id IN "
-            "(SELECT user_id FROM broadcast_recipients WHERE broadcast_id = ? AND status = 'pending' LIMIT ?) RETURNING user_id",
-            (broadcast_id, broadcast_id, limit),
-        )
-        return sorted(r[0] for r in rows)
+        """Take up to `limit` recipients still to be sent (another instance's are skipped, on PostgreSQL)."""
+        return sorted(r[0] for r in await self.db.returning(self._claim, {"broadcast_id": broadcast_id, "limit": limit}))
 
     async def mark(self, broadcast_id: int, user_id: int, status: str) -> None:
-        await self.db.execute(
-            "UPDATE broadcast_recipients SET status = ? WHERE broadcast_id = ? AND user_id = ?", (status, broadcast_id, user_id)
-        )
+        await self.db.execute(self._mark, {"broadcast_id": broadcast_id, "user_id": user_id, "status": status})
 
     async def counts(self, broadcast_id: int) -> dict[str, int]:
-        rows = await self.db.fetchall(
-            "SELECT status, count(*) FROM broadcast_recipients WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
-        )
-        return {r[0]: r[1] for r in rows}
+        return {r[0]: r[1] for r in await self.db.fetchall(self._counts, {"broadcast_id": broadcast_id})}
 
     async def update(self, broadcast_id: int, **changes: Any) -> None:
-        sets = ", ".join(f"{column} = ?" for column in changes)
-        await self.db.execute(f"UPDATE broadcasts SET {sets} WHERE id = ?", (*changes.values(), broadcast_id))
+        statement = update(broadcasts).where(broadcasts.c.id == broadcast_id).values(**changes)  # few, rare: compiled each time
+        await self.db.execute(statement)
 
     async def cancel(self, broadcast_id: int, now: datetime) -> bool:
-        changed = await self.db.execute(
-            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'sending'",
-            (now.isoformat(), broadcast_id),
-        )
-        return changed > 0
+        return await self.db.execute(self._cancel, {"broadcast_id": broadcast_id, "now": now.isoformat()}) > 0
 
     async def recover(self) -> int:
         """After a restart: claimed ones (never tried) are sent; one cut off during its request may have it
         already, and is never sent again. Returns how many were cut off."""
-        await self.db.execute("UPDATE broadcast_recipients SET status = 'pending' WHERE status = 'claimed'")
-        return await self.db.execute("UPDATE broadcast_recipients SET status = 'unknown' WHERE status = 'sending'")
+        await self.db.execute(self._back)
+        return await self.db.execute(self._cut_off)

@@ -1,38 +1,46 @@
-"""Usage events and daily activity: SQL only (the events key in meta, inserts, a check for an event already
+"""Usage events and daily activity: statements only (the events key in meta, inserts, a check for an event already
 recorded). A person's events and activity are deleted with the rest of their data by bot/storage/privacy.py."""
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, insert, select
+
 from bot.storage.db import Database
+from bot.storage.schema import activity, events, meta
 
 
 class EventRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._key = select(meta.c.value).where(meta.c.name == "events_key")
+        self._add_key = db.sql.insert(meta).values(name="events_key", value=bindparam("value")).on_conflict_do_nothing(
+            index_elements=[meta.c.name])
+        columns = ("at", "kind", "detail", "language", "citizenship", "destination", "actor")
+        self._add = insert(events).values({c: bindparam(c) for c in columns})
+        self._exists = select(events.c.id).where(
+            events.c.actor == bindparam("actor"), events.c.kind == bindparam("kind"), events.c.detail == bindparam("detail")).limit(1)
+        self._activity = db.sql.insert(activity).values(day=bindparam("day"), actor=bindparam("actor")).on_conflict_do_nothing()
 
     async def key(self) -> str | None:
         """The hex key people are hashed with, or None before the first event."""
-        row = await self.db.fetchone("SELECT value FROM meta WHERE name = 'events_key'")
+        row = await self.db.fetchone(self._key)
         return str(row[0]) if row is not None else None
 
     async def add_key(self, value: str) -> None:
         """Store the key unless another writer stored one first (then that one stays)."""
-        await self.db.execute(
-            "INSERT INTO meta (name, value) VALUES ('events_key', ?) ON CONFLICT (name) DO NOTHING", (value,)
-        )
+        await self.db.execute(self._add_key, {"value": value})
 
     async def add(
         self, at: str, kind: str, detail: str | None, language: str | None, citizenship: str | None,
         destination: str | None, actor: str,
     ) -> None:
-        await self.db.execute(
-            "INSERT INTO events (at, kind, detail, language, citizenship, destination, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (at, kind, detail, language, citizenship, destination, actor),
-        )
+        await self.db.execute(self._add, {
+            "at": at, "kind": kind, "detail": detail, "language": language, "citizenship": citizenship,
+            "destination": destination, "actor": actor,
+        })
 
     async def exists(self, actor: str, kind: str, detail: str) -> bool:
-        row = await self.db.fetchone("SELECT 1 FROM events WHERE actor = ? AND kind = ? AND detail = ?", (actor, kind, detail))
-        return row is not None
+        return await self.db.fetchone(self._exists, {"actor": actor, "kind": kind, "detail": detail}) is not None
 
     async def add_activity(self, day: str, actor: str) -> None:
-        await self.db.execute("INSERT INTO activity (day, actor) VALUES (?, ?) ON CONFLICT DO NOTHING", (day, actor))
+        await self.db.execute(self._activity, {"day": day, "actor": actor})

@@ -1,4 +1,4 @@
-"""Conversation state (aiogram's FSM) in the bot's SQLite database: SQL only, no aiogram.
+"""Conversation state (aiogram's FSM) in the bot's database: statements only, no aiogram.
 
 Keys are built by the adapter (bot/telegram/fsm.py); here they are plain strings. States are cached:
 aiogram reads the state on every update, and the cache spares that query. It is bounded, and
@@ -12,42 +12,50 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, select
+
 from bot.storage.cache import MISSING, BoundedCache
 from bot.storage.db import Database
+from bot.storage.schema import fsm_state
 
 
 class FsmRepository:
-    """Write-through: every state is written to SQLite before it is cached, so a restart loses nothing."""
+    """Write-through: every state is written to the database before it is cached, so a restart loses nothing."""
 
     def __init__(self, db: Database, cache_size: int = 20_000) -> None:
         self.db = db
         self._states: BoundedCache[str, str | None] = BoundedCache(cache_size)
+        row: dict[str, Any] = {name: bindparam(name) for name in ("key", "user_id", "chat_id")} | {"updated_at": bindparam("now")}
+        state = db.sql.insert(fsm_state).values(**row, state=bindparam("state"))
+        self._set_state = state.on_conflict_do_update(
+            index_elements=[fsm_state.c.key], set_={"state": state.excluded.state, "updated_at": state.excluded.updated_at}
+        )
+        data = db.sql.insert(fsm_state).values(**row, data=bindparam("data"))
+        self._set_data = data.on_conflict_do_update(
+            index_elements=[fsm_state.c.key], set_={"data": data.excluded.data, "updated_at": data.excluded.updated_at}
+        )
+        self._get_state = select(fsm_state.c.state).where(fsm_state.c.key == bindparam("key"))
+        self._get_data = select(fsm_state.c.data).where(fsm_state.c.key == bindparam("key"))
 
     async def set_state(self, key: str, user_id: int, chat_id: int, state: str | None) -> None:
         self._states.drop(key)
-        await self.db.execute(
-            "INSERT INTO fsm_state (key, user_id, chat_id, state, updated_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            (key, user_id, chat_id, state, _now()),
-        )
+        await self.db.execute(self._set_state, {"key": key, "user_id": user_id, "chat_id": chat_id, "state": state, "now": _now()})
         self._states.put(key, state)
 
     async def get_state(self, key: str) -> str | None:
         cached = self._states.get(key)
         if cached is not MISSING:
             return cached  # type: ignore[return-value]
-        row = await self.db.fetchone("SELECT state FROM fsm_state WHERE key = ?", (key,))
+        row = await self.db.fetchone(self._get_state, {"key": key})
         return self._states.put(key, row["state"] if row else None)
 
     async def set_data(self, key: str, user_id: int, chat_id: int, data: Mapping[str, Any]) -> None:
-        await self.db.execute(
-            "INSERT INTO fsm_state (key, user_id, chat_id, data, updated_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-            (key, user_id, chat_id, json.dumps(data, ensure_ascii=False), _now()),
-        )
+        await self.db.execute(self._set_data, {
+            "key": key, "user_id": user_id, "chat_id": chat_id, "data": json.dumps(data, ensure_ascii=False), "now": _now(),
+        })
 
     async def get_data(self, key: str) -> dict[str, Any]:
-        row = await self.db.fetchone("SELECT data FROM fsm_state WHERE key = ?", (key,))
+        row = await self.db.fetchone(self._get_data, {"key": key})
         return json.loads(row["data"]) if row else {}
 
     async def update_data(self, key: str, user_id: int, chat_id: int, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The inbox repository: SQL only.
+"""The inbox repository: statements only.
 
 Each update is written here before Telegram is told it arrived, and handled from here. Once handled,
 its payload is emptied and its id stays a day (`handled_at`), so the same update is never handled
@@ -11,12 +11,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam, delete, func, select, update
+
 from bot.storage.db import Database
+from bot.storage.schema import inbox
 
 
 class InboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        update_id = inbox.c.update_id == bindparam("update_id")
+        self._receive = db.sql.insert(inbox).values(
+            update_id=bindparam("update_id"), payload=bindparam("payload"), received_at=bindparam("now")
+        ).on_conflict_do_nothing(index_elements=[inbox.c.update_id]).returning(inbox.c.update_id)
+        self._handled = update(inbox).where(update_id).values(payload="", handled_at=bindparam("now"))
+        self._is_handled = select(inbox.c.handled_at).where(update_id)
+        self._pending = select(inbox.c.update_id, inbox.c.payload, inbox.c.attempts).where(
+            inbox.c.handled_at.is_(None)).order_by(inbox.c.update_id)
+        self._bump = update(inbox).where(update_id).values(attempts=inbox.c.attempts + 1)
+        self._newest = select(func.max(inbox.c.update_id))
+        self._prune = delete(inbox).where(
+            inbox.c.handled_at < bindparam("before"), inbox.c.update_id < select(func.max(inbox.c.update_id)).scalar_subquery()
+        )
 
     async def receive(self, updates: Sequence[tuple[int, str]], now: datetime) -> set[int]:
         """Write a batch of received updates (id, payload) in one transaction; returns the ids that are new.
@@ -26,42 +42,30 @@ class InboxRepository:
         fresh: set[int] = set()
         async with self.db.transaction():
             for update_id, payload in updates:
-                rows = await self.db.returning(
-                    "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT(update_id) DO NOTHING RETURNING update_id",
-                    (update_id, payload, now.isoformat()),
-                )
+                rows = await self.db.returning(self._receive, {"update_id": update_id, "payload": payload, "now": now.isoformat()})
                 fresh.update(int(r[0]) for r in rows)
         return fresh
 
     async def handled(self, update_id: int, now: datetime) -> None:
         """The update is done: forget its payload, keep its id for a day."""
-        await self.db.execute(
-            "UPDATE inbox SET payload = '', handled_at = ? WHERE update_id = ?", (now.isoformat(), update_id)
-        )
+        await self.db.execute(self._handled, {"update_id": update_id, "now": now.isoformat()})
 
     async def is_handled(self, update_id: int) -> bool:
-        row = await self.db.fetchone("SELECT handled_at FROM inbox WHERE update_id = ?", (update_id,))
+        row = await self.db.fetchone(self._is_handled, {"update_id": update_id})
         return row is not None and row[0] is not None
 
     async def pending(self) -> list[tuple[int, str, int]]:
         """Updates received and not handled (a previous run stopped on them), oldest first."""
-        rows = await self.db.fetchall(
-            "SELECT update_id, payload, attempts FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
-        )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], r[2]) for r in await self.db.fetchall(self._pending)]
 
     async def bump(self, update_id: int) -> None:
-        await self.db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (update_id,))
+        await self.db.execute(self._bump, {"update_id": update_id})
 
     async def next_offset(self) -> int | None:
         """The offset to ask Telegram for: after the newest update ever written here."""
-        row = await self.db.fetchone("SELECT MAX(update_id) FROM inbox")
+        row = await self.db.fetchone(self._newest)
         return int(row[0]) + 1 if row and row[0] is not None else None
 
     async def prune(self, before: datetime) -> int:
         """Forget the ids of updates handled before `before`, all but the newest (it holds the offset)."""
-        return await self.db.execute(
-            "DELETE FROM inbox WHERE handled_at < ? AND update_id < (SELECT MAX(update_id) FROM inbox)",
-            (before.isoformat(),),
-        )
+        return await self.db.execute(self._prune, {"before": before.isoformat()})

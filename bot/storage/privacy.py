@@ -1,4 +1,4 @@
-"""Where a person's data is, and how it goes when they ask the bot to forget them: SQL only.
+"""Where a person's data is, and how it goes when they ask the bot to forget them: statements only.
 
 PERSONAL is the one list of every table holding data about a person, with the column the person is
 found by. tests/test_privacy.py reads the schema after all migrations and fails when a table has a
@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, select, update
 
 from bot.storage.db import Database
+from bot.storage.schema import cases, metadata
 
 
 class By(Enum):
@@ -87,27 +91,29 @@ ANONYMOUS: dict[str, tuple[str, ...]] = {
 class PrivacyRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._steps = [_statement(entry) for entry in PERSONAL]
 
     async def forget(self, user_id: int, actor: str) -> None:
         """Delete (or empty) every row of PERSONAL that is the person's. The caller holds the transaction."""
-        for entry in PERSONAL:
-            where, params = _where(entry, user_id, actor)
-            if entry.clear:
-                sets = ", ".join(f"{column} = NULL" for column in entry.clear)
-                await self.db.execute(f"UPDATE {entry.table} SET {sets} WHERE {where}", params)
-            else:
-                await self.db.execute(f"DELETE FROM {entry.table} WHERE {where}", params)
+        for statement in self._steps:
+            await self.db.execute(statement, {"person": user_id, "actor": actor})
 
 
-def _where(entry: Personal, user_id: int, actor: str) -> tuple[str, tuple[int | str, ...]]:
-    """The rows of `entry` that are the person's, and the parameters of that condition."""
-    own_cases = "SELECT id FROM cases WHERE user_id = ?"
+def _statement(entry: Personal) -> Any:
+    """The DELETE (or the UPDATE emptying `clear`) of the rows of `entry` that are the person's."""
+    table = metadata.tables[entry.table]
+    column = table.c[entry.column]
+    own_cases = select(cases.c.id).where(cases.c.user_id == bindparam("person")).scalar_subquery()
     if entry.by is By.ACTOR:
-        return f"{entry.column} = ?", (actor,)
-    if entry.by is By.CASE:
-        return f"{entry.column} IN ({own_cases})", (user_id,)
-    if entry.by is By.OWN_CASE:
-        return f"{entry.column} = ? AND case_id IN ({own_cases})", (user_id, user_id)
-    if entry.by is By.REFUSED:
-        return f"{entry.column} = ? AND action IN ('refused', 'take_refused')", (user_id,)
-    return f"{entry.column} = ?", (user_id,)
+        where = column == bindparam("actor")
+    elif entry.by is By.CASE:
+        where = column.in_(own_cases)
+    elif entry.by is By.OWN_CASE:
+        where = and_(column == bindparam("person"), table.c.case_id.in_(own_cases))
+    elif entry.by is By.REFUSED:
+        where = and_(column == bindparam("person"), table.c.action.in_(("refused", "take_refused")))
+    else:
+        where = column == bindparam("person")
+    if entry.clear:
+        return update(table).where(where).values(dict.fromkeys(entry.clear))
+    return delete(table).where(where)

@@ -1,7 +1,7 @@
-"""Numbered schema migrations: migration N sets PRAGMA user_version = N.
+"""The schema migrations before Alembic, frozen: migration N set PRAGMA user_version = N. A database they
+made is stamped with revision N by bot.storage.migrate; the tests build one with them to check that.
 
-Append new migrations at the end; never edit one that has shipped. Statements are separated by
-semicolons (no semicolons inside string literals or triggers here).
+Never edit: this is what databases in use were made with. Statements are separated by semicolons.
 """
 
 MIGRATIONS: tuple[str, ...] = (
