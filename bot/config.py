@@ -104,9 +104,7 @@ class Settings(BaseSettings):
 
     def database_name(self) -> str:
         """The database, as a log line may name it (never a password)."""
-        if self.database_url is None:
-            return str(self.database_path)
-        return "PostgreSQL " + self.database_url.split("://", 1)[1].rsplit("@", 1)[-1]
+        return database_name(self.database_url or self.database_path)
 
     @field_validator("webhook_url")
     @classmethod
@@ -189,6 +187,14 @@ def _describe(error: ValidationError) -> str:
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{name}: {message}")
     return "\n".join(lines)
+
+
+def database_name(target: str | Path) -> str:
+    """A database (a path, sqlite:///path or postgresql://...) as it may be printed: never a password."""
+    text = str(target)
+    if text.startswith("postgres"):
+        return "PostgreSQL " + text.split("://", 1)[1].rsplit("@", 1)[-1]
+    return text
 
 
 def load_settings(**overrides: object) -> Settings:

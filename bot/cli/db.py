@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.config import Settings
+from bot.config import Settings, database_name
 from bot.storage.copy import CopyError, copy_database
 from bot.storage.db import Database
 
@@ -22,11 +22,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     copy.add_argument("--from", dest="source", required=True, help="sqlite:///path or postgresql://... (the bot's data now)")
     copy.add_argument("--to", dest="target", required=True, help="sqlite:///path or postgresql://... (empty)")
     parser.set_defaults(run=run)
-
-
-def _name(url: str) -> str:
-    """A database as it may be printed: never a password."""
-    return url.split("@", 1)[-1] if url.startswith("postgres") else url
 
 
 async def _copy(source_url: str, target_url: str) -> int:
@@ -49,7 +44,7 @@ async def _copy(source_url: str, target_url: str) -> int:
             print(f"  {line}")
         return 1
     total = sum(report.rows.values())
-    print(f"copied {total} rows in {len(report.rows)} tables from {_name(source_url)} to {_name(target_url)}; "
+    print(f"copied {total} rows in {len(report.rows)} tables from {database_name(source_url)} to {database_name(target_url)}; "
           "every row compared: equal")
     return 0
 
