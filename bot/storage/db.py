@@ -5,7 +5,7 @@ is compiled once by SQLAlchemy's dialect for the engine in use and then run on t
 through SQLAlchemy's async adapter for aiosqlite costs about five times a query's own time (measured:
 ~450 us against ~90 us), which the single-process bot would pay on every update. `db.sql.insert` is the
 dialect's INSERT, for upserts (ON CONFLICT ... DO NOTHING / DO UPDATE read the same on both engines).
-SQL text is taken too (the tests' own queries): with ? parameters on SQLite only.
+A repository not yet on Core may still pass SQL text with ? placeholders: SQLite only.
 
 SQLite: two connections, a writer used by one transaction at a time (SQLite has one writer anyway),
 and a reader that sees only committed data (WAL gives it a consistent snapshot). PostgreSQL: a pool;
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # logs must never hold message text, so its debug output is off whatever LOG_LEVEL says.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
-Statement = str | Executable  # a Core statement, or SQL text (with ? parameters: SQLite only)
+Statement = str | Executable  # a Core statement, or SQL text with ? (SQLite only, until every repository is on Core)
 Params = Sequence[Any] | Mapping[str, Any]
 Row = Any  # aiosqlite.Row or asyncpg.Record: both read as row[0] and row["name"]
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+asyncpg://")
@@ -82,10 +82,7 @@ class _Compiled:
 
 class Backend(Protocol):
     dialect: Dialect
-    raw_sql: bool  # takes SQL text with ? parameters as well
-
-    @property
-    def connected(self) -> bool: ...
+    raw_sql: bool  # takes SQL text with ? as well
 
     async def connect(self) -> None: ...
     async def close(self) -> None: ...
@@ -94,6 +91,7 @@ class Backend(Protocol):
     async def execute(self, sql: str, args: Sequence[Any]) -> int: ...
     async def returning(self, sql: str, args: Sequence[Any]) -> list[Row]: ...
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    async def lastrowid(self, sql: str, args: Sequence[Any]) -> int | None: ...
 
 
 class Database:
@@ -120,7 +118,7 @@ class Database:
 
     @property
     def connected(self) -> bool:
-        return self.backend.connected
+        return bool(getattr(self.backend, "connected", False))
 
     async def schema_version(self) -> int:
         """The schema's revision, as a number (Alembic's revisions here are 0001, 0002, ...)."""
@@ -168,8 +166,10 @@ class Database:
         return await self.backend.execute(*self._prepare(statement, params))
 
     async def insert(self, statement: Statement, params: Params | None = None) -> int | None:
-        """Run an INSERT ... RETURNING the new row's id; returns it, or None when nothing was inserted
-        (ON CONFLICT DO NOTHING)."""
+        """Run an INSERT; returns the new row's id, or None when nothing was inserted (ON CONFLICT DO NOTHING).
+        A Core statement says which column with .returning()."""
+        if isinstance(statement, str):
+            return await self.backend.lastrowid(*self._prepare(statement, params))
         rows = await self.backend.returning(*self._prepare(statement, params))
         return int(rows[0][0]) if rows else None
 
@@ -258,6 +258,15 @@ class _SQLite:
         async with self._write_lock:
             return (await writer.execute(sql, args)).rowcount
 
+    async def lastrowid(self, sql: str, args: Sequence[Any]) -> int | None:
+        writer = self._require(self._writer)
+        if _in_transaction():
+            cursor = await writer.execute(sql, args)
+        else:
+            async with self._write_lock:
+                cursor = await writer.execute(sql, args)
+        return cursor.lastrowid if cursor.rowcount else None
+
     async def returning(self, sql: str, args: Sequence[Any]) -> list[Row]:
         writer = self._require(self._writer)
         if _in_transaction():
@@ -337,6 +346,8 @@ class _Postgres:
         async with self.transaction():
             await _pg_connection.get().executemany(sql, list(rows))
 
+    async def lastrowid(self, sql: str, args: Sequence[Any]) -> int | None:
+        raise TypeError("SQL text is SQLite-only")
 
 
 def create_private(path: Path) -> None:
