@@ -16,6 +16,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -39,7 +40,7 @@ from bot.services.privacy import Privacy
 from bot.services.search import SearchIndex
 from bot.services.stats import StatsService
 from bot.services.teams import Teams, TeamsError, load_teams
-from bot.services.users import UserService
+from bot.services.users import CACHE_SIZE, UserService
 from bot.storage.agencies import AgencyRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.calls import CallJournal, journal_path
@@ -49,6 +50,7 @@ from bot.storage.db import Database
 from bot.storage.events import EventRepository
 from bot.storage.fsm import FsmRepository
 from bot.storage.inbox import InboxRepository
+from bot.storage.instances import InstanceRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
@@ -58,11 +60,13 @@ from bot.telegram.broadcast import Broadcasts
 from bot.telegram.desk import Desk
 from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
+from bot.telegram.instance import Instance
 from bot.telegram.intake import Intake
 from bot.telegram.journal import SendJournal
-from bot.telegram.outbox import Outbox
-from bot.telegram.pacer import Pacer
+from bot.telegram.outbox import GROUP_POSTS_PER_MINUTE, GroupPacer, Outbox
+from bot.telegram.pacer import Paced, Pacer
 from bot.telegram.reminders import ReminderSender
+from bot.telegram.shared import Shared, SharedGroupPacer, SharedPacer
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ class App:
     bot: Bot
     dp: Dispatcher
     db: Database
-    storage: SQLiteStorage
+    storage: BaseStorage  # conversation state: the database's (SQLiteStorage), or Redis's when shared
     users: UserService
     content: Content
     i18n: CatalogI18n
@@ -95,6 +99,8 @@ class App:
     digest: Digest
     intake: Intake
     calls: CallJournal
+    instance: Instance
+    shared: Shared | None = None  # Redis, when several instances may run (REDIS_URL)
     _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     running_jobs: set[asyncio.Task[object]] = field(default_factory=set, init=False, repr=False)  # scheduled jobs now at work
 
@@ -114,12 +120,14 @@ class App:
         (in order, before any new one; polling does that itself, beside fetching: replay_inbox=False). What
         only sends (the posts waiting in the outbox, the command menus) goes on beside polling, so a
         flood-limited group cannot hold the start: `recovered()` waits for it."""
-        await self.outbox.recover()
-        self.calls.keep_only(update_id for update_id, _payload, _attempts in await self.inbox.pending())
-        await self.reminders.recover()
-        await self.broadcasts.recover()
+        await self.instance.arrive()
+        keep = await self.instance.others()  # alive: what they hold is theirs
+        await self.outbox.recover(keep)
+        self.calls.keep_only(update_id for update_id, _payload, _attempts in await self.inbox.pending(keep))
+        await self.reminders.recover(keep)
+        await self.broadcasts.recover(keep)
         if replay_inbox:
-            replayed = await replay(self.dp, self.bot, self.inbox)
+            replayed = await replay(self.dp, self.bot, self.inbox, keep)
             if replayed:
                 log.info("handled %d updates left over from the last run", replayed)
         if not self.desk.available:
@@ -135,6 +143,18 @@ class App:
             await self.desk.settle()  # topics a stopped run did not make, the boards as the queue is now
         except Exception:
             log.exception("sending the backlog failed; the outbox job will retry it")
+
+    async def take_over(self) -> None:
+        """The leader's job when several instances run: what an instance that died had claimed is taken over
+        (its updates handled here, its reminders, broadcast recipients and posts back in the queue)."""
+        keep = await self.instance.others() | {self.instance.name}
+        taken = await self.intake.resume(keep)
+        await self.outbox.take_over(keep)
+        await self.reminders.recover(keep)
+        await self.broadcasts.recover(keep)
+        await self.instance.forget_gone()
+        if taken:
+            log.warning("took over %d updates of an instance that stopped answering", taken)
 
     async def recovered(self) -> None:
         """Wait until the backlog of the start has been sent (tests, `try`)."""
@@ -156,7 +176,10 @@ class App:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         await self.bot.session.close()
+        await self.instance.leave()
         await self.db.close()
+        if self.shared is not None:
+            await self.shared.close()
         self.calls.close()
 
 
@@ -207,12 +230,29 @@ async def build_app(
     except TeamsError as error:
         raise ConfigError(f"TEAMS_FILE: {error}") from None
     i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
-    calls = CallJournal(journal_path(config.database_path))
+    journal = journal_path(config.database_path)
+    if config.shared:  # each instance its own journal: what it sent is its own record
+        journal = journal.with_name(f"{journal.name}-{config.instance()}")
+    calls = CallJournal(journal)
     bot = _bot(config, session, token, clocks, calls)  # refuses a missing token before anything is opened
+    shared = await _shared(config)
     db = Database(config.database)
     await db.connect()
     calls.open()
-    return _assemble(config, bot, db, calls, content, teams, i18n, clocks)
+    return _assemble(config, bot, db, calls, content, teams, i18n, clocks, shared)
+
+
+async def _shared(config: Settings) -> Shared | None:
+    """Redis, when REDIS_URL names it: reached before anything else is opened, or a ConfigError."""
+    if config.redis_url is None:
+        return None
+    shared = Shared(config.redis_url, config.redis_prefix)
+    try:
+        await shared.ping()
+    except Exception as error:
+        await shared.close()
+        raise ConfigError(f"REDIS_URL: Redis does not answer ({type(error).__name__}: {error})") from None
+    return shared
 
 
 def _bot(config: Settings, session: BaseSession | None, token: str | None, clocks: Clocks, calls: CallJournal) -> Bot:
@@ -231,41 +271,51 @@ def _bot(config: Settings, session: BaseSession | None, token: str | None, clock
 
 def _assemble(
     config: Settings, bot: Bot, db: Database, calls: CallJournal, content: Content, teams: Teams, i18n: CatalogI18n, clocks: Clocks,
+    shared: Shared | None = None,
 ) -> App:
-    """Services over their repositories, the senders over the services, the Dispatcher over both."""
-    now, monotonic, language = clocks.now, clocks.monotonic, config.default_language
-    fsm = FsmRepository(db)
-    users = UserService(db, UserRepository(db), clock=now)
+    """Services over their repositories, the senders over the services, the Dispatcher over both. With
+    `shared` (Redis) several instances may run: no in-process cache of what the database holds, the
+    conversation state, per-chat order and the pace in Redis, every claim signed with this instance's name."""
+    now, monotonic, language, me = clocks.now, clocks.monotonic, config.default_language, config.instance()
+    fsm = FsmRepository(db, cache_size=0 if shared else 20_000)
+    users = UserService(db, UserRepository(db), clock=now, cache_size=0 if shared else CACHE_SIZE)
     search = SearchIndex(content)
     cases = CaseService(db, CaseRepository(db), teams, clock=now, alarming=search.is_danger, emergency=search.is_emergency)  # triage hears danger
-    outbox = Outbox(bot, OutboxRepository(db), cases, calls, clock=now)
+    group_pace = SharedGroupPacer(shared, GROUP_POSTS_PER_MINUTE) if shared else GroupPacer()
+    outbox = Outbox(bot, OutboxRepository(db, me), cases, calls, clock=now, pacer=group_pace)
     events = EventLog(EventRepository(db), clock=now)
-    checklists = ChecklistService(db, ChecklistRepository(db), content, clock=now, events=events)
-    pacer = Pacer(BULK_RATE, clock=monotonic, sleep=clocks.sleep)  # one pace for every bulk send: reminders and broadcasts
+    checklists = ChecklistService(db, ChecklistRepository(db, me), content, clock=now, events=events)
+    # one pace for every bulk send: reminders and broadcasts (of every instance, when shared)
+    pacer: Paced = SharedPacer(shared, BULK_RATE, clock=now, sleep=clocks.sleep) if shared else Pacer(BULK_RATE, clock=monotonic, sleep=clocks.sleep)
     stats = StatsService(db, clock=now)
     deps = Deps(
         users=users, content=content, search=search, config=config,
         desk=Desk(bot, config, i18n, content, cases, outbox, clock=now), cases=cases, checklists=checklists,
         agencies=AgencyService(db, AgencyRepository(db), clock=now),
-        broadcasts=Broadcasts(bot, db, BroadcastRepository(db), users, i18n, language, pacer, clock=now, monotonic=monotonic),
-        events=events, privacy=Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now),
+        broadcasts=Broadcasts(bot, db, BroadcastRepository(db, me), users, i18n, language, pacer, clock=now, monotonic=monotonic),
+        events=events, privacy=Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now,
+                                       forget_states=shared.forget if shared else None),
         stats=stats, authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
     )
-    inbox = InboxRepository(db)
-    storage = SQLiteStorage(fsm)
+    inbox = InboxRepository(db, me)
+    storage: BaseStorage = shared.storage() if shared else SQLiteStorage(fsm)
+    isolation: BaseEventIsolation = shared.isolation() if shared else SimpleEventIsolation()  # one update at a time per person
     inflight = InFlight()
-    dp = _dispatcher(deps, storage, InboxMiddleware(inbox, calls, clock=now), inflight, i18n)
+    dp = _dispatcher(deps, storage, isolation, InboxMiddleware(inbox, calls, clock=now), inflight, i18n)
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
         checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
         deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language),
         Intake(bot, dp, inbox, limit=config.max_in_flight, allowed_updates=ALLOWED_UPDATES, clock=now), calls,
+        Instance(InstanceRepository(db), me, shared=shared is not None, clock=now, sleep=clocks.sleep), shared,
     )
 
 
-def _dispatcher(deps: Deps, storage: SQLiteStorage, inbox: InboxMiddleware, inflight: InFlight, i18n: CatalogI18n) -> Dispatcher:
+def _dispatcher(
+    deps: Deps, storage: BaseStorage, isolation: BaseEventIsolation, inbox: InboxMiddleware, inflight: InFlight, i18n: CatalogI18n,
+) -> Dispatcher:
     """The Dispatcher: the dependencies by name, the middlewares in the order an update meets them, the routers."""
-    dp = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation(), **deps)  # one update at a time per person
+    dp = Dispatcher(storage=storage, events_isolation=isolation, **deps)
     dp.update.outer_middleware(inbox)  # written down before it is handled, marked once handled
     dp.update.outer_middleware(inflight)  # counted, so a stop waits for it
     dp.update.outer_middleware(UserMiddleware(deps["users"]))  # `user`

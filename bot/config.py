@@ -6,6 +6,7 @@ The variable names are the bot's public interface: keep them stable.
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -56,6 +57,10 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(default=None, description="the public https URL Telegram posts updates to (webhook mode)")
     webhook_secret: SecretStr | None = Field(default=None, description="checked on every update Telegram posts")
     webhook_listen: str = Field(default="127.0.0.1:8080", description="host:port the webhook server listens on, behind the proxy")
+    redis_url: str | None = Field(default=None, description="redis://host:6379/0: several instances share conversation state, order and pace")
+    redis_prefix: str = Field(default="migrant-bot", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="the start of every Redis key of this bot's")
+    instance_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+                                      description="this process among several (REDIS_URL set); default: the host's name")
 
     @field_validator("bot_token")
     @classmethod
@@ -105,6 +110,30 @@ class Settings(BaseSettings):
     def database_name(self) -> str:
         """The database, as a log line may name it (never a password)."""
         return database_name(self.database_url or self.database_path)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.match(r"^rediss?://[^\s/]+(/\d+)?$", value):
+            raise ValueError("must be redis://host:6379/0 (or rediss:// for TLS; a password goes as redis://:password@host:6379/0)")
+        return value
+
+    @property
+    def shared(self) -> bool:
+        """Several instances may run: they share Redis (conversation state, per-chat order, pace) and the database."""
+        return self.redis_url is not None
+
+    def instance(self) -> str:
+        """This process's name among the instances: INSTANCE_NAME, else the host's name ("main" when it runs alone)."""
+        if self.instance_name:
+            return self.instance_name
+        if not self.shared:
+            return "main"
+        host = re.sub(r"[^A-Za-z0-9_.-]", "-", socket.gethostname())[:64]
+        return host or "main"
 
     @field_validator("webhook_url")
     @classmethod

@@ -32,15 +32,22 @@ EPOCH = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """The bot's settings for a test: a fresh SQLite file, or with TEST_ENGINE=postgresql (and TEST_DATABASE_URL)
-    a fresh PostgreSQL database, dropped at the end of the session."""
+    a fresh PostgreSQL database, dropped at the end of the session; with TEST_SHARED=1 (and TEST_REDIS_URL) as
+    one of several instances: Redis under a prefix of the test's own, deleted at the end of the session."""
     values: dict[str, Any] = {"database_path": tmp_path / "bot.sqlite3", "bot_token": None}
     if os.environ.get("TEST_ENGINE") == "postgresql" and "database_path" not in overrides:
         values["database_url"] = _fresh_postgres()
+    if os.environ.get("TEST_SHARED") and os.environ.get("TEST_REDIS_URL") and "redis_url" not in overrides:
+        values["redis_url"] = os.environ["TEST_REDIS_URL"]
+        values["redis_prefix"] = f"test-{next(_prefixes)}-{os.getpid()}"
+        _made_prefixes.append(values["redis_prefix"])
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
 
 _made_databases: list[str] = []
+_made_prefixes: list[str] = []
+_prefixes = itertools.count(1)
 
 
 def _fresh_postgres() -> str:
@@ -63,6 +70,18 @@ def _drop_made_databases() -> Any:
                 await drop_postgres(name)
 
         asyncio.run(drop_all())
+    if _made_prefixes:
+        from bot.telegram.shared import Shared
+
+        async def delete_all() -> None:
+            shared = Shared(os.environ["TEST_REDIS_URL"], "test")
+            for prefix in _made_prefixes:
+                keys = [key async for key in shared.redis.scan_iter(match=f"{prefix}:*", count=1000)]
+                if keys:
+                    await shared.redis.delete(*keys)
+            await shared.close()
+
+        asyncio.run(delete_all())
 
 
 class Harness:

@@ -18,8 +18,10 @@ EVERY = {
     "broadcasts": timedelta(seconds=2),
     "digest": timedelta(minutes=10),
     "inbox": timedelta(hours=1),
+    "heartbeat": timedelta(seconds=5),
 }
 AT_START = {"retention", "reminders", "digest", "inbox"}
+ONCE = {"response-times", "retention", "digest", "inbox"}  # only on the leading instance
 
 
 @pytest.mark.parametrize("digest", [True, False])
@@ -30,6 +32,7 @@ async def test_every_job_is_scheduled_once_with_its_pace(tmp_path: Path, digest:
         expected = {name: every for name, every in EVERY.items() if digest or name != "digest"}
         assert {job.id: job.every for job in listed} == expected
         assert {job.id for job in listed if job.at_start} == AT_START & set(expected)
+        assert {job.id for job in listed if job.once} == ONCE & set(expected)
         jobs.schedule(h.app)
         scheduled = {job.id: job for job in h.app.scheduler.get_jobs()}
         assert set(scheduled) == set(expected)

@@ -3,6 +3,10 @@
 A job is just another caller of the services and the senders in bot/telegram/: it holds no rules of
 its own. Every job finds its work in the database (what is due, what is waiting), so a tick missed
 while the bot was down is caught up by the next one, and nothing is kept in memory between ticks.
+
+When several instances run (REDIS_URL), each runs every job, but a job marked `once` does its work only
+on the instance holding the leader's lease (bot/telegram/instance.py); the others claim rows one by
+one (the outbox, reminders, broadcast recipients), so each is sent by one instance.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.telegram.instance import BEAT
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -29,6 +35,7 @@ class Job:
     run: Callable[[], Awaitable[object]]
     every: timedelta
     at_start: bool  # run once as soon as the scheduler starts (catch up on what is due)
+    once: bool = False  # only on the leading instance: the work is not claimed row by row
 
 
 def new_scheduler() -> AsyncIOScheduler:
@@ -40,20 +47,25 @@ def jobs(app: App) -> list[Job]:
     found = [
         # posts to the consultants' group and relayed messages waiting for Telegram
         Job("outbox", app.outbox.run_due, timedelta(seconds=3), at_start=False),
+        # this instance is alive (and leads, if it holds the lease)
+        Job("heartbeat", app.instance.beat, BEAT, at_start=False),
         # re-alerts for untaken cases, hotlines for people still waiting
-        Job("response-times", app.desk.tick, timedelta(seconds=30), at_start=False),
+        Job("response-times", app.desk.tick, timedelta(seconds=30), at_start=False, once=True),
         # what was said in closed cases, deleted after RETENTION_DAYS
-        Job("retention", app.desk.purge, timedelta(hours=6), at_start=True),
+        Job("retention", app.desk.purge, timedelta(hours=6), at_start=True, once=True),
         # reminders live in the database: a tick finds what is due, the first one catches up
         Job("reminders", app.reminders.tick, timedelta(seconds=30), at_start=True),
         # one broadcast at a time, paced
         Job("broadcasts", app.broadcasts.run, timedelta(seconds=2), at_start=False),
         # the ids of updates handled more than a day ago (Telegram never sends an update again after that)
-        Job("inbox", app.intake.prune, timedelta(hours=1), at_start=True),
+        Job("inbox", app.intake.prune, timedelta(hours=1), at_start=True, once=True),
     ]
+    if app.config.shared:
+        # what an instance that stopped answering had claimed
+        found.append(Job("take-over", app.take_over, BEAT * 2, at_start=False, once=True))
     if app.config.weekly_digest:
         # a tick that finds the digest already sent does nothing: restarts never repeat it
-        found.append(Job("digest", app.digest.tick, timedelta(minutes=10), at_start=True))
+        found.append(Job("digest", app.digest.tick, timedelta(minutes=10), at_start=True, once=True))
     return found
 
 
@@ -74,7 +86,19 @@ def tracked(app: App, run: Callable[[], Awaitable[object]]) -> Callable[[], Awai
     return job
 
 
+def led(app: App, run: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
+    """The job's work, done only while this instance leads (always, when it runs alone)."""
+
+    async def job() -> object:
+        if not await app.instance.leading():
+            return None
+        return await run()
+
+    return job
+
+
 def schedule(app: App) -> None:
     for job in jobs(app):
         extra = {"next_run_time": datetime.now(UTC)} if job.at_start else {}
-        app.scheduler.add_job(tracked(app, job.run), "interval", seconds=job.every.total_seconds(), id=job.id, **extra)
+        run = led(app, job.run) if job.once else job.run
+        app.scheduler.add_job(tracked(app, run), "interval", seconds=job.every.total_seconds(), id=job.id, **extra)

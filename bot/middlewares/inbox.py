@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,11 +72,12 @@ class InboxMiddleware(BaseMiddleware):
             self.journal.done(calls.update_id)
 
 
-async def unfinished(bot: Bot, repo: InboxRepository) -> list[Update]:
+async def unfinished(bot: Bot, repo: InboxRepository, keep: Collection[str] = ()) -> list[Update]:
     """The updates an earlier run received and did not finish, oldest first; one that stopped the process
-    MAX_ATTEMPTS times is dropped (marked handled), not replayed forever."""
+    MAX_ATTEMPTS times is dropped (marked handled), not replayed forever. Those of the instances in `keep`
+    (alive) are theirs."""
     updates = []
-    for update_id, payload, attempts in await repo.pending():
+    for update_id, payload, attempts in await repo.pending(keep):
         if attempts >= MAX_ATTEMPTS:
             log.error("update %s was interrupted %d times; dropped", update_id, attempts)
             await repo.handled(update_id, datetime.now(UTC))
@@ -86,9 +87,9 @@ async def unfinished(bot: Bot, repo: InboxRepository) -> list[Update]:
     return updates
 
 
-async def replay(dp: Dispatcher, bot: Bot, repo: InboxRepository) -> int:
+async def replay(dp: Dispatcher, bot: Bot, repo: InboxRepository, keep: Collection[str] = ()) -> int:
     """Handle, one after another, the updates a previous run received but did not finish; returns how many."""
-    updates = await unfinished(bot, repo)
+    updates = await unfinished(bot, repo, keep)
     for update in updates:
         log.info("replaying update %s received before the restart", update.update_id)
         await dp.feed_update(bot, update, **{REPLAYED: True})

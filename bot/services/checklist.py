@@ -15,7 +15,7 @@ sent again, because a duplicate reminder costs less than a missed deadline).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -348,5 +348,5 @@ class ChecklistService:
     async def release(self, reminders: list[Reminder], at: datetime, *, failed: bool = False) -> None:
         await self.repo.release([r.id for r in reminders], int(at.timestamp()), failed=failed)
 
-    async def recover(self) -> tuple[int, int]:
-        return await self.repo.recover()
+    async def recover(self, keep: Collection[str] = ()) -> tuple[int, int]:
+        return await self.repo.recover(keep)

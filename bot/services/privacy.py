@@ -41,6 +41,7 @@ class Privacy:
         fsm: FsmRepository,
         events: EventLog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        forget_states: Callable[[int], Awaitable[object]] | None = None,
     ) -> None:
         self.db = db
         self.repo = repo
@@ -49,6 +50,7 @@ class Privacy:
         self.fsm = fsm
         self.events = events
         self.clock = clock
+        self.forget_states = forget_states  # conversation state kept outside the database (Redis), deleted too
 
     async def forget(self, user_id: int, notify: Notify | None = None) -> Forgotten:
         """Delete everything stored about the person; `notify` queues, in the same transaction, what
@@ -70,4 +72,6 @@ class Privacy:
             self.users.forgotten(user_id)
             self.fsm.drop_cached()
             self.events.forgotten(user_id)
+        if self.forget_states is not None:
+            await self.forget_states(user_id)
         return Forgotten(open_cases, queued)

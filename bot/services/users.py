@@ -35,11 +35,13 @@ class UserService:
         db: Database,
         users: UserRepository,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         self.db = db
         self.users = users
         self.clock = clock
-        self._cache: BoundedCache[int, User] = BoundedCache(CACHE_SIZE)
+        # 0 when several instances share the database: another may change a person between two reads
+        self._cache: BoundedCache[int, User] = BoundedCache(cache_size)
 
     async def seen(self, user_id: int, telegram_language: str | None) -> User:
         """Record that a person wrote to the bot; create them on first contact."""

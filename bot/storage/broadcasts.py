@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Text, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Text, and_, bindparam, exists, func, insert, or_, select, update
 
 from bot.models import Broadcast
 from bot.storage.db import Database
@@ -33,8 +34,9 @@ def _filters(language: str | None, citizenship: str | None, destination: str | N
 
 
 class BroadcastRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, holder: str = "main") -> None:
         self.db = db
+        self.holder = holder  # this instance: its name goes on its claims
         one = broadcasts.c.id == bindparam("broadcast_id")
         of_it = broadcast_recipients.c.broadcast_id == bindparam("broadcast_id")
         self._count = select(func.count()).select_from(users).where(_audience())
@@ -51,13 +53,18 @@ class BroadcastRepository:
         waiting = (select(broadcast_recipients.c.user_id).where(of_it, broadcast_recipients.c.status == "pending")
                    .limit(bindparam("limit")).with_for_update(skip_locked=True))
         self._claim = update(broadcast_recipients).where(of_it, broadcast_recipients.c.user_id.in_(waiting.scalar_subquery())).values(
-            status="claimed").returning(broadcast_recipients.c.user_id)
+            status="claimed", holder=bindparam("holder")).returning(broadcast_recipients.c.user_id)
         self._mark = update(broadcast_recipients).where(of_it, broadcast_recipients.c.user_id == bindparam("user_id")).values(
             status=bindparam("status"))
         self._counts = select(broadcast_recipients.c.status, func.count()).where(of_it).group_by(broadcast_recipients.c.status)
         self._cancel = update(broadcasts).where(one, broadcasts.c.status == "sending").values(status="cancelled", finished_at=bindparam("now"))
-        self._back = update(broadcast_recipients).where(broadcast_recipients.c.status == "claimed").values(status="pending")
-        self._cut_off = update(broadcast_recipients).where(broadcast_recipients.c.status == "sending").values(status="unknown")
+        dead = or_(broadcast_recipients.c.holder.is_(None), broadcast_recipients.c.holder.not_in(bindparam("keep", expanding=True)))
+        self._back = update(broadcast_recipients).where(broadcast_recipients.c.status == "claimed", dead).values(status="pending", holder=None)
+        self._cut_off = update(broadcast_recipients).where(broadcast_recipients.c.status == "sending", dead).values(status="unknown")
+        busy = broadcast_recipients.c.status.in_(("pending", "claimed", "sending"))
+        self._finish = update(broadcasts).where(
+            one, broadcasts.c.status == "sending", ~exists().where(of_it, busy),
+        ).values(status="done", finished_at=bindparam("now")).returning(broadcasts.c.id)
 
     async def count_audience(self, language: str | None, citizenship: str | None, destination: str | None) -> int:
         row = await self.db.fetchone(self._count, _filters(language, citizenship, destination))
@@ -83,7 +90,13 @@ class BroadcastRepository:
 
     async def claim(self, broadcast_id: int, limit: int) -> list[int]:
         """Take up to `limit` recipients still to be sent (another instance's are skipped, on PostgreSQL)."""
-        return sorted(r[0] for r in await self.db.returning(self._claim, {"broadcast_id": broadcast_id, "limit": limit}))
+        rows = await self.db.returning(self._claim, {"broadcast_id": broadcast_id, "limit": limit, "holder": self.holder})
+        return sorted(r[0] for r in rows)
+
+    async def finish(self, broadcast_id: int, now: datetime) -> bool:
+        """Done, once no recipient waits or is being sent to (by any instance): True for the one caller that
+        marked it, who reports it."""
+        return bool(await self.db.returning(self._finish, {"broadcast_id": broadcast_id, "now": now.isoformat()}))
 
     async def mark(self, broadcast_id: int, user_id: int, status: str) -> None:
         await self.db.execute(self._mark, {"broadcast_id": broadcast_id, "user_id": user_id, "status": status})
@@ -98,8 +111,10 @@ class BroadcastRepository:
     async def cancel(self, broadcast_id: int, now: datetime) -> bool:
         return await self.db.execute(self._cancel, {"broadcast_id": broadcast_id, "now": now.isoformat()}) > 0
 
-    async def recover(self) -> int:
-        """After a restart: claimed ones (never tried) are sent; one cut off during its request may have it
-        already, and is never sent again. Returns how many were cut off."""
-        await self.db.execute(self._back)
-        return await self.db.execute(self._cut_off)
+    async def recover(self, keep: Collection[str] = ()) -> int:
+        """After a restart, or once an instance died (all but the claims of the instances in `keep`, alive):
+        claimed ones (never tried) are sent; one cut off during its request may have it already, and is
+        never sent again. Returns how many were cut off."""
+        params = {"keep": list(keep) or [""]}
+        await self.db.execute(self._back, params)
+        return await self.db.execute(self._cut_off, params)

@@ -1,7 +1,8 @@
 """A bounded least-recently-used cache for write-through caches over the database.
 
 Correct only because this process is the database's only writer and every write goes through the
-owner of the cache, which updates or drops the entry.
+owner of the cache, which updates or drops the entry. When several instances share the database
+(REDIS_URL), the caches are made with size 0: nothing is kept.
 """
 
 from __future__ import annotations

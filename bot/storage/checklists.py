@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
 from bot.models import Mark, Planned, Reminder, Trip
 from bot.storage.db import Database
@@ -23,8 +23,9 @@ def _reminder(row: Any) -> Reminder:
 
 
 class ChecklistRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, holder: str = "main") -> None:
         self.db = db
+        self.holder = holder  # this instance: its name goes on its claims
         insert = db.sql.insert
         person: Any = bindparam("user_id")
         self._trip = select(trips).where(trips.c.user_id == person)
@@ -51,12 +52,14 @@ class ChecklistRepository:
         due = (select(reminders.c.id).where(reminders.c.status == "pending", reminders.c.due_at <= bindparam("now"))
                .order_by(reminders.c.due_at).limit(bindparam("limit")).with_for_update(skip_locked=True))
         self._claim = (update(reminders).where(reminders.c.id.in_(due.scalar_subquery()))
-                       .values(status="claimed", claimed_at=bindparam("now")).returning(*reminders.c))
+                       .values(status="claimed", claimed_at=bindparam("now"), holder=bindparam("holder")).returning(*reminders.c))
         one = reminders.c.id == bindparam("id")
         self._mark = update(reminders).where(one).values(status=bindparam("status"), sent_at=func.coalesce(bindparam("sent_at"), reminders.c.sent_at))
         self._release = update(reminders).where(one).values(
             status="pending", due_at=bindparam("due_at"), attempts=reminders.c.attempts + bindparam("failed"))
-        self._back = {old: update(reminders).where(reminders.c.status == old).values(status="pending") for old in ("claimed", "sending")}
+        dead = or_(reminders.c.holder.is_(None), reminders.c.holder.not_in(bindparam("keep", expanding=True)))
+        self._back = {old: update(reminders).where(reminders.c.status == old, dead).values(status="pending", holder=None)
+                      for old in ("claimed", "sending")}
         self._count = select(func.count()).select_from(reminders).where(reminders.c.status == bindparam("status"))
 
     # -- trip and marks --------------------------------------------------------------------
@@ -105,7 +108,7 @@ class ChecklistRepository:
     # -- the scheduler's side ---------------------------------------------------------------
     async def claim_due(self, now: int, limit: int) -> list[Reminder]:
         """Take up to `limit` due reminders, oldest first, in one statement (the partial index finds them)."""
-        rows = await self.db.returning(self._claim, {"now": now, "limit": limit})
+        rows = await self.db.returning(self._claim, {"now": now, "limit": limit, "holder": self.holder})
         return sorted((_reminder(row) for row in rows), key=lambda r: (r.due_at, r.id))
 
     async def mark(self, ids: Iterable[int], status: str, *, sent_at: int | None = None) -> None:
@@ -115,11 +118,13 @@ class ChecklistRepository:
         """Back to pending, due again at `due_at`; `failed` counts an attempt."""
         await self.db.executemany(self._release, [{"due_at": due_at, "failed": int(failed), "id": reminder_id} for reminder_id in ids])
 
-    async def recover(self) -> tuple[int, int]:
-        """After a restart: claimed (never tried) and sending (cut off mid-request) go back to pending."""
+    async def recover(self, keep: Collection[str] = ()) -> tuple[int, int]:
+        """After a restart, or once an instance died: claimed (never tried) and sending (cut off mid-request)
+        go back to pending, but for the claims of the instances in `keep` (alive)."""
+        params = {"keep": list(keep) or [""]}
         async with self.db.transaction():
-            claimed = await self.db.execute(self._back["claimed"])
-            sending = await self.db.execute(self._back["sending"])
+            claimed = await self.db.execute(self._back["claimed"], params)
+            sending = await self.db.execute(self._back["sending"], params)
         return claimed, sending
 
     async def count(self, status: str) -> int:

@@ -2,7 +2,8 @@
 
 Keys are built by the adapter (bot/telegram/fsm.py); here they are plain strings. States are cached:
 aiogram reads the state on every update, and the cache spares that query. It is bounded, and
-correct because this process is the database's only writer.
+correct because this process is the database's only writer (several instances keep conversation
+state in Redis instead: bot/telegram/shared.py).
 """
 
 from __future__ import annotations

@@ -8,26 +8,28 @@ apart, in bot.storage.calls.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from bot.storage.db import Database
 from bot.storage.schema import inbox
 
 
 class InboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, holder: str = "main") -> None:
         self.db = db
+        self.holder = holder  # this instance: it handles what it received
         update_id = inbox.c.update_id == bindparam("update_id")
         self._receive = db.sql.insert(inbox).values(
-            update_id=bindparam("update_id"), payload=bindparam("payload"), received_at=bindparam("now")
+            update_id=bindparam("update_id"), payload=bindparam("payload"), received_at=bindparam("now"), holder=bindparam("holder"),
         ).on_conflict_do_nothing(index_elements=[inbox.c.update_id]).returning(inbox.c.update_id)
         self._handled = update(inbox).where(update_id).values(payload="", handled_at=bindparam("now"))
         self._is_handled = select(inbox.c.handled_at).where(update_id)
-        self._pending = select(inbox.c.update_id, inbox.c.payload, inbox.c.attempts).where(
-            inbox.c.handled_at.is_(None)).order_by(inbox.c.update_id)
+        self._take = update(inbox).where(
+            inbox.c.handled_at.is_(None), or_(inbox.c.holder.is_(None), inbox.c.holder.not_in(bindparam("keep", expanding=True))),
+        ).values(holder=bindparam("holder")).returning(inbox.c.update_id, inbox.c.payload, inbox.c.attempts)
         self._bump = update(inbox).where(update_id).values(attempts=inbox.c.attempts + 1)
         self._newest = select(func.max(inbox.c.update_id))
         self._prune = delete(inbox).where(
@@ -42,7 +44,8 @@ class InboxRepository:
         fresh: set[int] = set()
         async with self.db.transaction():
             for update_id, payload in updates:
-                rows = await self.db.returning(self._receive, {"update_id": update_id, "payload": payload, "now": now.isoformat()})
+                rows = await self.db.returning(
+                    self._receive, {"update_id": update_id, "payload": payload, "now": now.isoformat(), "holder": self.holder})
                 fresh.update(int(r[0]) for r in rows)
         return fresh
 
@@ -54,9 +57,11 @@ class InboxRepository:
         row = await self.db.fetchone(self._is_handled, {"update_id": update_id})
         return row is not None and row[0] is not None
 
-    async def pending(self) -> list[tuple[int, str, int]]:
-        """Updates received and not handled (a previous run stopped on them), oldest first."""
-        return [(r[0], r[1], r[2]) for r in await self.db.fetchall(self._pending)]
+    async def pending(self, keep: Collection[str] = ()) -> list[tuple[int, str, int]]:
+        """Updates received and not handled by an instance that stopped (all but those of the instances in
+        `keep`, alive), oldest first: taken by this one, in one statement, to be handled here."""
+        rows = await self.db.returning(self._take, {"keep": list(keep) or [""], "holder": self.holder})
+        return sorted((r[0], r[1], r[2]) for r in rows)
 
     async def bump(self, update_id: int) -> None:
         await self.db.execute(self._bump, {"update_id": update_id})

@@ -7,6 +7,7 @@ is deleted once sent, so message text stays only as long as it must.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from bot.models import OutboxItem
 from bot.storage.db import Database
 from bot.storage.schema import outbox
 
+NOBODY = [""]  # an empty `keep` for a NOT IN: no instance has an empty name
+
 
 def _ready() -> Any:
     """The item can go now: its time has come and no sender holds it."""
@@ -23,8 +26,9 @@ def _ready() -> Any:
 
 
 class OutboxRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, holder: str = "main") -> None:
         self.db = db
+        self.holder = holder  # this instance: its name goes on its claims
         item = outbox.c.id == bindparam("item_id")
         self._add = insert(outbox).values(
             chat_id=bindparam("chat_id"), method=bindparam("method"), payload=bindparam("payload"), case_id=bindparam("case_id"),
@@ -35,8 +39,11 @@ class OutboxRepository:
                            .order_by(func.min(outbox.c.id)).limit(bindparam("limit")))
         self._claim = update(outbox).where(
             item, or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < bindparam("now"))
-        ).values(claimed_until=bindparam("until"))
-        self._release = update(outbox).where(outbox.c.claimed_until.is_not(None)).values(claimed_until=None)
+        ).values(claimed_until=bindparam("until"), claimed_by=bindparam("holder"))
+        self._release = update(outbox).where(
+            outbox.c.claimed_until.is_not(None),
+            or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.not_in(bindparam("keep", expanding=True))),
+        ).values(claimed_until=None, claimed_by=None)
         self._chats_of = (select(outbox.c.chat_id).where(outbox.c.id.in_(bindparam("ids", expanding=True)))
                           .group_by(outbox.c.chat_id).order_by(func.min(outbox.c.id)))
         self._head = (select(outbox, _ready().label("ready")).where(outbox.c.chat_id == bindparam("chat_id"))
@@ -46,7 +53,8 @@ class OutboxRepository:
         self._delete = delete(outbox).where(item)
         self._set_payload = update(outbox).where(item).values(payload=bindparam("payload"))
         self._retry = update(outbox).where(item).values(
-            attempts=outbox.c.attempts + 1, not_before=bindparam("not_before"), claimed_until=None, last_error=bindparam("error"),
+            attempts=outbox.c.attempts + 1, not_before=bindparam("not_before"), claimed_until=None, claimed_by=None,
+            last_error=bindparam("error"),
         )
         self._count = select(func.count()).select_from(outbox)
         self._next_due = select(func.min(outbox.c.not_before))
@@ -72,11 +80,12 @@ class OutboxRepository:
 
     async def claim(self, item_id: int, now: datetime, until: datetime) -> bool:
         """Take an item for sending; False when another sender has it."""
-        return await self.db.execute(self._claim, {"item_id": item_id, "now": now.isoformat(), "until": until.isoformat()}) == 1
+        params = {"item_id": item_id, "now": now.isoformat(), "until": until.isoformat(), "holder": self.holder}
+        return await self.db.execute(self._claim, params) == 1
 
-    async def release_claims(self) -> None:
-        """At start: claims of a process that died are void (one process runs the bot)."""
-        await self.db.execute(self._release)
+    async def release_claims(self, keep: Collection[str] = ()) -> int:
+        """Claims of instances that died are void: all but those of the instances in `keep` (alive)."""
+        return await self.db.execute(self._release, {"keep": list(keep) or NOBODY})
 
     async def chats_of(self, ids: list[int]) -> list[int]:
         """The chats these items are for, in the order of their first item."""

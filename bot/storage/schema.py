@@ -151,6 +151,7 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, server_default=ZERO),
     Column("claimed_until", Text),
     Column("last_error", Text),
+    Column("claimed_by", Text),  # the instance sending it (bot/telegram/instance.py)
     Index("outbox_due", "not_before"),
     sqlite_autoincrement=True,
 )
@@ -162,6 +163,7 @@ inbox = Table(
     Column("received_at", Text, nullable=False),
     Column("attempts", Integer, nullable=False, server_default=ZERO),
     Column("handled_at", Text),
+    Column("holder", Text),  # the instance handling it
     Index("inbox_unhandled", "update_id", sqlite_where=text("handled_at IS NULL"), postgresql_where=text("handled_at IS NULL")),
 )
 
@@ -198,6 +200,7 @@ reminders = Table(
     Column("attempts", Integer, nullable=False, server_default=ZERO),
     Column("claimed_at", BIG),
     Column("sent_at", BIG),
+    Column("holder", Text),  # the instance that claimed it
     UniqueConstraint("user_id", "item", "deadline", "days_before"),
     Index("reminders_due", "due_at", sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
     Index("reminders_busy", "status", sqlite_where=text("status IN ('claimed', 'sending')"),
@@ -295,6 +298,7 @@ broadcast_recipients = Table(
     Column("broadcast_id", BIG, ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
     Column("user_id", BIG, primary_key=True, autoincrement=False),
     Column("status", Text, nullable=False, server_default=text("'pending'")),
+    Column("holder", Text),  # the instance that claimed it
     Index("broadcast_pending", "broadcast_id", "status"),
     sqlite_with_rowid=False,
 )
@@ -330,4 +334,21 @@ consultants = Table(
     Column("username", Text),
     Column("languages", Text, nullable=False, server_default=JSON_LIST),
     Column("seen_at", Text, nullable=False),
+)
+
+instances = Table(
+    "instances", metadata,  # the bot's running processes (bot/telegram/instance.py)
+    Column("name", Text, primary_key=True),
+    Column("incarnation", Text, nullable=False),  # this start of it: a second process of the same name is told apart
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", Text, nullable=False),
+    Column("seen_at", Text, nullable=False),  # its heartbeat
+)
+
+leases = Table(
+    "leases", metadata,  # what one instance at a time may do (the jobs that run once)
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("until", Text, nullable=False),
 )

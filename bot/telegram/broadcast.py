@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
@@ -33,7 +33,7 @@ from bot.screens.broadcast import progress_screen
 from bot.services.users import UserService
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
-from bot.telegram.pacer import Pacer
+from bot.telegram.pacer import Paced
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ RUN_BUDGET = 25.0  # seconds one run of the job may send before giving way (the 
 class Broadcasts:
     def __init__(
         self, bot: Bot, db: Database, repo: BroadcastRepository, users: UserService, i18n: CatalogI18n,
-        default_locale: str, pacer: Pacer, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        default_locale: str, pacer: Paced, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
@@ -82,8 +82,8 @@ class Broadcasts:
             return broadcast
         return None
 
-    async def recover(self) -> None:
-        unknown = await self.repo.recover()
+    async def recover(self, keep: Collection[str] = ()) -> None:
+        unknown = await self.repo.recover(keep)
         if unknown:
             log.warning("broadcasts: %d recipients were being sent to when the bot stopped: not sent again", unknown)
 
@@ -98,12 +98,12 @@ class Broadcasts:
                 if fresh is None or fresh.status != "sending":
                     break
                 batch = await self.repo.claim(fresh.id, BATCH)
-                if not batch:
-                    await self.repo.update(fresh.id, status="done", finished_at=self.clock().isoformat())
-                    done = await self.repo.get(fresh.id)
-                    if done is not None:
-                        await self._progress(done, force=True)
-                    log.info("broadcast %s finished", fresh.id)
+                if not batch:  # nothing left to claim; done once every batch under way (here or elsewhere) is sent
+                    if await self.repo.finish(fresh.id, self.clock()):
+                        done = await self.repo.get(fresh.id)
+                        if done is not None:
+                            await self._progress(done, force=True)
+                        log.info("broadcast %s finished", fresh.id)
                     break
                 paused = await self._send(fresh, batch)
                 await self._progress(fresh)

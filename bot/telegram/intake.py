@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot, Dispatcher
@@ -62,13 +62,16 @@ class Intake:
         self._stopping = asyncio.Event()
         self._poll: asyncio.Task[list[Update]] | None = None
 
-    async def resume(self) -> None:
-        """Queue what an earlier run left unfinished, before any new update."""
-        left = await unfinished(self.bot, self.inbox)
+    async def resume(self, keep: Collection[str] = ()) -> int:
+        """Queue what an earlier run left unfinished, before any new update (all but what the instances in
+        `keep`, alive, are handling). A replay knows what was sent for the update from this instance's
+        journal: one taken over from another instance may repeat what that one had sent (logged)."""
+        left = await unfinished(self.bot, self.inbox, keep)
         if left:
             log.info("handling %d updates left unfinished by the last run", len(left))
         for update in left:
             self._dispatch(update, {REPLAYED: True})
+        return len(left)
 
     async def take(self, update: Update) -> bool:
         """An update Telegram pushed (webhook mode): waits while `limit` are in flight, writes it to the inbox,
@@ -88,9 +91,10 @@ class Intake:
     async def stopped(self) -> None:
         await self._stopping.wait()
 
-    async def run(self) -> None:
-        """Queue what an earlier run left, then poll until stop(); returns once polling has ended."""
-        await self.resume()
+    async def run(self, keep: Collection[str] = ()) -> None:
+        """Queue what an earlier run left (but what the instances in `keep` hold), then poll until stop();
+        returns once polling has ended."""
+        await self.resume(keep)
         offset = await self.inbox.next_offset()
         log.info("polling from update %s, at most %d in flight", offset, self.limit)
         failures = 0

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from bot.storage.calls import CallJournal
 from bot.storage.outbox import OutboxRepository
 from bot.telegram.forum import topic_gone, unchanged
 from bot.telegram.journal import unrecorded
+from bot.telegram.shared import SharedGroupPacer
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +46,14 @@ PACED = {"send", "copy", "edit"}  # what counts toward a group's 20 posts a minu
 
 
 class GroupPacer:
-    """At most `per_minute` posts into one group in any 60 seconds."""
+    """At most `per_minute` posts into one group in any 60 seconds (this process alone; several instances
+    share bot.telegram.shared.SharedGroupPacer)."""
 
     def __init__(self, per_minute: int = GROUP_POSTS_PER_MINUTE) -> None:
         self.per_minute = per_minute
         self.sent: dict[int, deque[datetime]] = {}
 
-    def wait(self, chat_id: int, now: datetime) -> timedelta:
+    async def wait(self, chat_id: int, now: datetime) -> timedelta:
         stamps = self.sent.get(chat_id)
         if stamps is None:
             return timedelta(0)
@@ -68,14 +70,14 @@ class GroupPacer:
 class Outbox:
     def __init__(
         self, bot: Bot, repo: OutboxRepository, cases: CaseService, journal: CallJournal,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC), pacer: GroupPacer | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC), pacer: GroupPacer | SharedGroupPacer | None = None,
     ) -> None:
         self.bot = bot
         self.repo = repo
         self.journal = journal
         self.cases = cases
         self.clock = clock
-        self.pacer = pacer or GroupPacer()
+        self.pacer: GroupPacer | SharedGroupPacer = pacer or GroupPacer()
         self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         self.topic_gone: Callable[[int, int], Awaitable[int | None]] | None = None  # (group, topic) -> a new topic
 
@@ -167,10 +169,10 @@ class Outbox:
                 sent += 1
         return sent
 
-    async def recover(self) -> None:
+    async def recover(self, keep: Collection[str] = ()) -> None:
         """At start, before anything is sent: a post the stopped run had sent but not yet marked done is marked
         now, not sent again; one it was sending when it stopped goes again (it may be seen twice: logged).
-        Claims of the dead process are void (one process runs the bot)."""
+        Claims of the dead process are void (all but those of the instances in `keep`, alive)."""
         for item_id, message_id in self.journal.posts().items():
             item = await self.repo.get(item_id)
             if item is not None and message_id is not None:
@@ -179,7 +181,11 @@ class Outbox:
                 log.warning("outbox %s: cut off under way by the last stop, sent again (it may be seen twice)", item_id)
                 continue
             self.journal.unpost(item_id)
-        await self.repo.release_claims()
+        await self.repo.release_claims(keep)
+
+    async def take_over(self, keep: Collection[str]) -> int:
+        """An instance died: its claims are void (they would lapse after CLAIM anyway)."""
+        return await self.repo.release_claims(keep)
 
     async def pending(self) -> int:
         return await self.repo.pending()
@@ -187,7 +193,7 @@ class Outbox:
     async def _deliver(self, item: OutboxItem) -> bool:
         now = self.clock()
         if item.chat_id < 0 and item.method in PACED:  # a deletion or a topic's rename is not a post: no turn of the pace
-            wait = self.pacer.wait(item.chat_id, now)
+            wait = await self.pacer.wait(item.chat_id, now)
             if wait > timedelta(0):
                 await self.repo.retry(item.id, now + wait, "paced")
                 return False

@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
+
+
+class Paced(Protocol):
+    """A pace senders share: this Pacer (one process), or bot.telegram.shared.SharedPacer (every instance)."""
+
+    async def wait(self) -> None: ...
 
 
 class Pacer:

@@ -15,7 +15,7 @@ claimed and sending ones).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
@@ -32,7 +32,7 @@ from bot.models import Reminder
 from bot.screens import checklist as checklist_screens
 from bot.services.checklist import ChecklistService
 from bot.services.users import UserService
-from bot.telegram.pacer import Pacer
+from bot.telegram.pacer import Paced, Pacer
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ MAX_BACKOFF = timedelta(hours=1)
 class ReminderSender:
     def __init__(
         self, bot: Bot, checklists: ChecklistService, users: UserService, content: Content, i18n: CatalogI18n,
-        default_language: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC), pacer: Pacer | None = None,
+        default_language: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC), pacer: Paced | None = None,
     ) -> None:
         self.bot = bot
         self.checklists = checklists
@@ -54,11 +54,11 @@ class ReminderSender:
         self.i18n = i18n
         self.default_language = default_language
         self.clock = clock
-        self.pacer = pacer or Pacer(RATE)
+        self.pacer: Paced = pacer or Pacer(RATE)
         self.retry_after = 1  # the last 429's wait, for the rest of the batch
 
-    async def recover(self) -> None:
-        claimed, sending = await self.checklists.recover()
+    async def recover(self, keep: Collection[str] = ()) -> None:
+        claimed, sending = await self.checklists.recover(keep)
         if claimed or sending:
             log.info("reminders: %d claimed and %d cut off mid-send go back to the queue", claimed, sending)
 
