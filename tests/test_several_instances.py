@@ -223,3 +223,48 @@ async def test_two_instances_behind_a_proxy_handle_each_update_case_and_broadcas
             code, output = await bot.stop()
             assert code == 0, output[-3000:]
             assert "Traceback" not in output, output[-3000:]
+
+
+async def test_an_instance_killed_mid_update_has_the_update_taken_over_by_the_other(tmp_path: Path) -> None:
+    """SIGKILL while an instance is in the middle of a person's update (its answer hanging in Telegram):
+    the other instance finds it silent, takes the update over and answers the person; the proxy sends
+    what comes next to the living one."""
+    sandbox = Sandbox()
+    sandbox.add_group(GROUP, "Consultants")
+    async with two_instances(tmp_path, sandbox) as (bots, _proxy, url):
+        deliver = queued_delivery(sandbox, timeout=90)
+        first = Person(sandbox, sandbox.add_user(9_700_001, "First", "ky"), deliver)
+        await first.send("/start")
+        await first.click(NAMES["ky"])
+        person = Person(sandbox, sandbox.add_user(9_700_002, "Second", "tg"), deliver)
+        hanging = sandbox.hold("sendMessage")  # the next answer hangs, as when the process dies mid-request
+        sandbox.enqueue(sandbox.user_message(person.id, "/start"))
+        await asyncio.wait_for(hanging.wait(), 30)
+        db = await asyncpg.connect(url)
+        try:
+            row = await db.fetchrow("SELECT update_id, holder FROM inbox WHERE handled_at IS NULL")
+            assert row is not None, "the update under way is in the inbox"
+            victim = bots[0] if row["holder"] == "web-a" else bots[1]
+            survivor = "web-b" if victim is bots[0] else "web-a"
+            assert victim.process is not None
+            victim.process.kill()
+            await victim.process.wait()
+            killed = time.monotonic()
+            await until(lambda: bool(sandbox.bot_messages(person.id)), "answer the person from the other instance", timeout=90)
+            took = time.monotonic() - killed
+            handled = await db.fetchrow("SELECT handled_at, holder FROM inbox WHERE update_id = $1", row["update_id"])
+        finally:
+            await db.close()
+        assert handled["handled_at"] is not None and handled["holder"] == survivor
+        pickers = [m for m in sandbox.bot_messages(person.id) if m.buttons]
+        assert len(pickers) == 1, "the answer that hung never arrived: the person sees the picker once"
+        await person.click(NAMES["tg"])  # the proxy skips the dead instance
+        assert MENU["tg"] in (person.last.text or "")
+        # the heartbeat is stale after 20 s and the take-over runs every 10 s; the person's lock in Redis, which
+        # the dead instance held, lapses after 60 s (aiogram's default): the update waits for it
+        assert took < 90
+        print(f"\ntaken over {took:.1f} s after the kill")
+        alive = bots[1] if victim is bots[0] else bots[0]
+        code, output = await alive.stop()
+        assert code == 0 and "Traceback" not in output, output[-3000:]
+        assert "took over 1 updates" in output, output[-3000:]
