@@ -101,6 +101,7 @@ class App:
     calls: CallJournal
     instance: Instance
     shared: Shared | None = None  # Redis, when several instances may run (REDIS_URL)
+    left_over: set[str] = field(default_factory=set, init=False)  # at start: whose unfinished updates this instance takes
     _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     running_jobs: set[asyncio.Task[object]] = field(default_factory=set, init=False, repr=False)  # scheduled jobs now at work
 
@@ -121,13 +122,14 @@ class App:
         only sends (the posts waiting in the outbox, the command menus) goes on beside polling, so a
         flood-limited group cannot hold the start: `recovered()` waits for it."""
         await self.instance.arrive()
-        keep = await self.instance.others()  # alive: what they hold is theirs
-        await self.outbox.recover(keep)
-        self.calls.keep_only(update_id for update_id, _payload, _attempts in await self.inbox.pending(keep))
-        await self.reminders.recover(keep)
-        await self.broadcasts.recover(keep)
+        dead = await self.instance.dead()  # what the living hold is theirs
+        self.left_over = dead | {self.instance.holder}  # the updates taken here are handled here (intake.resume)
+        await self.outbox.recover(dead)
+        self.calls.keep_only(update_id for update_id, _payload, _attempts in await self.inbox.pending(self.left_over))
+        await self.reminders.recover(dead)
+        await self.broadcasts.recover(dead)
         if replay_inbox:
-            replayed = await replay(self.dp, self.bot, self.inbox, keep)
+            replayed = await replay(self.dp, self.bot, self.inbox, self.left_over)
             if replayed:
                 log.info("handled %d updates left over from the last run", replayed)
         if not self.desk.available:
@@ -147,12 +149,14 @@ class App:
     async def take_over(self) -> None:
         """The leader's job when several instances run: what an instance that died had claimed is taken over
         (its updates handled here, its reminders, broadcast recipients and posts back in the queue)."""
-        keep = await self.instance.others() | {self.instance.name}
-        taken = await self.intake.resume(keep)
-        await self.outbox.take_over(keep)
-        await self.reminders.recover(keep)
-        await self.broadcasts.recover(keep)
         await self.instance.forget_gone()
+        dead = await self.instance.dead()
+        if not dead:
+            return
+        taken = await self.intake.resume(dead)
+        await self.outbox.take_over(dead)
+        await self.reminders.recover(dead)
+        await self.broadcasts.recover(dead)
         if taken:
             log.warning("took over %d updates of an instance that stopped answering", taken)
 
@@ -276,7 +280,8 @@ def _assemble(
     """Services over their repositories, the senders over the services, the Dispatcher over both. With
     `shared` (Redis) several instances may run: no in-process cache of what the database holds, the
     conversation state, per-chat order and the pace in Redis, every claim signed with this instance's name."""
-    now, monotonic, language, me = clocks.now, clocks.monotonic, config.default_language, config.instance()
+    instance = Instance(InstanceRepository(db), config.instance(), shared=shared is not None, clock=clocks.now, sleep=clocks.sleep)
+    now, monotonic, language, me = clocks.now, clocks.monotonic, config.default_language, instance.holder
     fsm = FsmRepository(db, cache_size=0 if shared else 20_000)
     users = UserService(db, UserRepository(db), clock=now, cache_size=0 if shared else CACHE_SIZE)
     search = SearchIndex(content)
@@ -307,7 +312,7 @@ def _assemble(
         checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
         deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language),
         Intake(bot, dp, inbox, limit=config.max_in_flight, allowed_updates=ALLOWED_UPDATES, clock=now), calls,
-        Instance(InstanceRepository(db), me, shared=shared is not None, clock=now, sleep=clocks.sleep), shared,
+        instance, shared,
     )
 
 

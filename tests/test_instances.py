@@ -121,11 +121,11 @@ async def test_reminders_claimed_by_a_live_instance_stay_with_it(db: Database) -
     mine = await a.claim_due(10, 2)
     theirs = await b.claim_due(10, 10)
     assert len(mine) == 2 and len(theirs) == 2 and not {r.id for r in mine} & {r.id for r in theirs}
-    assert await b.recover(keep={"a", "b"}) == (0, 0)  # both alive: nothing goes back
-    assert await b.recover(keep={"b"}) == (2, 0)  # a died: its two are pending again, b's stay claimed
+    assert await b.recover(dead=set()) == (0, 0)  # both alive: nothing goes back
+    assert await b.recover(dead={"a"}) == (2, 0)  # a died: its two are pending again, b's stay claimed
     again = await b.claim_due(10, 10)
     assert {r.id for r in again} == {r.id for r in mine}
-    assert await a.recover() == (4, 0)  # alone, at start: every claim is void
+    assert await a.recover(dead={"b"}) == (4, 0)
 
 
 async def test_broadcast_recipients_of_a_dead_instance_go_back_and_the_broadcast_finishes_once(db: Database) -> None:  # noqa: F811
@@ -144,7 +144,7 @@ async def test_broadcast_recipients_of_a_dead_instance_go_back_and_the_broadcast
     assert await b.claim(broadcast_id, 10) == []
     assert await b.finish(broadcast_id, T0) is False  # a still holds two: not done yet
     await a.mark(broadcast_id, first[0], "sending")  # a dies mid-send
-    assert await b.recover(keep={"b"}) == 1  # the one cut off is never sent again
+    assert await b.recover(dead={"a"}) == 1  # the one cut off is never sent again
     assert await b.claim(broadcast_id, 10) == [first[1]]  # the other is sent by b
     await b.mark(broadcast_id, first[1], "sent")
     assert await b.finish(broadcast_id, T0) is True
@@ -156,11 +156,11 @@ async def test_updates_of_a_dead_instance_are_taken_over_and_a_live_ones_are_lef
     payload = json.dumps({"update_id": 0})
     await a.receive([(1, payload), (2, payload)], T0)
     await b.receive([(3, payload)], T0)
-    assert await InboxRepository(db, "c").pending(keep={"a", "b"}) == []  # each is handling its own
-    taken = await b.pending(keep={"b"})  # a died
+    assert await InboxRepository(db, "c").pending(dead=set()) == []  # each is handling its own
+    taken = await b.pending(dead={"a"})  # a died
     assert [update_id for update_id, _p, _n in taken] == [1, 2]
-    assert await InboxRepository(db, "c").pending(keep={"b"}) == []  # b holds all three now
-    assert [u for u, _p, _n in await InboxRepository(db, "c").pending(keep=set())] == [1, 2, 3]  # alone: all
+    assert await InboxRepository(db, "c").pending(dead={"a"}) == []  # b holds all three now
+    assert [u for u, _p, _n in await InboxRepository(db, "c").pending(dead={"b"})] == [1, 2, 3]
 
 
 async def test_outbox_claims_of_a_live_instance_are_kept_at_another_start(db: Database) -> None:  # noqa: F811
@@ -169,8 +169,39 @@ async def test_outbox_claims_of_a_live_instance_are_kept_at_another_start(db: Da
     second = await b.add(-100, "send", {"text": "two"}, T0)
     assert await a.claim(first, T0, T0 + timedelta(minutes=1))
     assert await b.claim(second, T0, T0 + timedelta(minutes=1))
-    assert await b.release_claims(keep={"a", "b"}) == 0
-    assert await b.release_claims(keep={"b"}) == 1  # a's is void
+    assert await b.release_claims(dead=set()) == 0
+    assert await b.release_claims(dead={"a"}) == 1  # a's is void
     assert await b.claim(first, T0, T0 + timedelta(minutes=1))
     assert not await a.claim(second, T0, T0 + timedelta(minutes=1))  # b's still
-    assert await a.release_claims() == 2  # alone: all
+    await a.retry(second, T0, "paced")  # a does not hold it: b's claim stays
+    assert not await a.claim(second, T0, T0 + timedelta(minutes=1))
+    assert await a.release_claims(dead={"b"}) == 2
+
+
+async def test_the_dead_are_read_from_the_claims_so_a_newcomer_is_never_among_them(db: Database) -> None:  # noqa: F811
+    """The take-over voids the claims of signers that are gone, never of one that arrived after it looked:
+    a start signs with name/incarnation, and a later start of the same name is another signer."""
+    clock = Clock()
+    repo = InstanceRepository(db)
+    leader = Instance(repo, "a", shared=True, clock=clock)
+    crashed = Instance(repo, "b", shared=True, clock=clock)
+    for instance in (leader, crashed):
+        await instance.arrive()
+    await ChecklistRepository(db, crashed.holder).claim_due(10, 10)
+    for n in range(2):
+        await db.execute(reminders.insert().values(user_id=300 + n, item="passport", deadline="2026-12-10", days_before=1, due_at=0))
+    await ChecklistRepository(db, crashed.holder).claim_due(10, 1)
+    clock.now += STALE + timedelta(seconds=1)
+    await leader.beat()
+    dead = await leader.dead()
+    assert dead == {crashed.holder}
+    newcomer = Instance(repo, "c", shared=True, clock=clock)  # arrives after the leader looked
+    await newcomer.arrive()
+    await ChecklistRepository(db, newcomer.holder).claim_due(10, 10)
+    assert await ChecklistRepository(db, leader.holder).recover(dead) == (1, 0)  # the crashed one's only
+    assert await ChecklistRepository(db, newcomer.holder).count("claimed") == 1  # the newcomer's claim stands
+    restarted = Instance(repo, "b", shared=True, clock=clock)  # b again: another signer
+    assert restarted.holder != crashed.holder
+    alone = Instance(repo, "main", shared=False, clock=clock)
+    await alone.arrive()
+    assert await alone.dead() == {newcomer.holder}  # alone: every claim is a dead predecessor's

@@ -47,12 +47,12 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
         for stop in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop, app.intake.stop)
         if not webhook:
-            await app.intake.run(await app.instance.others())
+            await app.intake.run(app.left_over)
             return
         url, secret, host, port = config.require_webhook()
         server = WebhookServer(app.bot, app.intake, url=url, secret=secret, host=host, port=port,
                                allowed_updates=ALLOWED_UPDATES, max_connections=config.max_in_flight)
-        await app.intake.resume(await app.instance.others())
+        await app.intake.resume(app.left_over)
         await server.start()
         await app.intake.stopped()
     finally:

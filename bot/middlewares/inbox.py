@@ -53,6 +53,10 @@ class InboxMiddleware(BaseMiddleware):
             if not fresh and await self.repo.is_handled(update_id):
                 log.info("update %s was handled already; not again", update_id)
                 return None
+        elif data.get(REPLAYED) and await self.repo.is_handled(update_id):
+            # taken over from an instance thought dead that finished it after all (it is read under the chat's lock)
+            log.info("update %s was handled already; not again", update_id)
+            return None
         done = self.journal.calls(update_id) if data.get(REPLAYED) else {}
         calls = UpdateCalls(update_id, asyncio.current_task(), done)
         try:
@@ -72,12 +76,12 @@ class InboxMiddleware(BaseMiddleware):
             self.journal.done(calls.update_id)
 
 
-async def unfinished(bot: Bot, repo: InboxRepository, keep: Collection[str] = ()) -> list[Update]:
+async def unfinished(bot: Bot, repo: InboxRepository, dead: Collection[str] | None = None) -> list[Update]:
     """The updates an earlier run received and did not finish, oldest first; one that stopped the process
-    MAX_ATTEMPTS times is dropped (marked handled), not replayed forever. Those of the instances in `keep`
-    (alive) are theirs."""
+    MAX_ATTEMPTS times is dropped (marked handled), not replayed forever. Only those of the instances in
+    `dead` (and unsigned ones) are taken."""
     updates = []
-    for update_id, payload, attempts in await repo.pending(keep):
+    for update_id, payload, attempts in await repo.pending(dead):
         if attempts >= MAX_ATTEMPTS:
             log.error("update %s was interrupted %d times; dropped", update_id, attempts)
             await repo.handled(update_id, datetime.now(UTC))
@@ -87,9 +91,9 @@ async def unfinished(bot: Bot, repo: InboxRepository, keep: Collection[str] = ()
     return updates
 
 
-async def replay(dp: Dispatcher, bot: Bot, repo: InboxRepository, keep: Collection[str] = ()) -> int:
+async def replay(dp: Dispatcher, bot: Bot, repo: InboxRepository, dead: Collection[str] | None = None) -> int:
     """Handle, one after another, the updates a previous run received but did not finish; returns how many."""
-    updates = await unfinished(bot, repo, keep)
+    updates = await unfinished(bot, repo, dead)
     for update in updates:
         log.info("replaying update %s received before the restart", update.update_id)
         await dp.feed_update(bot, update, **{REPLAYED: True})

@@ -348,5 +348,5 @@ class ChecklistService:
     async def release(self, reminders: list[Reminder], at: datetime, *, failed: bool = False) -> None:
         await self.repo.release([r.id for r in reminders], int(at.timestamp()), failed=failed)
 
-    async def recover(self, keep: Collection[str] = ()) -> tuple[int, int]:
-        return await self.repo.recover(keep)
+    async def recover(self, dead: Collection[str] | None = None) -> tuple[int, int]:
+        return await self.repo.recover(dead)

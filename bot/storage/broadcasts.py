@@ -58,9 +58,11 @@ class BroadcastRepository:
             status=bindparam("status"))
         self._counts = select(broadcast_recipients.c.status, func.count()).where(of_it).group_by(broadcast_recipients.c.status)
         self._cancel = update(broadcasts).where(one, broadcasts.c.status == "sending").values(status="cancelled", finished_at=bindparam("now"))
-        dead = or_(broadcast_recipients.c.holder.is_(None), broadcast_recipients.c.holder.not_in(bindparam("keep", expanding=True)))
+        dead = or_(broadcast_recipients.c.holder.is_(None), broadcast_recipients.c.holder.in_(bindparam("dead", expanding=True)))
         self._back = update(broadcast_recipients).where(broadcast_recipients.c.status == "claimed", dead).values(status="pending", holder=None)
         self._cut_off = update(broadcast_recipients).where(broadcast_recipients.c.status == "sending", dead).values(status="unknown")
+        self._back_all = update(broadcast_recipients).where(broadcast_recipients.c.status == "claimed").values(status="pending", holder=None)
+        self._cut_off_all = update(broadcast_recipients).where(broadcast_recipients.c.status == "sending").values(status="unknown")
         busy = broadcast_recipients.c.status.in_(("pending", "claimed", "sending"))
         self._finish = update(broadcasts).where(
             one, broadcasts.c.status == "sending", ~exists().where(of_it, busy),
@@ -111,10 +113,13 @@ class BroadcastRepository:
     async def cancel(self, broadcast_id: int, now: datetime) -> bool:
         return await self.db.execute(self._cancel, {"broadcast_id": broadcast_id, "now": now.isoformat()}) > 0
 
-    async def recover(self, keep: Collection[str] = ()) -> int:
-        """After a restart, or once an instance died (all but the claims of the instances in `keep`, alive):
-        claimed ones (never tried) are sent; one cut off during its request may have it already, and is
-        never sent again. Returns how many were cut off."""
-        params = {"keep": list(keep) or [""]}
+    async def recover(self, dead: Collection[str] | None = None) -> int:
+        """After a restart, or once an instance died (the claims of the instances in `dead`, and unsigned
+        ones; None: every one, the process runs alone): claimed ones (never tried) are sent; one cut off
+        during its request may have it already, and is never sent again. Returns how many were cut off."""
+        if dead is None:
+            await self.db.execute(self._back_all)
+            return await self.db.execute(self._cut_off_all)
+        params = {"dead": list(dead) or [""]}
         await self.db.execute(self._back, params)
         return await self.db.execute(self._cut_off, params)

@@ -57,9 +57,11 @@ class ChecklistRepository:
         self._mark = update(reminders).where(one).values(status=bindparam("status"), sent_at=func.coalesce(bindparam("sent_at"), reminders.c.sent_at))
         self._release = update(reminders).where(one).values(
             status="pending", due_at=bindparam("due_at"), attempts=reminders.c.attempts + bindparam("failed"))
-        dead = or_(reminders.c.holder.is_(None), reminders.c.holder.not_in(bindparam("keep", expanding=True)))
+        dead = or_(reminders.c.holder.is_(None), reminders.c.holder.in_(bindparam("dead", expanding=True)))
         self._back = {old: update(reminders).where(reminders.c.status == old, dead).values(status="pending", holder=None)
                       for old in ("claimed", "sending")}
+        self._back_all = {old: update(reminders).where(reminders.c.status == old).values(status="pending", holder=None)
+                          for old in ("claimed", "sending")}
         self._count = select(func.count()).select_from(reminders).where(reminders.c.status == bindparam("status"))
 
     # -- trip and marks --------------------------------------------------------------------
@@ -118,13 +120,14 @@ class ChecklistRepository:
         """Back to pending, due again at `due_at`; `failed` counts an attempt."""
         await self.db.executemany(self._release, [{"due_at": due_at, "failed": int(failed), "id": reminder_id} for reminder_id in ids])
 
-    async def recover(self, keep: Collection[str] = ()) -> tuple[int, int]:
-        """After a restart, or once an instance died: claimed (never tried) and sending (cut off mid-request)
-        go back to pending, but for the claims of the instances in `keep` (alive)."""
-        params = {"keep": list(keep) or [""]}
+    async def recover(self, dead: Collection[str] | None = None) -> tuple[int, int]:
+        """After a restart, or once an instance died: its claimed (never tried) and sending (cut off
+        mid-request) reminders go back to pending; those of the instances in `dead`, and unsigned ones
+        (None: every one, the process runs alone)."""
+        back, params = (self._back_all, {}) if dead is None else (self._back, {"dead": list(dead) or [""]})
         async with self.db.transaction():
-            claimed = await self.db.execute(self._back["claimed"], params)
-            sending = await self.db.execute(self._back["sending"], params)
+            claimed = await self.db.execute(back["claimed"], params)
+            sending = await self.db.execute(back["sending"], params)
         return claimed, sending
 
     async def count(self, status: str) -> int:

@@ -28,8 +28,10 @@ class InboxRepository:
         self._handled = update(inbox).where(update_id).values(payload="", handled_at=bindparam("now"))
         self._is_handled = select(inbox.c.handled_at).where(update_id)
         self._take = update(inbox).where(
-            inbox.c.handled_at.is_(None), or_(inbox.c.holder.is_(None), inbox.c.holder.not_in(bindparam("keep", expanding=True))),
+            inbox.c.handled_at.is_(None), or_(inbox.c.holder.is_(None), inbox.c.holder.in_(bindparam("dead", expanding=True))),
         ).values(holder=bindparam("holder")).returning(inbox.c.update_id, inbox.c.payload, inbox.c.attempts)
+        self._take_all = update(inbox).where(inbox.c.handled_at.is_(None)).values(holder=bindparam("holder")).returning(
+            inbox.c.update_id, inbox.c.payload, inbox.c.attempts)
         self._bump = update(inbox).where(update_id).values(attempts=inbox.c.attempts + 1)
         self._newest = select(func.max(inbox.c.update_id))
         self._prune = delete(inbox).where(
@@ -57,10 +59,14 @@ class InboxRepository:
         row = await self.db.fetchone(self._is_handled, {"update_id": update_id})
         return row is not None and row[0] is not None
 
-    async def pending(self, keep: Collection[str] = ()) -> list[tuple[int, str, int]]:
-        """Updates received and not handled by an instance that stopped (all but those of the instances in
-        `keep`, alive), oldest first: taken by this one, in one statement, to be handled here."""
-        rows = await self.db.returning(self._take, {"keep": list(keep) or [""], "holder": self.holder})
+    async def pending(self, dead: Collection[str] | None = None) -> list[tuple[int, str, int]]:
+        """Updates received and not handled by an instance that stopped (those of the instances in `dead`,
+        and unsigned ones; None: every one, the process runs alone), oldest first: taken by this one, in one
+        statement, to be handled here."""
+        if dead is None:
+            rows = await self.db.returning(self._take_all, {"holder": self.holder})
+        else:
+            rows = await self.db.returning(self._take, {"dead": list(dead) or [""], "holder": self.holder})
         return sorted((r[0], r[1], r[2]) for r in rows)
 
     async def bump(self, update_id: int) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, union, update
 
 from bot.storage.db import Database, Row
-from bot.storage.schema import instances, leases
+from bot.storage.schema import broadcast_recipients, inbox, instances, leases, outbox, reminders
 
 
 class InstanceRepository:
@@ -39,6 +39,14 @@ class InstanceRepository:
         ).returning(leases.c.holder)
         self._release = delete(leases).where(leases.c.name == bindparam("name"), leases.c.holder == bindparam("holder"))
         self._holder = select(leases.c.holder, leases.c.until).where(leases.c.name == bindparam("name"))
+        self._live_holders = select(instances.c.name, instances.c.incarnation).where(instances.c.seen_at >= bindparam("since"))
+        busy = ("claimed", "sending")
+        self._claim_holders = union(
+            select(inbox.c.holder).where(inbox.c.handled_at.is_(None), inbox.c.holder.is_not(None)),
+            select(outbox.c.claimed_by).where(outbox.c.claimed_by.is_not(None)),
+            select(reminders.c.holder).where(reminders.c.status.in_(busy), reminders.c.holder.is_not(None)),
+            select(broadcast_recipients.c.holder).where(broadcast_recipients.c.status.in_(busy), broadcast_recipients.c.holder.is_not(None)),
+        )
 
     async def arrive(self, name: str, incarnation: str, host: str, pid: int, now: datetime) -> None:
         await self.db.execute(self._arrive, {"name": name, "incarnation": incarnation, "host": host, "pid": pid, "now": now.isoformat()})
@@ -56,6 +64,14 @@ class InstanceRepository:
     async def live(self, since: datetime) -> set[str]:
         """The instances whose heartbeat is at `since` or later."""
         return {r[0] for r in await self.db.fetchall(self._live, {"since": since.isoformat()})}
+
+    async def live_holders(self, since: datetime) -> set[str]:
+        """How the instances heard since `since` sign their claims: name/incarnation."""
+        return {f"{r[0]}/{r[1]}" for r in await self.db.fetchall(self._live_holders, {"since": since.isoformat()})}
+
+    async def claim_holders(self) -> set[str]:
+        """Every signature on a claim now (updates under way, posts, reminders, broadcast recipients)."""
+        return {r[0] for r in await self.db.fetchall(self._claim_holders)}
 
     async def forget(self, before: datetime) -> int:
         """Rows of instances not seen since `before` (long gone)."""

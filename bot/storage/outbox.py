@@ -17,7 +17,7 @@ from bot.models import OutboxItem
 from bot.storage.db import Database
 from bot.storage.schema import outbox
 
-NOBODY = [""]  # an empty `keep` for a NOT IN: no instance has an empty name
+NOBODY = [""]  # an empty `dead` for an IN: no instance signs with an empty name
 
 
 def _ready() -> Any:
@@ -42,8 +42,9 @@ class OutboxRepository:
         ).values(claimed_until=bindparam("until"), claimed_by=bindparam("holder"))
         self._release = update(outbox).where(
             outbox.c.claimed_until.is_not(None),
-            or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.not_in(bindparam("keep", expanding=True))),
+            or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.in_(bindparam("dead", expanding=True))),
         ).values(claimed_until=None, claimed_by=None)
+        self._release_all = update(outbox).where(outbox.c.claimed_until.is_not(None)).values(claimed_until=None, claimed_by=None)
         self._chats_of = (select(outbox.c.chat_id).where(outbox.c.id.in_(bindparam("ids", expanding=True)))
                           .group_by(outbox.c.chat_id).order_by(func.min(outbox.c.id)))
         self._head = (select(outbox, _ready().label("ready")).where(outbox.c.chat_id == bindparam("chat_id"))
@@ -52,7 +53,7 @@ class OutboxRepository:
             outbox.c.chat_id == bindparam("chat_id")).order_by(outbox.c.id)
         self._delete = delete(outbox).where(item)
         self._set_payload = update(outbox).where(item).values(payload=bindparam("payload"))
-        self._retry = update(outbox).where(item).values(
+        self._retry = update(outbox).where(item, or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == bindparam("holder"))).values(
             attempts=outbox.c.attempts + 1, not_before=bindparam("not_before"), claimed_until=None, claimed_by=None,
             last_error=bindparam("error"),
         )
@@ -83,9 +84,11 @@ class OutboxRepository:
         params = {"item_id": item_id, "now": now.isoformat(), "until": until.isoformat(), "holder": self.holder}
         return await self.db.execute(self._claim, params) == 1
 
-    async def release_claims(self, keep: Collection[str] = ()) -> int:
-        """Claims of instances that died are void: all but those of the instances in `keep` (alive)."""
-        return await self.db.execute(self._release, {"keep": list(keep) or NOBODY})
+    async def release_claims(self, dead: Collection[str] | None = None) -> int:
+        """The claims of the instances in `dead` (and unsigned ones; None: every claim, the process runs alone) are void."""
+        if dead is None:
+            return await self.db.execute(self._release_all)
+        return await self.db.execute(self._release, {"dead": list(dead) or NOBODY})
 
     async def chats_of(self, ids: list[int]) -> list[int]:
         """The chats these items are for, in the order of their first item."""
@@ -133,7 +136,8 @@ class OutboxRepository:
         await self.db.execute(self._delete, {"item_id": item_id})
 
     async def retry(self, item_id: int, not_before: datetime, error: str) -> None:
-        await self.db.execute(self._retry, {"item_id": item_id, "not_before": not_before.isoformat(), "error": error})
+        """Put a post this sender holds back, due at `not_before` (one another sender has taken meanwhile is left)."""
+        await self.db.execute(self._retry, {"item_id": item_id, "not_before": not_before.isoformat(), "error": error, "holder": self.holder})
 
     async def pending(self) -> int:
         row = await self.db.fetchone(self._count)

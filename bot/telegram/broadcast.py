@@ -82,8 +82,8 @@ class Broadcasts:
             return broadcast
         return None
 
-    async def recover(self, keep: Collection[str] = ()) -> None:
-        unknown = await self.repo.recover(keep)
+    async def recover(self, dead: Collection[str] | None = None) -> None:
+        unknown = await self.repo.recover(dead)
         if unknown:
             log.warning("broadcasts: %d recipients were being sent to when the bot stopped: not sent again", unknown)
 

@@ -37,13 +37,20 @@ class Instance:
     def __init__(
         self, repo: InstanceRepository, name: str, *, shared: bool,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC), sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        incarnation: str | None = None,
     ) -> None:
         self.repo = repo
         self.name = name
         self.shared = shared
         self.clock = clock
         self.sleep = sleep
-        self.incarnation = uuid.uuid4().hex
+        self.incarnation = incarnation or uuid.uuid4().hex[:12]
+
+    @property
+    def holder(self) -> str:
+        """What this start signs its claims with: a later start of the same name is another signer, so a
+        claim of a dead start is never mistaken for a live one's."""
+        return f"{self.name}/{self.incarnation}"
 
     async def arrive(self) -> None:
         """Say this instance runs (before it claims anything). Shared: wait for a crashed namesake to go
@@ -52,6 +59,9 @@ class Instance:
             await self._wait_for_namesake()
         else:
             others = await self.repo.live(self.clock() - STALE) - {self.name}
+            namesake = await self.repo.get(self.name)
+            if namesake is not None and datetime.fromisoformat(namesake["seen_at"]) >= self.clock() - STALE:
+                others.add(f"{self.name} ({namesake['host']}, pid {namesake['pid']})")
             if others:
                 log.warning("instances %s were seen in the last %d s: without REDIS_URL only one may run",
                             ", ".join(sorted(others)), STALE.total_seconds())
@@ -79,6 +89,15 @@ class Instance:
         if not self.shared:
             return set()
         return await self.repo.live(self.clock() - STALE) - {self.name}
+
+    async def dead(self) -> set[str]:
+        """The signatures on claims whose signer is gone: what may be taken over (alone: every one, as
+        every claim in the database is a dead predecessor's). Read from the claims first, so an instance
+        that arrives meanwhile is never among them."""
+        found = await self.repo.claim_holders()
+        if not self.shared:
+            return found - {self.holder}
+        return found - await self.repo.live_holders(self.clock() - STALE)
 
     async def beat(self) -> None:
         """The heartbeat, and the leader's lease renewed or taken."""

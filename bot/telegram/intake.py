@@ -62,11 +62,11 @@ class Intake:
         self._stopping = asyncio.Event()
         self._poll: asyncio.Task[list[Update]] | None = None
 
-    async def resume(self, keep: Collection[str] = ()) -> int:
-        """Queue what an earlier run left unfinished, before any new update (all but what the instances in
-        `keep`, alive, are handling). A replay knows what was sent for the update from this instance's
+    async def resume(self, dead: Collection[str] | None = None) -> int:
+        """Queue what an earlier run left unfinished, before any new update (what the instances in `dead`
+        had taken). A replay knows what was sent for the update from this instance's
         journal: one taken over from another instance may repeat what that one had sent (logged)."""
-        left = await unfinished(self.bot, self.inbox, keep)
+        left = await unfinished(self.bot, self.inbox, dead)
         if left:
             log.info("handling %d updates left unfinished by the last run", len(left))
         for update in left:
@@ -91,10 +91,10 @@ class Intake:
     async def stopped(self) -> None:
         await self._stopping.wait()
 
-    async def run(self, keep: Collection[str] = ()) -> None:
-        """Queue what an earlier run left (but what the instances in `keep` hold), then poll until stop();
+    async def run(self, dead: Collection[str] | None = None) -> None:
+        """Queue what an earlier run left (what the instances in `dead` had taken), then poll until stop();
         returns once polling has ended."""
-        await self.resume(keep)
+        await self.resume(dead)
         offset = await self.inbox.next_offset()
         log.info("polling from update %s, at most %d in flight", offset, self.limit)
         failures = 0

@@ -36,7 +36,9 @@ from bot.telegram.shared import SharedGroupPacer
 log = logging.getLogger(__name__)
 
 GROUP_POSTS_PER_MINUTE = 20
-CLAIM = timedelta(seconds=60)
+# How long a sender holds a post: longer than one call can take (retries after 429s included), so no other
+# instance sends it meanwhile; a dead instance's claims are voided sooner, by the take-over.
+CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(minutes=5)
 SEEN = "👀"  # on the person's message once it is in the consultant's chat
 FLUSH_LIMIT = 50  # items one flush sends into a chat; the rest go with the outbox job
@@ -169,10 +171,10 @@ class Outbox:
                 sent += 1
         return sent
 
-    async def recover(self, keep: Collection[str] = ()) -> None:
+    async def recover(self, dead: Collection[str] | None = None) -> None:
         """At start, before anything is sent: a post the stopped run had sent but not yet marked done is marked
         now, not sent again; one it was sending when it stopped goes again (it may be seen twice: logged).
-        Claims of the dead process are void (all but those of the instances in `keep`, alive)."""
+        Claims of the dead process are void (those of the instances in `dead`)."""
         for item_id, message_id in self.journal.posts().items():
             item = await self.repo.get(item_id)
             if item is not None and message_id is not None:
@@ -181,24 +183,24 @@ class Outbox:
                 log.warning("outbox %s: cut off under way by the last stop, sent again (it may be seen twice)", item_id)
                 continue
             self.journal.unpost(item_id)
-        await self.repo.release_claims(keep)
+        await self.repo.release_claims(dead)
 
-    async def take_over(self, keep: Collection[str]) -> int:
-        """An instance died: its claims are void (they would lapse after CLAIM anyway)."""
-        return await self.repo.release_claims(keep)
+    async def take_over(self, dead: Collection[str]) -> int:
+        """Instances died: their claims are void (they would lapse after CLAIM anyway)."""
+        return await self.repo.release_claims(dead)
 
     async def pending(self) -> int:
         return await self.repo.pending()
 
     async def _deliver(self, item: OutboxItem) -> bool:
         now = self.clock()
+        if not await self.repo.claim(item.id, now, now + CLAIM):
+            return False  # another sender has it
         if item.chat_id < 0 and item.method in PACED:  # a deletion or a topic's rename is not a post: no turn of the pace
             wait = await self.pacer.wait(item.chat_id, now)
             if wait > timedelta(0):
-                await self.repo.retry(item.id, now + wait, "paced")
+                await self.repo.retry(item.id, now + wait, "paced")  # held: put back, to wait its turn
                 return False
-        if not await self.repo.claim(item.id, now, now + CLAIM):
-            return False
         self.journal.posting(item.id)
         try:
             with unrecorded():  # the outbox row and its `posts` row are this post's record, not the update's

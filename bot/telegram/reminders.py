@@ -57,8 +57,8 @@ class ReminderSender:
         self.pacer: Paced = pacer or Pacer(RATE)
         self.retry_after = 1  # the last 429's wait, for the rest of the batch
 
-    async def recover(self, keep: Collection[str] = ()) -> None:
-        claimed, sending = await self.checklists.recover(keep)
+    async def recover(self, dead: Collection[str] | None = None) -> None:
+        claimed, sending = await self.checklists.recover(dead)
         if claimed or sending:
             log.info("reminders: %d claimed and %d cut off mid-send go back to the queue", claimed, sending)
 

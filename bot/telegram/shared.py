@@ -16,6 +16,7 @@ from aiogram.fsm.storage.base import KeyBuilder, StorageKey
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
 
+LOCK_SECONDS = 60  # a person's lock (one update at a time across instances); aiogram's default
 STATE_TTL = timedelta(days=30)  # a conversation left half-way for a month is forgotten (what it held, too)
 
 # The next free slot of a pace: max(now, next), then next += interval; returns how long the caller
@@ -82,7 +83,9 @@ class Shared:
         return RedisStorage(self.redis, key_builder=self.keys, state_ttl=STATE_TTL, data_ttl=STATE_TTL)
 
     def isolation(self) -> RedisEventIsolation:
-        return RedisEventIsolation(self.redis, key_builder=self.keys)
+        # a person's lock lapses after LOCK_SECONDS if its holder died; one that outlived it is not an error
+        return RedisEventIsolation(self.redis, key_builder=self.keys,
+                                   lock_kwargs={"timeout": LOCK_SECONDS, "raise_on_release_error": False})
 
     async def ping(self) -> None:
         await cast(Awaitable[bool], self.redis.ping())  # redis-py types it sync-or-async
