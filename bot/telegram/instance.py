@@ -63,8 +63,8 @@ class Instance:
             if namesake is not None and datetime.fromisoformat(namesake["seen_at"]) >= self.clock() - STALE:
                 others.add(f"{self.name} ({namesake['host']}, pid {namesake['pid']})")
             if others:
-                log.warning("instances %s were seen in the last %d s: without REDIS_URL only one may run",
-                            ", ".join(sorted(others)), STALE.total_seconds())
+                log.warning("instances %s were seen in the last %d s (a run that was killed, or another process): "
+                            "without REDIS_URL only one may run", ", ".join(sorted(others)), STALE.total_seconds())
         await self.repo.arrive(self.name, self.incarnation, socket.gethostname(), os.getpid(), self.clock())
 
     async def _wait_for_namesake(self) -> None:
