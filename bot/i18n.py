@@ -1,59 +1,40 @@
 """Translations: gettext catalogs (`locales/<lang>/LC_MESSAGES/messages.po`) compiled in memory at start.
 
 Source strings are English msgids marked with `_()` (now) or `__()` (lazy) from aiogram.utils.i18n.
-No `.mo` files are kept in git: `.po` files are compiled when the bot starts.
+No `.mo` files are kept in git: `.po` files are compiled when the bot starts (bot/content/catalogs.py).
 """
 
 from __future__ import annotations
 
 import gettext
-import io
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from aiogram.types import TelegramObject
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n.middleware import I18nMiddleware
-from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
 
-from bot.content import PLACEHOLDER_RE
-from bot.content.checks import language_problems
+from bot.content.catalogs import (
+    DOMAIN,
+    KEYWORDS,
+    LANGUAGE_NAMES,
+    PACKAGE_DIR,
+    catalog_problems,
+    compile_catalog,
+    compiled,
+    extract,
+    po_path,
+    read_catalog,
+    update_catalogs,
+)
 from bot.models import LANGUAGES
 from bot.services.users import suggest_language
 
-DOMAIN = "messages"
-PACKAGE_DIR = Path(__file__).resolve().parent
-# How each language names itself, for the language picker. Uzbek in Latin script, with U+02BB.
-LANGUAGE_NAMES: dict[str, str] = {
-    "ru": "Русский",
-    "ky": "Кыргызча",
-    "tg": "Тоҷикӣ",
-    "uz": "Oʻzbekcha",
-}
-KEYWORDS = {"_": None, "__": None, "N_": None, "gettext": None, "lazy_gettext": None,
-            "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
-
-
-def po_path(locales_dir: Path, language: str) -> Path:
-    return locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def read_catalog(path: Path, language: str) -> Catalog:
-    with path.open("rb") as handle:
-        return read_po(handle, locale=language, domain=DOMAIN)
-
-
-def compile_catalog(catalog: Catalog) -> gettext.GNUTranslations:
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+__all__ = [
+    "DOMAIN", "KEYWORDS", "LANGUAGE_NAMES", "PACKAGE_DIR", "CatalogI18n", "LocaleMiddleware", "catalog_problems",
+    "compile_catalog", "compiled", "extract", "locale_for", "po_path", "read_catalog", "update_catalogs",
+]
 
 
 class CatalogI18n(I18n):
@@ -73,7 +54,7 @@ class CatalogI18n(I18n):
         for language in LANGUAGES:
             path = po_path(self.path, language)
             if path.exists():
-                translations[language] = compile_catalog(read_catalog(path, language))
+                translations[language] = compiled(path, language)
         return translations
 
 
@@ -92,103 +73,3 @@ def locale_for(data: dict[str, Any], default: str) -> str:
         return str(user.language)
     tg_user = data.get("event_from_user")
     return suggest_language(getattr(tg_user, "language_code", None), default)
-
-
-# ---------------------------------------------------------------- catalogs: extract, check, update
-def extract(source_dir: Path = PACKAGE_DIR) -> Catalog:
-    """Every translatable string in the bot's source, as a fresh template."""
-    catalog = Catalog(domain=DOMAIN, project="safe-migration-bot", charset="utf-8")
-    method_map = [("**.py", "python")]
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(source_dir), method_map=method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
-        strip_comment_tags=True,
-    ):
-        location = (str(Path("bot") / filename), lineno)
-        catalog.add(message, None, [location], auto_comments=comments, context=context)
-    return catalog
-
-
-def catalog_problems(locales_dir: Path, template: Catalog | None = None) -> list[str]:
-    """Missing, untranslated, fuzzy, stale or malformed entries: one line each; empty when all is well."""
-    template = template or extract()
-    wanted = {message.id for message in template if message.id}
-    problems: list[str] = []
-    for language in LANGUAGES:
-        path = po_path(locales_dir, language)
-        if not path.exists():
-            problems.append(f"{path}: missing catalog for {language}")
-            continue
-        try:
-            catalog = read_catalog(path, language)
-        except Exception as error:
-            problems.append(f"{path}: cannot be read: {error}")
-            continue
-        present = {message.id for message in catalog if message.id}
-        for msgid in sorted(wanted - present, key=str):
-            problems.append(f"{path}: out of date, missing msgid {_short(msgid)} (run `python -m bot i18n`)")
-        for msgid in sorted(present - wanted, key=str):
-            problems.append(f"{path}: out of date, msgid {_short(msgid)} is no longer in the source")
-        for message in catalog:
-            if not message.id:
-                continue
-            if message.fuzzy:
-                problems.append(f"{path}: fuzzy entry {_short(message.id)}")
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            if not all(strings):
-                problems.append(f"{path}: untranslated {_short(message.id)}")
-                continue
-            for check_error in _format_errors(catalog, message):
-                problems.append(f"{path}: {_short(message.id)}: {check_error}")
-            for form in strings:  # in the catalog's language and script, as the content's texts
-                for language_error in language_problems(language, str(form)):
-                    problems.append(f"{path}: {_short(message.id)}: {language_error}")
-    return problems
-
-
-_TAG_RE = re.compile(r"</?[a-z][a-z-]*")
-
-
-def _format_errors(catalog: Catalog, message: Any) -> list[str]:
-    """Placeholders ({name}) and HTML tags must be the same in the translation as in the source."""
-    errors: list[str] = []
-    try:
-        errors.extend(str(error) for error in message.check(catalog))
-    except Exception as error:
-        errors.append(str(error))
-    sources = message.id if isinstance(message.id, tuple) else (message.id,)
-    targets = message.string if isinstance(message.string, tuple) else (message.string,)
-    wanted_names = sorted(set(PLACEHOLDER_RE.findall(sources[0])))
-    wanted_tags = sorted(_TAG_RE.findall(sources[0]))
-    for target in targets:
-        names = sorted(set(PLACEHOLDER_RE.findall(target)))
-        if names != wanted_names:
-            errors.append(f"placeholders differ: {names} instead of {wanted_names}")
-        if sorted(_TAG_RE.findall(target)) != wanted_tags:
-            errors.append("HTML tags differ from the source")
-    return errors
-
-
-def _short(msgid: Any) -> str:
-    text = msgid[0] if isinstance(msgid, tuple) else msgid
-    text = str(text).replace("\n", " ")
-    return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
-def update_catalogs(locales_dir: Path) -> list[Path]:
-    """Bring every catalog in line with the source (new strings untranslated, removed ones dropped)."""
-    template = extract()
-    written: list[Path] = []
-    for language in LANGUAGES:
-        path = po_path(locales_dir, language)
-        if path.exists():
-            catalog = read_catalog(path, language)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            catalog = Catalog(locale=language, domain=DOMAIN, project="safe-migration-bot")
-        catalog.update(template, no_fuzzy_matching=True)
-        catalog.obsolete.clear()
-        catalog.fuzzy = False  # the header; entries are never fuzzy-matched above
-        with path.open("wb") as handle:
-            write_po(handle, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
-        written.append(path)
-    return written

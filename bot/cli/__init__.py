@@ -10,27 +10,39 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from importlib import import_module
 from types import ModuleType
 
-from bot.cli import agencies, broadcast, check, db, i18n, qr, run, stats, tryout
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError
 
-# In the order `--help` lists them (qr adds `qr` and `links`).
-COMMANDS: tuple[ModuleType, ...] = (run, tryout, check, i18n, qr, agencies, stats, broadcast, db)
+# Each command's module, in the order `--help` lists them (qr adds `qr` and `links`). Only the chosen
+# command's module is imported: `check` and `i18n` start without aiogram.
+MODULES = ("run", "tryout", "check", "i18n", "qr", "agencies", "stats", "broadcast", "db")
+COMMANDS: dict[str, str] = {
+    "run": "run", "try": "tryout", "check": "check", "i18n": "i18n", "qr": "qr", "links": "qr",
+    "agencies": "agencies", "stats": "stats", "broadcast": "broadcast", "db": "db",
+}
 Command = Callable[[Settings, argparse.Namespace], int]
 
 
-def parser() -> argparse.ArgumentParser:
+def modules(argv: list[str] | None = None) -> list[ModuleType]:
+    """The module of the command in `argv`; every module when there is none (`--help`, a typo)."""
+    chosen = next((word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")), None)
+    names = [COMMANDS[chosen]] if chosen in COMMANDS else list(MODULES)
+    return [import_module(f"bot.cli.{name}") for name in names]
+
+
+def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bot", description="Safe-migration Telegram bot")
     commands = top.add_subparsers(dest="command", required=True)
-    for module in COMMANDS:
+    for module in modules(argv):
         module.add_parser(commands)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser(argv).parse_args(argv)
     try:
         config = load_settings()
     except ConfigError as error:

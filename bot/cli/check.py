@@ -6,7 +6,7 @@ import argparse
 
 from bot.config import Settings
 from bot.content import load_content
-from bot.i18n import catalog_problems
+from bot.content.catalogs import catalog_problems
 from bot.services.teams import TeamsError, load_teams
 
 

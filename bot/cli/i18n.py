@@ -14,7 +14,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(config: Settings, args: argparse.Namespace) -> int:
-    from bot.i18n import update_catalogs
+    from bot.content.catalogs import update_catalogs
 
     for path in update_catalogs(Path(config.locales_dir)):
         print(f"updated {path}")

@@ -31,7 +31,7 @@ def run(config: Settings, args: argparse.Namespace) -> int:
 async def serve(config: Settings, *, webhook: bool = False) -> None:
     # the whole bot: loaded only to run it
     from bot import jobs
-    from bot.app import ALLOWED_UPDATES, build_app
+    from bot.app import ALLOWED_UPDATES, build_app, settle
     from bot.telegram.webhook import WebhookServer
 
     app = await build_app(config)
@@ -42,6 +42,7 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
         await app.startup(replay_inbox=False)  # the intake replays, beside polling or the webhook
         jobs.schedule(app)
         app.scheduler.start()
+        settle()
         # SIGTERM/SIGINT stop fetching (or taking webhook posts); app.close() then lets the updates in flight finish.
         loop = asyncio.get_running_loop()
         for stop in (signal.SIGTERM, signal.SIGINT):

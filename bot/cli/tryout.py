@@ -114,7 +114,7 @@ async def chat(config: Settings, *, language: str | None, user_id: int, log_path
 async def _chat(config: Settings, language: str | None, user_id: int, log_path: Path, out: TextIO) -> int:
     # the whole bot: loaded only to run it
     from bot import jobs
-    from bot.app import build_app
+    from bot.app import build_app, settle
 
     sandbox = Sandbox()
     build_world(sandbox, language or "ru")
@@ -126,6 +126,7 @@ async def _chat(config: Settings, language: str | None, user_id: int, log_path: 
         app.scheduler.start()
         loaded = await app.agencies.load_samples(SAMPLES_DIR)  # invented registries, marked TEST DATA
         terminal = Terminal(app, sandbox, await _roles(app, sandbox, language, user_id), out)
+        settle()
         terminal.intro(log_path, ", ".join(f"{item.country} {item.rows}" for item in loaded))
         await terminal.loop()
     finally:

@@ -291,8 +291,10 @@ def _date_forms() -> dict[str, dict]:
     """locales/dates.yaml: how each language writes a date (CLDR's patterns read like a machine in ky, tg, uz)."""
     import yaml
 
+    from bot.content.loader import SAFE_LOADER
+
     path = Path(__file__).resolve().parent.parent.parent / "locales" / "dates.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) if path.exists() else {}
 
 
 @lru_cache(maxsize=1024)

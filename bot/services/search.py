@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from rapidfuzz.distance import OSA
 
@@ -47,6 +48,7 @@ TITLE_WEIGHT = 3.0
 KEYWORD_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 
+WORDS_KEPT = 20_000  # per language: the words last asked, with what they matched (a few MB)
 MAX_QUESTION_CHARS = 600  # a question is short; a pasted page is matched on its beginning
 DANGER_GROUPS = ("danger", "trouble")  # the guide's groups a danger answer may offer besides what its signs need
 
@@ -95,15 +97,13 @@ class Phrase:
             target += [loose(word) for word in words(token.lstrip("!"), language)]
         return cls(tuple(needed), tuple(barred)) if needed else None
 
-    def heard_in(self, message: list[str], seen: dict[str, bool] | None = None) -> bool:
-        """`seen` remembers, for one message, which stems were found: many lines share a stem."""
-        seen = {} if seen is None else seen
-        for stem in self.needed:
-            found = seen.get(stem)
-            if found is None:
-                found = seen[stem] = _stem_in(stem, message)
-            if not found:
+    def heard_in(self, message: list[str], found: frozenset[str] | set[str] | None = None) -> bool:
+        """`found`: the stems that some word of the message matches, when known (`_LanguageIndex.heard`)."""
+        if found is None:
+            if not all(_stem_in(stem, message) for stem in self.needed):
                 return False
+        elif not all(stem in found for stem in self.needed):
+            return False
         return not any(word == stem or (len(stem) >= 3 and word.startswith(stem)) for stem in self.barred for word in message)
 
 
@@ -122,6 +122,29 @@ def token_similarity(query: str, word: str) -> float:
         if OSA.distance(shorter, longer[: len(shorter)]) <= allowed or OSA.distance(shorter, longer) <= allowed:
             return 0.6
     return 0.0
+
+
+T = TypeVar("T")
+
+
+class _Bounded(Generic[T]):
+    """The last `size` answers by key (least recently used out first)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, T] = OrderedDict()
+
+    def get(self, key: str) -> T | None:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: str, value: T) -> T:
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
 
 
 @dataclass(frozen=True)
@@ -144,16 +167,70 @@ class _LanguageIndex:
                 if len(word) > position:
                     self.by_letter[position, word[position]].append(word)
 
-    def candidates(self, query: str) -> list[tuple[str, float]]:
+        # the danger phrases' stems: short ones (< 3 letters) match a whole word, the others begin one,
+        # and from 5 letters also with a typo (`_stem_in`); the typo-able ones by their first two letters
+        stems = {stem for phrases in [*danger.values(), emergency] for phrase in phrases for stem in phrase.needed}
+        self.whole = frozenset(stem for stem in stems if len(stem) < 3)
+        self.beginnings = frozenset(stem for stem in stems if len(stem) >= 3)
+        self.typo_by_letter: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for stem in sorted(stem for stem in stems if len(stem) >= 5):
+            self.typo_by_letter[0, stem[0]].append(stem)
+            self.typo_by_letter[1, stem[1]].append(stem)
+        self._candidates: _Bounded[tuple[tuple[str, float], ...]] = _Bounded(WORDS_KEPT)
+        self._stems: _Bounded[frozenset[str]] = _Bounded(WORDS_KEPT)
+
+    def candidates(self, query: str) -> tuple[tuple[str, float], ...]:
+        """The vocabulary's words like `query`, with how alike (`token_similarity`); kept for words asked again."""
+        found = self._candidates.get(query)
+        if found is None:
+            found = self._candidates.put(query, tuple(self._alike(query)))
+        return found
+
+    def _alike(self, query: str) -> list[tuple[str, float]]:
+        """`token_similarity` against the near words, with its cheap refusals first (the same results)."""
         near = dict.fromkeys(self.by_letter.get((0, query[0]), []))
         if len(query) > 1:
             near.update(dict.fromkeys(self.by_letter.get((1, query[1]), [])))
         found = []
+        size, head = len(query), query[:4]
         for word in near:
-            similarity = token_similarity(query, word)
-            if similarity:
-                found.append((word, similarity))
+            if word == query:
+                found.append((word, 1.0))
+                continue
+            shorter, longer = (word, query) if len(word) < size else (query, word)
+            short = len(shorter)
+            if short < 4:
+                continue
+            if word[:4] == head:  # a shared stem shares at least its first 4 letters
+                common = len(os.path.commonprefix((shorter, longer)))  # noqa: RUF071 - letters, not paths
+                if common == short or common >= max(4, short - 2):
+                    found.append((word, 0.8))
+                    continue
+            if short >= 5:
+                allowed = 1 if short < 8 else 2
+                if (OSA.distance(shorter, longer[:short], score_cutoff=allowed) <= allowed
+                        or OSA.distance(shorter, longer, score_cutoff=allowed) <= allowed):
+                    found.append((word, 0.6))
         return found
+
+    def heard(self, message: list[str]) -> frozenset[str]:
+        """The danger stems that some word of the (folded) message matches, as `_stem_in` hears them."""
+        found: set[str] = set()
+        for word in message:
+            stems = self._stems.get(word)
+            if stems is None:
+                stems = self._stems.put(word, self._stems_of(word))
+            found.update(stems)
+        return frozenset(found)
+
+    def _stems_of(self, word: str) -> frozenset[str]:
+        found = {word} if word in self.whole else set()
+        found.update(word[:end] for end in range(3, len(word) + 1) if word[:end] in self.beginnings)
+        if len(word) >= 4:  # a typo: the first or the second letter in place, or the two swapped (`_near`)
+            near = [*self.typo_by_letter.get((0, word[0]), ()), *self.typo_by_letter.get((1, word[1]), ()),
+                    *(stem for stem in self.typo_by_letter.get((0, word[1]), ()) if stem[1] == word[0])]
+            found.update(stem for stem in near if stem not in found and _one_typo(stem, word))
+        return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +242,16 @@ class Found:
 
 class SearchIndex:
     """Built once from the content; `find` and `is_danger` run per message."""
+
+    @classmethod
+    def of(cls, content: Content) -> SearchIndex:
+        """The index of this content, built once per content object (the content is not changed once loaded)."""
+        kept = _BUILT.get(id(content))
+        if kept is None or kept[0] is not content:
+            if len(_BUILT) >= 8:
+                _BUILT.clear()
+            kept = _BUILT[id(content)] = (content, cls(content))
+        return kept[1]
 
     def __init__(self, content: Content) -> None:
         self.content = content
@@ -253,18 +340,19 @@ class SearchIndex:
         whatever the bot speaks, and a cry for help must not be missed for its language.
         """
         for name, message in self._read(language, text):
-            seen: dict[str, bool] = {}
             index = self.indexes[name]
+            found = index.heard(message)
             phrases = [phrase for group in index.danger.values() for phrase in group]
-            if any(phrase.heard_in(message, seen) for phrase in [*phrases, *index.emergency]):
+            if any(phrase.heard_in(message, found) for phrase in [*phrases, *index.emergency]):
                 return True
         return False
 
     def is_emergency(self, language: str, text: str) -> bool:
         """Whether the message has an emergency phrase (danger to life or liberty now), in any language."""
         for name, message in self._read(language, text):
-            seen: dict[str, bool] = {}
-            if any(phrase.heard_in(message, seen) for phrase in self.indexes[name].emergency):
+            index = self.indexes[name]
+            found = index.heard(message)
+            if any(phrase.heard_in(message, found) for phrase in index.emergency):
                 return True
         return False
 
@@ -272,9 +360,10 @@ class SearchIndex:
         """What the message's danger phrases are signs of, in the order of SIGNS; any language."""
         heard: set[Sign] = set()
         for name, message in self._read(language, text):
-            seen: dict[str, bool] = {}
-            for sign, phrases in self.indexes[name].danger.items():
-                if sign not in heard and any(phrase.heard_in(message, seen) for phrase in phrases):
+            index = self.indexes[name]
+            found = index.heard(message)
+            for sign, phrases in index.danger.items():
+                if sign not in heard and any(phrase.heard_in(message, found) for phrase in phrases):
                     heard.add(sign)
         return tuple(sign for sign in SIGNS if sign in heard)
 
@@ -282,6 +371,9 @@ class SearchIndex:
         """The message's words as each language folds them, the person's language first."""
         order = [language, *(other for other in self.indexes if other != language)]
         return [(name, _folded(text[:MAX_QUESTION_CHARS], name)) for name in order if name in self.indexes]
+
+
+_BUILT: dict[int, tuple[Content, SearchIndex]] = {}
 
 
 @lru_cache(maxsize=512)
