@@ -48,6 +48,7 @@ TITLE_WEIGHT = 3.0
 KEYWORD_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 
+EMERGENCY = "emergency"  # what `kinds` says for an emergency phrase (no sign is named so)
 WORDS_KEPT = 20_000  # per language: the words last asked, with what they matched (a few MB)
 MAX_QUESTION_CHARS = 600  # a question is short; a pasted page is matched on its beginning
 DANGER_GROUPS = ("danger", "trouble")  # the guide's groups a danger answer may offer besides what its signs need
@@ -176,6 +177,11 @@ class _LanguageIndex:
         for stem in sorted(stem for stem in stems if len(stem) >= 5):
             self.typo_by_letter[0, stem[0]].append(stem)
             self.typo_by_letter[1, stem[1]].append(stem)
+        # each phrase under its first stem: a message can only say the phrases whose first stem it has
+        self.by_first: dict[str, list[tuple[Sign | str, Phrase]]] = defaultdict(list)
+        for kind, phrases in [*danger.items(), (EMERGENCY, emergency)]:
+            for phrase in phrases:
+                self.by_first[phrase.needed[0]].append((kind, phrase))
         self._candidates: _Bounded[tuple[tuple[str, float], ...]] = _Bounded(WORDS_KEPT)
         self._stems: _Bounded[frozenset[str]] = _Bounded(WORDS_KEPT)
 
@@ -212,6 +218,16 @@ class _LanguageIndex:
                         or OSA.distance(shorter, longer, score_cutoff=allowed) <= allowed):
                     found.append((word, 0.6))
         return found
+
+    def kinds(self, message: list[str]) -> set[Sign | str]:
+        """What the (folded) message's danger phrases say: their signs, and EMERGENCY for an emergency phrase."""
+        found = self.heard(message)
+        said: set[Sign | str] = set()
+        for stem in found:
+            for kind, phrase in self.by_first.get(stem, ()):
+                if kind not in said and phrase.heard_in(message, found):
+                    said.add(kind)
+        return said
 
     def heard(self, message: list[str]) -> frozenset[str]:
         """The danger stems that some word of the (folded) message matches, as `_stem_in` hears them."""
@@ -339,32 +355,17 @@ class SearchIndex:
         The phrases of every language are tried, the person's first: people often write in Russian
         whatever the bot speaks, and a cry for help must not be missed for its language.
         """
-        for name, message in self._read(language, text):
-            index = self.indexes[name]
-            found = index.heard(message)
-            phrases = [phrase for group in index.danger.values() for phrase in group]
-            if any(phrase.heard_in(message, found) for phrase in [*phrases, *index.emergency]):
-                return True
-        return False
+        return any(self.indexes[name].kinds(message) for name, message in self._read(language, text))
 
     def is_emergency(self, language: str, text: str) -> bool:
         """Whether the message has an emergency phrase (danger to life or liberty now), in any language."""
-        for name, message in self._read(language, text):
-            index = self.indexes[name]
-            found = index.heard(message)
-            if any(phrase.heard_in(message, found) for phrase in index.emergency):
-                return True
-        return False
+        return any(EMERGENCY in self.indexes[name].kinds(message) for name, message in self._read(language, text))
 
     def signs(self, language: str, text: str) -> tuple[Sign, ...]:
         """What the message's danger phrases are signs of, in the order of SIGNS; any language."""
-        heard: set[Sign] = set()
+        heard: set[Sign | str] = set()
         for name, message in self._read(language, text):
-            index = self.indexes[name]
-            found = index.heard(message)
-            for sign, phrases in index.danger.items():
-                if sign not in heard and any(phrase.heard_in(message, found) for phrase in phrases):
-                    heard.add(sign)
+            heard.update(self.indexes[name].kinds(message))
         return tuple(sign for sign in SIGNS if sign in heard)
 
     def _read(self, language: str, text: str) -> list[tuple[str, list[str]]]:
