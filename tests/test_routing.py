@@ -179,3 +179,22 @@ async def test_pinned_winners(tmp_path: Path) -> None:
     trail = await _menu_walk(tmp_path, "ru")
     for step, (got, pinned) in enumerate(zip(trail, PINNED, strict=True)):
         assert got == pinned, f"step {step}"
+
+
+def test_button_routers_are_skipped_by_prefix() -> None:
+    """Routers whose every button handler reads its own CallbackData get a prefix check; others do not."""
+    from aiogram import Dispatcher
+
+    from bot.handlers import _PrefixFilter, build_routers, tune
+
+    dp = Dispatcher()
+    dp.include_routers(*build_routers())
+    tune(dp)
+    prefixed = {
+        router.name: next(f.callback.prefixes for f in router.callback_query._handler.filters or () if isinstance(f.callback, _PrefixFilter))
+        for router in _tree(dp)
+        if any(isinstance(f.callback, _PrefixFilter) for f in router.callback_query._handler.filters or ())
+    }
+    assert prefixed["guide"] == ("ct:", "g:", "m:") and prefixed["agency"] == ("ag:", "m:", "rf:")
+    assert "broadcast" not in prefixed and "agency-early" not in prefixed  # their "leaving" handlers take any button
+    assert len(prefixed) >= 10, prefixed

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
+from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.types import CallbackQuery
 
@@ -65,7 +66,7 @@ def tune(root: Router) -> None:
                     _on_loop(check)
         observer = router.observers["callback_query"]
         prefixes = _prefixes(observer.handlers)
-        if prefixes and not router.sub_routers and not observer._handler.filters:
+        if prefixes and not router.sub_routers:  # after the router's own filters (a private chat...): all must pass
             observer.filter(_PrefixFilter(prefixes))
 
 
@@ -98,7 +99,7 @@ def _prefixes(handlers: list[HandlerObject]) -> frozenset[str] | None:
     return frozenset(found) or None
 
 
-class _PrefixFilter:
+class _PrefixFilter(Filter):
     """A button's data begins with one of the router's prefixes ("ag:" for AgencyCb: CallbackData packs
     "prefix<sep>values", and refuses any other first part)."""
 
