@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 import os
 import re
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Generic, TypeVar
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.content.model import SIGNS, Content, Sign
@@ -167,6 +169,15 @@ class _LanguageIndex:
             for position in (0, 1):
                 if len(word) > position:
                     self.by_letter[position, word[position]].append(word)
+        # the same, shortest first (typos need 5 letters), and the words by their first 4 letters (stems)
+        self.by_size: dict[tuple[int, str], tuple[list[str], list[int]]] = {}
+        for key, near in self.by_letter.items():
+            ordered = sorted(near, key=len)
+            self.by_size[key] = (ordered, [len(word) for word in ordered])
+        self.by_head: dict[str, list[str]] = defaultdict(list)
+        for word in self.vocabulary:
+            if len(word) >= 4:
+                self.by_head[word[:4]].append(word)
 
         # the danger phrases' stems: short ones (< 3 letters) match a whole word, the others begin one,
         # and from 5 letters also with a typo (`_stem_in`); the typo-able ones by their first two letters
@@ -193,31 +204,48 @@ class _LanguageIndex:
         return found
 
     def _alike(self, query: str) -> list[tuple[str, float]]:
-        """`token_similarity` against the near words, with its cheap refusals first (the same results)."""
-        near = dict.fromkeys(self.by_letter.get((0, query[0]), []))
-        if len(query) > 1:
-            near.update(dict.fromkeys(self.by_letter.get((1, query[1]), [])))
-        found = []
-        size, head = len(query), query[:4]
-        for word in near:
-            if word == query:
-                found.append((word, 1.0))
-                continue
-            shorter, longer = (word, query) if len(word) < size else (query, word)
-            short = len(shorter)
-            if short < 4:
-                continue
-            if word[:4] == head:  # a shared stem shares at least its first 4 letters
+        """`token_similarity` against the near words (the first or the second letter in place), the same
+        results found faster: the same word by a lookup, a shared stem among the words that begin with
+        the query's first 4 letters, a typo by rapidfuzz over the near words of each length at once."""
+        size = len(query)
+        found: dict[str, float] = {query: 1.0} if query in self.weights else {}
+        if size < 4:
+            return list(found.items())  # a word shorter than 4 letters matches only itself
+        for word in self.by_head.get(query[:4], ()):
+            if word not in found:
+                shorter, longer = (word, query) if len(word) < size else (query, word)
                 common = len(os.path.commonprefix((shorter, longer)))  # noqa: RUF071 - letters, not paths
-                if common == short or common >= max(4, short - 2):
-                    found.append((word, 0.8))
-                    continue
-            if short >= 5:
+                if common == len(shorter) or common >= max(4, len(shorter) - 2):
+                    found[word] = 0.8
+        if size >= 5:
+            for word in self._typos(query):
+                found.setdefault(word, 0.6)
+        return list(found.items())
+
+    def _typos(self, query: str) -> set[str]:
+        """Near words within `token_similarity`'s typos of the query: one (two from 8 letters) edits of
+        the shorter against the longer's beginning of the same length, or against the whole longer."""
+        size = len(query)
+        typos: set[str] = set()
+        for position in (0, 1):
+            words, lengths = self.by_size.get((position, query[position]), ((), ()))
+            start = bisect_left(lengths, 5)
+            middle = bisect_left(lengths, size, start)
+            allowed = 1 if size < 8 else 2
+            longer = words[middle:]  # the query against their beginning of its length
+            for _match, _distance, at in process.extract(query, [word[:size] for word in longer], scorer=OSA.distance,
+                                                          score_cutoff=allowed, limit=None):
+                typos.add(longer[at])
+            typos.update(word for word in words[middle:bisect_left(lengths, size + allowed + 1, middle)]
+                         if OSA.distance(query, word, score_cutoff=allowed) <= allowed)
+            for at in range(start, middle):  # shorter words, against the query's beginning of their length
+                word = words[at]
+                short = len(word)
                 allowed = 1 if short < 8 else 2
-                if (OSA.distance(shorter, longer[:short], score_cutoff=allowed) <= allowed
-                        or OSA.distance(shorter, longer, score_cutoff=allowed) <= allowed):
-                    found.append((word, 0.6))
-        return found
+                if (OSA.distance(word, query[:short], score_cutoff=allowed) <= allowed
+                        or (size - short <= allowed and OSA.distance(word, query, score_cutoff=allowed) <= allowed)):
+                    typos.add(word)
+        return typos
 
     def kinds(self, message: list[str]) -> set[Sign | str]:
         """What the (folded) message's danger phrases say: their signs, and EMERGENCY for an emergency phrase."""
