@@ -51,8 +51,8 @@ def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Every file under `root` with its size and time of change: any edit, addition or removal changes it."""
     found = []
     for path in sorted(root.rglob("*")):
-        info = path.stat()
         if path.is_file():
+            info = path.stat()
             found.append((str(path), info.st_size, info.st_mtime_ns))
     return tuple(found)
 
