@@ -259,7 +259,7 @@ async def _shared(config: Settings) -> Shared | None:
     """Redis, when REDIS_URL names it: reached before anything else is opened, or a ConfigError."""
     if config.redis_url is None:
         return None
-    shared = Shared(config.redis_url, config.redis_prefix)
+    shared = Shared(config.redis_url, config.redis_prefix, lock_seconds=config.redis_lock_seconds)
     try:
         await shared.ping()
     except Exception as error:

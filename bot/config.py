@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="127.0.0.1:8080", description="host:port the webhook server listens on, behind the proxy")
     redis_url: str | None = Field(default=None, description="redis://host:6379/0: several instances share conversation state, order and pace")
     redis_prefix: str = Field(default="migrant-bot", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="the start of every Redis key of this bot's")
+    redis_lock_seconds: int = Field(default=60, ge=10, le=600,
+                                    description="how long a person's lock in Redis outlives an instance that died holding it")
     instance_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$",
                                       description="this process among several (REDIS_URL set); default: the host's name")
 

@@ -16,7 +16,7 @@ from aiogram.fsm.storage.base import KeyBuilder, StorageKey
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
 
-LOCK_SECONDS = 60  # a person's lock (one update at a time across instances); aiogram's default
+LOCK_SECONDS = 60  # a person's lock (one update at a time across instances); aiogram's default (REDIS_LOCK_SECONDS)
 STATE_TTL = timedelta(days=30)  # a conversation left half-way for a month is forgotten (what it held, too)
 
 # The next free slot of a pace: max(now, next), then next += interval; returns how long the caller
@@ -71,9 +71,10 @@ class PersonKeys(KeyBuilder):
 class Shared:
     """One Redis connection pool for the FSM, the per-chat locks and the pace."""
 
-    def __init__(self, url: str, prefix: str) -> None:
+    def __init__(self, url: str, prefix: str, *, lock_seconds: int = LOCK_SECONDS) -> None:
         self.redis: Redis = Redis.from_url(url)
         self.prefix = prefix
+        self.lock_seconds = lock_seconds
         self.keys = PersonKeys(prefix)
         self._slot = self.redis.register_script(_SLOT)
         self._window = self.redis.register_script(_WINDOW)
@@ -83,9 +84,9 @@ class Shared:
         return RedisStorage(self.redis, key_builder=self.keys, state_ttl=STATE_TTL, data_ttl=STATE_TTL)
 
     def isolation(self) -> RedisEventIsolation:
-        # a person's lock lapses after LOCK_SECONDS if its holder died; one that outlived it is not an error
+        # a person's lock lapses after lock_seconds if its holder died; one that outlived it is not an error
         return RedisEventIsolation(self.redis, key_builder=self.keys,
-                                   lock_kwargs={"timeout": LOCK_SECONDS, "raise_on_release_error": False})
+                                   lock_kwargs={"timeout": self.lock_seconds, "raise_on_release_error": False})
 
     async def ping(self) -> None:
         await cast(Awaitable[bool], self.redis.ping())  # redis-py types it sync-or-async
