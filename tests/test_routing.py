@@ -198,3 +198,17 @@ def test_button_routers_are_skipped_by_prefix() -> None:
     assert prefixed["guide"] == ("ct:", "g:", "m:") and prefixed["agency"] == ("ag:", "m:", "rf:")
     assert "broadcast" not in prefixed and "agency-early" not in prefixed  # their "leaving" handlers take any button
     assert len(prefixed) >= 10, prefixed
+
+
+def test_message_routers_are_skipped_outside_their_states_and_commands() -> None:
+    from aiogram import Dispatcher
+
+    from bot.handlers import _MessageGate, build_routers, tune
+
+    dp = Dispatcher()
+    dp.include_routers(*build_routers())
+    tune(dp)
+    gated = {router.name for router in _tree(dp)
+             if any(isinstance(f.callback, _MessageGate) for f in router.message._handler.filters or ())}
+    assert {"start", "guide", "profile", "checklist", "search"} <= gated
+    assert not gated & {"consult", "agency", "agency-early", "broadcast"}  # a handler of theirs takes any message

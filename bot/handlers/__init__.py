@@ -7,9 +7,9 @@ from typing import Any
 
 from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
-from aiogram.filters import Filter
+from aiogram.filters import Command, Filter, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 
 from bot.handlers import (
     agency,
@@ -58,6 +58,8 @@ def tune(root: Router) -> None:
     - A router whose every button handler reads its own CallbackData (and has no routers inside) is
       skipped at once for a button of another prefix, instead of trying each handler's filter in turn.
       A router with a handler that takes other buttons (a "leaving" handler) is left as it is.
+    - A router whose every message handler needs a state of a flow or a command is skipped at once for
+      a message in no such state that is not a command.
     """
     for router in _tree(root):
         for observer in router.observers.values():
@@ -68,6 +70,9 @@ def tune(root: Router) -> None:
         prefixes = _prefixes(observer.handlers)
         if prefixes and not router.sub_routers:  # after the router's own filters (a private chat...): all must pass
             observer.filter(_PrefixFilter(prefixes))
+        gate = _gate(router.observers["message"].handlers)
+        if gate is not None and not router.sub_routers:
+            router.observers["message"].filter(gate)
 
 
 def _tree(router: Router) -> Iterator[Router]:
@@ -110,3 +115,35 @@ class _PrefixFilter(Filter):
     async def __call__(self, query: CallbackQuery) -> bool:
         data = query.data
         return bool(data) and (data.startswith(self.prefixes) or data in self.bare)  # type: ignore[union-attr]
+
+
+def _gate(handlers: list[HandlerObject]) -> _MessageGate | None:
+    """What every message handler of a router needs at least (a state of its StateFilter, or a command's
+    prefix); None when some handler needs neither (it may take any message)."""
+    states: list[Any] = []
+    prefixes: set[str] = set()
+    for handler in handlers:
+        checks = [f.callback for f in handler.filters or ()]
+        state = next((c for c in checks if isinstance(c, StateFilter)), None)
+        command = next((c for c in checks if isinstance(c, Command)), None)
+        if state is not None:
+            states.extend(state.states)
+        elif command is not None:
+            prefixes.update(command.prefix)
+        else:
+            return None
+    return _MessageGate(StateFilter(*states) if states else None, "".join(sorted(prefixes))) if handlers else None
+
+
+class _MessageGate(Filter):
+    """A message in one of the states the router's handlers wait in, or a command for one of them."""
+
+    def __init__(self, states: StateFilter | None, prefixes: str) -> None:
+        self.states = states
+        self.prefixes = prefixes
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        text = message.text or message.caption
+        if text and self.prefixes and text[0] in self.prefixes:
+            return True
+        return self.states is not None and bool(await self.states(message, raw_state))
