@@ -1,12 +1,5 @@
-"""The terminal of `python -m bot try` (bot/cli/tryout.py): the sandbox, the pretend people and the chat.
-
-`python -m bot try`: the whole service in a terminal, over the in-process sandbox, no token needed.
-
-You are the person first; `/as aida` makes you a pretend consultant in the consultants' forum group
-(the board in General, a topic per case), `/as admin` a pretend NGO admin. Type text to send it, a
-button's number to tap it on the newest message (`#12.3`: button 3 of message #12), `/try` for the
-commands of this terminal, `/quit` (or Ctrl-D) to leave. Logs go to a file, never into the chat.
-"""
+"""The terminal of `python -m bot try` (its command and usage: bot/cli/tryout.py): the sandbox, the
+pretend consultants and admin, and the loop that shows what the bot sends and sends what you type."""
 
 from __future__ import annotations
 

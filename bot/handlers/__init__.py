@@ -93,14 +93,14 @@ def _on_loop(check: FilterObject) -> None:
     check.awaitable = True
 
 
-def _prefixes(handlers: list[HandlerObject]) -> frozenset[str] | None:
-    """The CallbackData prefixes of the handlers, if every one of them has such a filter."""
-    found: set[str] = set()
+def _prefixes(handlers: list[HandlerObject]) -> frozenset[tuple[str, str]] | None:
+    """The CallbackData (prefix, separator) of the handlers, if every one of them has such a filter."""
+    found: set[tuple[str, str]] = set()
     for handler in handlers:
         own = [f.callback for f in handler.filters or () if isinstance(f.callback, CallbackQueryFilter)]
         if not own:
             return None
-        found.update(f.callback_data.__prefix__ + f.callback_data.__separator__ for f in own)
+        found.update((f.callback_data.__prefix__, f.callback_data.__separator__) for f in own)
     return frozenset(found) or None
 
 
@@ -108,9 +108,9 @@ class _PrefixFilter(Filter):
     """A button's data begins with one of the router's prefixes ("ag:" for AgencyCb: CallbackData packs
     "prefix<sep>values", and refuses any other first part)."""
 
-    def __init__(self, prefixes: frozenset[str]) -> None:
-        self.prefixes = tuple(sorted(prefixes))
-        self.bare = frozenset(prefix[:-1] for prefix in prefixes)  # a CallbackData without fields packs its prefix alone
+    def __init__(self, prefixes: frozenset[tuple[str, str]]) -> None:
+        self.prefixes = tuple(sorted(prefix + separator for prefix, separator in prefixes))
+        self.bare = frozenset(prefix for prefix, _separator in prefixes)  # a CallbackData without fields packs its prefix alone
 
     async def __call__(self, query: CallbackQuery) -> bool:
         data = query.data

@@ -13,16 +13,16 @@ import math
 import os
 import re
 from bisect import bisect_left
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.content.model import SIGNS, Content, Sign
 from bot.models import CITIZENSHIPS, DESTINATIONS
+from bot.storage.cache import MISSING, BoundedCache
 
 # Cyrillic letters of Russian, Kyrgyz, Tajik and Uzbek -> Latin, close to how people type them.
 _COMMON = {
@@ -100,12 +100,9 @@ class Phrase:
             target += [loose(word) for word in words(token.lstrip("!"), language)]
         return cls(tuple(needed), tuple(barred)) if needed else None
 
-    def heard_in(self, message: list[str], found: frozenset[str] | set[str] | None = None) -> bool:
-        """`found`: the stems that some word of the message matches, when known (`_LanguageIndex.heard`)."""
-        if found is None:
-            if not all(_stem_in(stem, message) for stem in self.needed):
-                return False
-        elif not all(stem in found for stem in self.needed):
+    def heard_in(self, message: list[str], found: frozenset[str]) -> bool:
+        """`found`: the stems that some word of the message matches (`_LanguageIndex.heard`)."""
+        if not all(stem in found for stem in self.needed):
             return False
         return not any(word == stem or (len(stem) >= 3 and word.startswith(stem)) for stem in self.barred for word in message)
 
@@ -125,29 +122,6 @@ def token_similarity(query: str, word: str) -> float:
         if OSA.distance(shorter, longer[: len(shorter)]) <= allowed or OSA.distance(shorter, longer) <= allowed:
             return 0.6
     return 0.0
-
-
-T = TypeVar("T")
-
-
-class _Bounded(Generic[T]):
-    """The last `size` answers by key (least recently used out first)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[str, T] = OrderedDict()
-
-    def get(self, key: str) -> T | None:
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
-
-    def put(self, key: str, value: T) -> T:
-        self.items[key] = value
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
-        return value
 
 
 @dataclass(frozen=True)
@@ -180,7 +154,7 @@ class _LanguageIndex:
                 self.by_head[word[:4]].append(word)
 
         # the danger phrases' stems: short ones (< 3 letters) match a whole word, the others begin one,
-        # and from 5 letters also with a typo (`_stem_in`); the typo-able ones by their first two letters
+        # and from 5 letters also with a typo (`_stems_of`); the typo-able ones by their first two letters
         stems = {stem for phrases in [*danger.values(), emergency] for phrase in phrases for stem in phrase.needed}
         self.whole = frozenset(stem for stem in stems if len(stem) < 3)
         self.beginnings = frozenset(stem for stem in stems if len(stem) >= 3)
@@ -193,15 +167,15 @@ class _LanguageIndex:
         for kind, phrases in [*danger.items(), (EMERGENCY, emergency)]:
             for phrase in phrases:
                 self.by_first[phrase.needed[0]].append((kind, phrase))
-        self._candidates: _Bounded[tuple[tuple[str, float], ...]] = _Bounded(WORDS_KEPT)
-        self._stems: _Bounded[frozenset[str]] = _Bounded(WORDS_KEPT)
+        self._candidates: BoundedCache[str, tuple[tuple[str, float], ...]] = BoundedCache(WORDS_KEPT)
+        self._stems: BoundedCache[str, frozenset[str]] = BoundedCache(WORDS_KEPT)
 
     def candidates(self, query: str) -> tuple[tuple[str, float], ...]:
         """The vocabulary's words like `query`, with how alike (`token_similarity`); kept for words asked again."""
         found = self._candidates.get(query)
-        if found is None:
-            found = self._candidates.put(query, tuple(self._alike(query)))
-        return found
+        if found is MISSING:
+            return self._candidates.put(query, tuple(self._alike(query)))
+        return found  # type: ignore[return-value]
 
     def _alike(self, query: str) -> list[tuple[str, float]]:
         """`token_similarity` against the near words (the first or the second letter in place), the same
@@ -211,12 +185,9 @@ class _LanguageIndex:
         found: dict[str, float] = {query: 1.0} if query in self.weights else {}
         if size < 4:
             return list(found.items())  # a word shorter than 4 letters matches only itself
-        for word in self.by_head.get(query[:4], ()):
-            if word not in found:
-                shorter, longer = (word, query) if len(word) < size else (query, word)
-                common = len(os.path.commonprefix((shorter, longer)))  # noqa: RUF071 - letters, not paths
-                if common == len(shorter) or common >= max(4, len(shorter) - 2):
-                    found[word] = 0.8
+        for word in self.by_head.get(query[:4], ()):  # a shared stem shares at least the first 4 letters
+            if word not in found and (similarity := token_similarity(query, word)):
+                found[word] = similarity
         if size >= 5:
             for word in self._typos(query):
                 found.setdefault(word, 0.6)
@@ -258,16 +229,17 @@ class _LanguageIndex:
         return said
 
     def heard(self, message: list[str]) -> frozenset[str]:
-        """The danger stems that some word of the (folded) message matches, as `_stem_in` hears them."""
+        """The danger stems that some word of the (folded) message matches (`_stems_of`)."""
         found: set[str] = set()
         for word in message:
             stems = self._stems.get(word)
-            if stems is None:
-                stems = self._stems.put(word, self._stems_of(word))
-            found.update(stems)
+            found.update(self._stems.put(word, self._stems_of(word)) if stems is MISSING else stems)  # type: ignore[arg-type]
         return frozenset(found)
 
     def _stems_of(self, word: str) -> frozenset[str]:
+        """The stems the word matches: a stem under 3 letters is the whole word; a longer one begins it; one of
+        5+ letters also with one letter wrong or extra, and from 6 letters also one missing ("гирфт" for
+        "гирифт", "намдихад" for "намедиҳад")."""
         found = {word} if word in self.whole else set()
         found.update(word[:end] for end in range(3, len(word) + 1) if word[:end] in self.beginnings)
         if len(word) >= 4:  # a typo: the first or the second letter in place, or the two swapped (`_near`)
@@ -415,19 +387,6 @@ def _cuts(size: int) -> tuple[int, ...]:
     """How much of a word to hold against a stem: its length and one more (a letter wrong or extra);
     from 6 letters also one less (a letter dropped: a 5-letter stem would take "запрет" for "запер")."""
     return (size, size + 1) if size < 6 else (size - 1, size, size + 1)
-
-
-def _stem_in(stem: str, message: list[str]) -> bool:
-    """Whether a word of the message begins with the stem; a stem of 5+ letters also with one letter
-    wrong or extra, and from 6 letters also one missing ("гирфт" for "гирифт", "намдихад" for "намедиҳад")."""
-    size = len(stem)
-    for word in message:
-        if size < 3:
-            if word == stem:
-                return True
-        elif word.startswith(stem) or (size >= 5 and _one_typo(stem, word)):
-            return True
-    return False
 
 
 def _one_typo(stem: str, word: str) -> bool:
