@@ -186,6 +186,7 @@ def test_button_routers_are_skipped_by_prefix() -> None:
     from aiogram import Dispatcher
 
     from bot.handlers import _PrefixFilter, build_routers, tune
+    from bot.states import AgencyFlow, BroadcastForm
 
     dp = Dispatcher()
     dp.include_routers(*build_routers())
@@ -196,8 +197,13 @@ def test_button_routers_are_skipped_by_prefix() -> None:
         if any(isinstance(f.callback, _PrefixFilter) for f in router.callback_query._handler.filters or ())
     }
     assert prefixed["guide"] == ("ct:", "g:", "m:") and prefixed["agency"] == ("ag:", "m:", "rf:")
-    assert "broadcast" not in prefixed and "agency-early" not in prefixed  # their "leaving" handlers take any button
-    assert len(prefixed) >= 10, prefixed
+    # a "leaving" handler takes any button, but only in its flow's states: the router is passed in them
+    gates = {router.name: next(f.callback for f in router.callback_query._handler.filters or () if isinstance(f.callback, _PrefixFilter))
+             for router in _tree(dp) if router.name in ("broadcast", "agency-early")}
+    assert gates["broadcast"].prefixes == ("bc:",) and gates["broadcast"].states.states == (BroadcastForm,)
+    assert gates["agency-early"].prefixes == () and gates["agency-early"].states.states == (AgencyFlow,)
+    assert not gates["broadcast"].admin and not gates["agency-early"].admin
+    assert len(prefixed) >= 12, prefixed
 
 
 def test_message_routers_are_skipped_outside_their_states_and_commands() -> None:
@@ -210,5 +216,8 @@ def test_message_routers_are_skipped_outside_their_states_and_commands() -> None
     tune(dp)
     gated = {router.name for router in _tree(dp)
              if any(isinstance(f.callback, _MessageGate) for f in router.message._handler.filters or ())}
-    assert {"start", "guide", "profile", "checklist", "search"} <= gated
-    assert not gated & {"consult", "agency", "agency-early", "broadcast"}  # a handler of theirs takes any message
+    assert {"start", "guide", "profile", "checklist", "search", "broadcast", "agency-early"} <= gated
+    assert not gated & {"consult", "agency"}  # a handler of theirs takes any message
+    early = next(f.callback for f in next(r for r in _tree(dp) if r.name == "agency-early").message._handler.filters or ()
+                 if isinstance(f.callback, _MessageGate))
+    assert early.admin and early.prefixes == "/"  # an admin's registry file is a message with no command and no state

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import stat
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from bot.services.users import (
     language_order,
     suggest_language,
 )
+from bot.storage import db as db_module
 from bot.storage.db import Database
 from bot.storage.fsm import FsmRepository
 from bot.storage.migrate import head
@@ -35,8 +39,67 @@ async def db(tmp_path):
 async def test_pragmas_and_schema_version(db: Database) -> None:
     assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
     assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
-    assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
+    # no busy wait on the event loop's thread: a locked database is waited for with asyncio (next test)
+    assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 0
     assert await db.schema_version() == int(head())
+
+
+async def test_a_write_waits_for_another_process_without_blocking_the_loop(db: Database, monkeypatch) -> None:
+    """Another process (a CLI command) holds the write lock: the bot's write waits for it with asyncio
+    sleeps, the loop meanwhile goes on, and the write lands once the lock is free. Held longer than
+    BUSY_SECONDS, the write fails with SQLite's own error, having changed nothing."""
+    assert db.path is not None
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    ticker = asyncio.create_task(ticking())
+    write = asyncio.create_task(db.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (7, 'x', 'x')"))
+    await asyncio.sleep(0.2)
+    assert not write.done() and ticks >= 10  # waiting, and the loop is not blocked
+    other.execute("COMMIT")
+    assert await asyncio.wait_for(write, 2) == 1
+    ticker.cancel()
+    assert (await db.fetchone("SELECT COUNT(*) FROM users WHERE id = 7"))[0] == 1
+
+    monkeypatch.setattr(db_module, "BUSY_SECONDS", 0.1)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        await db.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (8, 'x', 'x')")
+    other.execute("ROLLBACK")
+    other.close()
+    assert (await db.fetchone("SELECT COUNT(*) FROM users WHERE id = 8"))[0] == 0
+
+
+async def test_offloaded_statements_run_in_a_worker_thread(db: Database) -> None:
+    """`db.offloaded()`: reads, writes and a transaction go to aiosqlite's thread, see the same data, and the
+    loop's own connections see the result."""
+    seen: list[str] = []
+    real = db_module._Inline.fetchall
+
+    async def spy(self, sql, args):
+        seen.append(threading.current_thread().name)
+        return await real(self, sql, args)
+
+    db_module._Inline.fetchall = spy  # type: ignore[method-assign]
+    try:
+        with db.offloaded():
+            async with db.transaction():
+                await db.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (9, 'x', 'x')")
+                assert (await db.fetchone("SELECT COUNT(*) FROM users WHERE id = 9"))[0] == 1
+            assert (await db.fetchone("SELECT COUNT(*) FROM users WHERE id = 9"))[0] == 1
+        assert seen == []  # none of it went through the loop's connections
+        assert (await db.fetchone("SELECT COUNT(*) FROM users WHERE id = 9"))[0] == 1
+        assert seen == [threading.main_thread().name]
+    finally:
+        db_module._Inline.fetchall = real  # type: ignore[method-assign]
+    assert set(db.backend._slow) == {"reader", "writer"}  # type: ignore[attr-defined]
 
 
 async def test_migrations_run_once(tmp_path) -> None:
@@ -93,6 +156,35 @@ async def test_user_service_creates_and_touches(db: Database) -> None:
     assert (await service.get(42)).language == "tg"
 
 
+async def test_the_user_cache_is_written_through(db: Database) -> None:
+    """Each change is written to the database and to the cached person at once: what the service answers
+    from memory is, field for field, what the database holds, and no change reads the person again."""
+    clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+    repo = UserRepository(db)
+    service = UserService(db, repo, clock=lambda: clock[0])
+    await service.seen(42, "uz")
+    reads = 0
+    real_get = repo.get
+
+    async def counted(user_id: int):
+        nonlocal reads
+        reads += 1
+        return await real_get(user_id)
+
+    repo.get = counted  # type: ignore[method-assign]
+    changes = [
+        service.choose_language(42, "ky"), service.set_citizenship(42, "KG"), service.set_destination(42, "RU"),
+        service.set_location(42, "KZ"), service.mark_blocked(42, True),
+    ]
+    for change in changes:
+        await change
+        assert await service.get(42) == await real_get(42)
+    clock[0] += LAST_SEEN_RESOLUTION  # the next update touches the person: last seen, language, unblocked
+    assert await service.seen(42, "ru") == await real_get(42)
+    assert reads == 0
+    assert (await service.get(42)).place == "KZ"
+
+
 @pytest.mark.parametrize(
     "code, expected",
     [("ky", "ky"), ("KY", "ky"), ("uz-Latn", "uz"), ("uz_UZ", "uz"), ("tg", "tg"), ("kk", "ru"), ("en", "ru"), (None, "ru"), ("", "ru")],
@@ -124,11 +216,15 @@ async def test_fsm_storage_roundtrip_and_forget(db: Database) -> None:
     # /forget (bot.storage.privacy) deletes the person's one row, and the cache forgets it
     count = "SELECT count(*) FROM fsm_state WHERE user_id = ?"
     assert [(await db.fetchone(count, (uid,)) or [0])[0] for uid in (10, 11)] == [1, 1]
+    await again.set_state(key, "Form:again")  # cached, and its row is then deleted by /forget
+    assert await again.get_state(other) == "Form:x"  # cached too
     async with db.transaction():
         await PrivacyRepository(db).forget(10, "no-events-actor")
-    again.repository.drop_cached()
+    again.repository.forgotten(10)
     assert [(await db.fetchone(count, (uid,)) or [0])[0] for uid in (10, 11)] == [0, 1]
-    assert await again.get_data(key) == {}
+    assert await again.get_data(key) == {} and await again.get_state(key) is None
+    # only the forgotten person's states leave the cache: the other's is still answered from it
+    await db.execute("UPDATE fsm_state SET state = 'Form:changed-behind-the-cache' WHERE user_id = 11")
     assert await again.get_state(other) == "Form:x"
 
 

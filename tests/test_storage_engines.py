@@ -100,7 +100,7 @@ async def test_conversation_state_and_data(db: Database) -> None:
     await fsm.set_state("k1", BIG_ID, BIG_ID, "Consent:describing")
     await fsm.set_data("k1", BIG_ID, BIG_ID, {"answers": {"q1": "yes"}, "text": "паспорт"})
     assert await fsm.update_data("k1", BIG_ID, BIG_ID, {"lang": "tg"}) == {"answers": {"q1": "yes"}, "text": "паспорт", "lang": "tg"}
-    fsm.drop_cached()
+    fsm.forgotten(BIG_ID)  # the person's cached states are dropped: read back from the database
     assert await fsm.get_state("k1") == "Consent:describing"
     await fsm.set_state("k1", BIG_ID, BIG_ID, None)
     assert await fsm.get_state("k1") is None and (await fsm.get_data("k1"))["lang"] == "tg"

@@ -9,6 +9,7 @@ from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.filters import Command, Filter, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 
 from bot.handlers import (
@@ -27,6 +28,8 @@ from bot.handlers import (
     start,
     stats,
 )
+from bot.handlers.common import is_admin
+from bot.telegram.authorizer import Authorizer
 
 
 def build_routers() -> list[Router]:
@@ -55,23 +58,24 @@ def tune(root: Router) -> None:
 
     - aiogram runs every filter that is not a coroutine function (each `F` magic filter, a lambda) in a
       worker thread: a thread hop of ~80 µs for a check of an attribute. They run on the loop instead.
-    - A router whose every button handler reads its own CallbackData (and has no routers inside) is
-      skipped at once for a button of another prefix, instead of trying each handler's filter in turn.
-      A router with a handler that takes other buttons (a "leaving" handler) is left as it is.
-    - A router whose every message handler needs a state of a flow or a command is skipped at once for
-      a message in no such state that is not a command.
+    - A router (with no routers inside) whose every button handler needs its own CallbackData, a state
+      of a flow or an admin is skipped at once for a button of another prefix, in no such state, from
+      someone else, instead of trying each handler's filters in turn.
+    - Likewise for messages: a router whose every message handler needs a state of a flow, a command or
+      an admin is skipped at once for a message in no such state that is not a command, from someone else.
     """
     for router in _tree(root):
         for observer in router.observers.values():
             for handler in (observer._handler, *observer.handlers):
                 for check in handler.filters or ():
                     _on_loop(check)
-        observer = router.observers["callback_query"]
-        prefixes = _prefixes(observer.handlers)
-        if prefixes and not router.sub_routers:  # after the router's own filters (a private chat...): all must pass
-            observer.filter(_PrefixFilter(prefixes))
+        if router.sub_routers:
+            continue
+        buttons = _button_gate(router.observers["callback_query"].handlers)
+        if buttons is not None:  # after the router's own filters (a private chat...): all must pass
+            router.observers["callback_query"].filter(buttons)
         gate = _gate(router.observers["message"].handlers)
-        if gate is not None and not router.sub_routers:
+        if gate is not None:
             router.observers["message"].filter(gate)
 
 
@@ -93,57 +97,92 @@ def _on_loop(check: FilterObject) -> None:
     check.awaitable = True
 
 
-def _prefixes(handlers: list[HandlerObject]) -> frozenset[tuple[str, str]] | None:
-    """The CallbackData (prefix, separator) of the handlers, if every one of them has such a filter."""
-    found: set[tuple[str, str]] = set()
+def _needs(handler: HandlerObject) -> tuple[str, Any] | None:
+    """One thing the handler cannot match without, of those a gate can check cheaply: ("data", (prefix,
+    separator)) of its CallbackData, ("state", states) of its StateFilter or State, ("command", prefixes),
+    ("admin", None) for is_admin; None if it has none of them."""
+    checks = [f.callback for f in handler.filters or ()]
+    for check in checks:
+        if isinstance(check, CallbackQueryFilter):
+            return "data", (check.callback_data.__prefix__, check.callback_data.__separator__)
+    for check in checks:
+        if isinstance(check, StateFilter):
+            return "state", check.states
+        if isinstance(check, State):
+            return "state", (check,)
+    for check in checks:
+        if isinstance(check, Command):
+            return "command", check.prefix
+        if check is is_admin:
+            return "admin", None
+    return None
+
+
+def _collect(handlers: list[HandlerObject], kinds: set[str]) -> dict[str, list[Any]] | None:
+    found: dict[str, list[Any]] = {"data": [], "state": [], "command": [], "admin": []}
     for handler in handlers:
-        own = [f.callback for f in handler.filters or () if isinstance(f.callback, CallbackQueryFilter)]
-        if not own:
+        need = _needs(handler)
+        if need is None or need[0] not in kinds:
             return None
-        found.update((f.callback_data.__prefix__, f.callback_data.__separator__) for f in own)
-    return frozenset(found) or None
+        kind, value = need
+        if kind in ("state", "command"):
+            found[kind].extend(value)
+        else:
+            found[kind].append(value)
+    return found if handlers else None
+
+
+def _button_gate(handlers: list[HandlerObject]) -> _PrefixFilter | None:
+    """What every button handler of a router needs at least; None when some handler may take any button."""
+    found = _collect(handlers, {"data", "state", "admin"})
+    if found is None:
+        return None
+    return _PrefixFilter(frozenset(found["data"]), StateFilter(*found["state"]) if found["state"] else None, bool(found["admin"]))
 
 
 class _PrefixFilter(Filter):
-    """A button's data begins with one of the router's prefixes ("ag:" for AgencyCb: CallbackData packs
-    "prefix<sep>values", and refuses any other first part)."""
+    """A button whose data begins with one of the router's prefixes ("ag:" for AgencyCb: CallbackData packs
+    "prefix<sep>values", and refuses any other first part), or pressed in one of the states the router's
+    handlers wait in, or by an admin where a handler needs one."""
 
-    def __init__(self, prefixes: frozenset[tuple[str, str]]) -> None:
+    def __init__(self, prefixes: frozenset[tuple[str, str]], states: StateFilter | None = None, admin: bool = False) -> None:
         self.prefixes = tuple(sorted(prefix + separator for prefix, separator in prefixes))
         self.bare = frozenset(prefix for prefix, _separator in prefixes)  # a CallbackData without fields packs its prefix alone
+        self.states = states
+        self.admin = admin
 
-    async def __call__(self, query: CallbackQuery) -> bool:
+    async def __call__(self, query: CallbackQuery, raw_state: str | None = None, authorizer: Authorizer | None = None) -> bool:
         data = query.data
-        return bool(data) and (data.startswith(self.prefixes) or data in self.bare)  # type: ignore[union-attr]
+        if data and (data.startswith(self.prefixes) or data in self.bare):
+            return True
+        if self.states is not None and await self.states(query, raw_state):
+            return True
+        return self.admin and authorizer is not None and await is_admin(query, authorizer)
 
 
 def _gate(handlers: list[HandlerObject]) -> _MessageGate | None:
-    """What every message handler of a router needs at least (a state of its StateFilter, or a command's
-    prefix); None when some handler needs neither (it may take any message)."""
-    states: list[Any] = []
-    prefixes: set[str] = set()
-    for handler in handlers:
-        checks = [f.callback for f in handler.filters or ()]
-        state = next((c for c in checks if isinstance(c, StateFilter)), None)
-        command = next((c for c in checks if isinstance(c, Command)), None)
-        if state is not None:
-            states.extend(state.states)
-        elif command is not None:
-            prefixes.update(command.prefix)
-        else:
-            return None
-    return _MessageGate(StateFilter(*states) if states else None, "".join(sorted(prefixes))) if handlers else None
+    """What every message handler of a router needs at least (a state of its StateFilter, a command's
+    prefix, an admin); None when some handler needs none of them (it may take any message)."""
+    found = _collect(handlers, {"state", "command", "admin"})
+    if found is None:
+        return None
+    return _MessageGate(StateFilter(*found["state"]) if found["state"] else None, "".join(sorted(set(found["command"]))),
+                        bool(found["admin"]))
 
 
 class _MessageGate(Filter):
-    """A message in one of the states the router's handlers wait in, or a command for one of them."""
+    """A message in one of the states the router's handlers wait in, a command for one of them, or an
+    admin's message where a handler needs one."""
 
-    def __init__(self, states: StateFilter | None, prefixes: str) -> None:
+    def __init__(self, states: StateFilter | None, prefixes: str, admin: bool = False) -> None:
         self.states = states
         self.prefixes = prefixes
+        self.admin = admin
 
-    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+    async def __call__(self, message: Message, raw_state: str | None = None, authorizer: Authorizer | None = None) -> bool:
         text = message.text or message.caption
         if text and self.prefixes and text[0] in self.prefixes:
             return True
-        return self.states is not None and bool(await self.states(message, raw_state))
+        if self.states is not None and await self.states(message, raw_state):
+            return True
+        return self.admin and authorizer is not None and await is_admin(message, authorizer)

@@ -729,9 +729,10 @@ class AgencyService:
 
     async def import_registry(self, registry: Registry) -> Imported:
         """Replace the country's snapshot with the file's rows, all or nothing."""
-        async with self.db.transaction():
-            before = await self.repo.count(registry.country)
-            await self.repo.replace(registry, self.clock())
+        with self.db.offloaded():  # thousands of rows
+            async with self.db.transaction():
+                before = await self.repo.count(registry.country)
+                await self.repo.replace(registry, self.clock())
         self._version = None  # rebuild the index on the next search
         return Imported(registry.country, len(registry.rows), before, registry.sample)
 

@@ -419,12 +419,13 @@ class CaseService:
         """Delete what was said in cases closed longer than `retention` ago; the case's figures stay. Returns
         the cases purged (as they were: their topics may go too)."""
         now = self.clock()
-        async with self.db.transaction():
-            ids = await self.repo.closed_before(now - retention)
-            purged = [case for case in [await self.repo.get(i) for i in ids] if case is not None]
-            if ids:
-                await self.repo.purge_contents(ids, now)
-                await self.repo.audit(now, None, None, "purged", f"{len(ids)} cases")
+        with self.db.offloaded():  # every case closed long enough ago, at once
+            async with self.db.transaction():
+                ids = await self.repo.closed_before(now - retention)
+                purged = [case for case in [await self.repo.get(i) for i in ids] if case is not None]
+                if ids:
+                    await self.repo.purge_contents(ids, now)
+                    await self.repo.audit(now, None, None, "purged", f"{len(ids)} cases")
         return purged
 
     # ------------------------------------------------------------------ forum topics, the board, the team

@@ -70,7 +70,7 @@ class Privacy:
                     await self.cases.audit(now, None, case.id, "forgotten", None)
         finally:  # what is kept in memory is read again from the database
             self.users.forgotten(user_id)
-            self.fsm.drop_cached()
+            self.fsm.forgotten(user_id)
             self.events.forgotten(user_id)
         if self.forget_states is not None:
             await self.forget_states(user_id)

@@ -161,12 +161,15 @@ class StatsService:
         return period if ok else None
 
     async def report(self, period: Period) -> Report:
-        rows = await queries.figures(self.db, period.start, period.end)
-        found = await queries.buckets(self.db, period.start, period.end, by_week=weekly(period.start, period.end))
+        with self.db.offloaded():  # passes over a year of events: the bot goes on answering meanwhile
+            rows = await queries.figures(self.db, period.start, period.end)
+            found = await queries.buckets(self.db, period.start, period.end, by_week=weekly(period.start, period.end))
         return Report(period, {(f.section, f.key): f.value for f in rows}, found)
 
     async def csv(self, period: Period) -> bytes:
-        return to_csv(await queries.figures(self.db, period.start, period.end), period.start, period.end).encode("utf-8")
+        with self.db.offloaded():
+            rows = await queries.figures(self.db, period.start, period.end)
+        return to_csv(rows, period.start, period.end).encode("utf-8")
 
     # -- the weekly digest ----------------------------------------------------------------------
     def due_week(self) -> Period:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES, OTHER_COUNTRY, User
 from bot.storage.cache import MISSING, BoundedCache
@@ -56,8 +58,7 @@ class UserService:
             or user.blocked
         ):
             await self.users.touch(user_id, telegram_language, now)
-            self._cache.drop(user_id)
-            user = await self.get(user_id)
+            user = self._written(user_id, last_seen=now, telegram_language=telegram_language, blocked=False) or await self.get(user_id)
         return user  # type: ignore[return-value]
 
     async def get(self, user_id: int) -> User | None:
@@ -71,30 +72,37 @@ class UserService:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
         await self.users.set_language(user_id, language)
-        self._cache.drop(user_id)  # read again when next needed
+        self._written(user_id, language=language)
 
     async def set_citizenship(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*CITIZENSHIPS, OTHER_COUNTRY):
             raise ValueError(f"unsupported citizenship {country!r}")
         await self.users.set_citizenship(user_id, country)
-        self._cache.drop(user_id)  # read again when next needed
+        self._written(user_id, citizenship=country)
 
     async def set_destination(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*DESTINATIONS, OTHER_COUNTRY):
             raise ValueError(f"unsupported destination {country!r}")
         await self.users.set_destination(user_id, country)
-        self._cache.drop(user_id)  # read again when next needed
+        self._written(user_id, destination=country)
 
     async def set_location(self, user_id: int, country: str | None) -> None:
         """Where the person is now: their home country, a destination, or elsewhere (OTHER_COUNTRY)."""
         if country is not None and country not in (*CITIZENSHIPS, *DESTINATIONS, OTHER_COUNTRY):
             raise ValueError(f"unsupported location {country!r}")
         await self.users.set_location(user_id, country)
-        self._cache.drop(user_id)  # read again when next needed
+        self._written(user_id, location=country)
 
     async def mark_blocked(self, user_id: int, blocked: bool) -> None:
         await self.users.set_blocked(user_id, blocked)
-        self._cache.drop(user_id)  # read again when next needed
+        self._written(user_id, blocked=blocked)
+
+    def _written(self, user_id: int, **changes: Any) -> User | None:
+        """Write-through: the cached person (if any) as the database now has them, without reading it again."""
+        cached = self._cache.get(user_id)
+        if not isinstance(cached, User):
+            return None
+        return self._cache.put(user_id, dataclasses.replace(cached, **changes))
 
     def forgotten(self, user_id: int) -> None:
         """The person's rows were deleted (bot.services.privacy): read them again when next needed."""

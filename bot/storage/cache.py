@@ -8,6 +8,7 @@ owner of the cache, which updates or drops the entry. When several instances sha
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -36,6 +37,11 @@ class BoundedCache(Generic[K, V]):
 
     def drop(self, key: K) -> None:
         self._items.pop(key, None)
+
+    def drop_where(self, test: Callable[[V], bool]) -> None:
+        """Drop every entry whose value passes the test (a scan: for rare events)."""
+        for key in [key for key, value in self._items.items() if test(value)]:
+            del self._items[key]
 
     def clear(self) -> None:
         self._items.clear()

@@ -25,7 +25,7 @@ class FsmRepository:
 
     def __init__(self, db: Database, cache_size: int = 20_000) -> None:
         self.db = db
-        self._states: BoundedCache[str, str | None] = BoundedCache(cache_size)
+        self._states: BoundedCache[str, tuple[str | None, int | None]] = BoundedCache(cache_size)  # key: (state, user)
         row: dict[str, Any] = {name: bindparam(name) for name in ("key", "user_id", "chat_id")} | {"updated_at": bindparam("now")}
         state = db.sql.insert(fsm_state).values(**row, state=bindparam("state"))
         self._set_state = state.on_conflict_do_update(
@@ -35,20 +35,25 @@ class FsmRepository:
         self._set_data = data.on_conflict_do_update(
             index_elements=[fsm_state.c.key], set_={"data": data.excluded.data, "updated_at": data.excluded.updated_at}
         )
-        self._get_state = select(fsm_state.c.state).where(fsm_state.c.key == bindparam("key"))
+        self._get_state = select(fsm_state.c.state, fsm_state.c.user_id).where(fsm_state.c.key == bindparam("key"))
         self._get_data = select(fsm_state.c.data).where(fsm_state.c.key == bindparam("key"))
 
     async def set_state(self, key: str, user_id: int, chat_id: int, state: str | None) -> None:
         self._states.drop(key)
         await self.db.execute(self._set_state, {"key": key, "user_id": user_id, "chat_id": chat_id, "state": state, "now": _now()})
-        self._states.put(key, state)
+        self._keep(key, state, user_id)
 
     async def get_state(self, key: str) -> str | None:
         cached = self._states.get(key)
         if cached is not MISSING:
-            return cached  # type: ignore[return-value]
+            return cached[0]  # type: ignore[index]
         row = await self.db.fetchone(self._get_state, {"key": key})
-        return self._states.put(key, row["state"] if row else None)
+        # no row: None stays true until set_state (a person's rows are only ever deleted, never made elsewhere)
+        return self._keep(key, row["state"], row["user_id"]) if row else self._keep(key, None, None)
+
+    def _keep(self, key: str, state: str | None, user_id: int | None) -> str | None:
+        self._states.put(key, (state, user_id))
+        return state
 
     async def set_data(self, key: str, user_id: int, chat_id: int, data: Mapping[str, Any]) -> None:
         await self.db.execute(self._set_data, {
@@ -66,9 +71,9 @@ class FsmRepository:
             await self.set_data(key, user_id, chat_id, current)
         return current
 
-    def drop_cached(self) -> None:
-        """Forget every cached state: a person's rows were deleted (rare: simpler than indexing the cache by user)."""
-        self._states.clear()
+    def forgotten(self, user_id: int) -> None:
+        """The person's rows were deleted (bot.services.privacy): their cached states go too, no one else's."""
+        self._states.drop_where(lambda cached: cached[1] == user_id)
 
 
 def _now() -> str:

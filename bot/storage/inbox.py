@@ -43,13 +43,16 @@ class InboxRepository:
         An id already here (handled, or waiting to be replayed) is not new."""
         if not updates:
             return set()
+        if len(updates) == 1:  # one statement is a transaction by itself: no BEGIN and COMMIT around it
+            return {int(r[0]) for r in await self.db.returning(self._receive, self._row(*updates[0], now))}
         fresh: set[int] = set()
         async with self.db.transaction():
             for update_id, payload in updates:
-                rows = await self.db.returning(
-                    self._receive, {"update_id": update_id, "payload": payload, "now": now.isoformat(), "holder": self.holder})
-                fresh.update(int(r[0]) for r in rows)
+                fresh.update(int(r[0]) for r in await self.db.returning(self._receive, self._row(update_id, payload, now)))
         return fresh
+
+    def _row(self, update_id: int, payload: str, now: datetime) -> dict[str, object]:
+        return {"update_id": update_id, "payload": payload, "now": now.isoformat(), "holder": self.holder}
 
     async def handled(self, update_id: int, now: datetime) -> None:
         """The update is done: forget its payload, keep its id for a day."""
@@ -79,4 +82,5 @@ class InboxRepository:
 
     async def prune(self, before: datetime) -> int:
         """Forget the ids of updates handled before `before`, all but the newest (it holds the offset)."""
-        return await self.db.execute(self._prune, {"before": before.isoformat()})
+        with self.db.offloaded():  # a day's updates at once
+            return await self.db.execute(self._prune, {"before": before.isoformat()})

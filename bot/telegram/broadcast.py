@@ -61,12 +61,14 @@ class Broadcasts:
 
     # ------------------------------------------------------------------ making one
     async def audience(self, language: str | None, citizenship: str | None, destination: str | None) -> int:
-        return await self.repo.count_audience(language, citizenship, destination)
+        with self.db.offloaded():  # a count over every person
+            return await self.repo.count_audience(language, citizenship, destination)
 
     async def create(self, author_id: int, text: str, language: str | None, citizenship: str | None, destination: str | None) -> Broadcast:
-        async with self.db.transaction():
-            broadcast_id = await self.repo.create(author_id, text, language, citizenship, destination, self.clock())
-            broadcast = await self.repo.get(broadcast_id)
+        with self.db.offloaded():  # the recipients: every person of the audience, one INSERT ... SELECT
+            async with self.db.transaction():
+                broadcast_id = await self.repo.create(author_id, text, language, citizenship, destination, self.clock())
+                broadcast = await self.repo.get(broadcast_id)
         assert broadcast is not None
         log.info("broadcast %s created for %d recipients", broadcast.id, broadcast.total)
         return broadcast
