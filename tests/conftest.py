@@ -30,14 +30,55 @@ _user_ids = itertools.count(5_000_001)
 EPOCH = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
+# The desk's flows run on every engine this machine has (the storage tests do so by themselves, in
+# tests/test_storage_engines.py): SQLite; PostgreSQL when TEST_DATABASE_URL is set; and as one of several
+# instances, PostgreSQL and Redis (state and per-chat order in Redis, no in-process cache, the pace shared,
+# every claim signed) when TEST_REDIS_URL is set too. Every other test runs on SQLite, or on what
+# TEST_ENGINE=postgresql and TEST_SHARED=1 ask for the whole run.
+FLOWS = ("tests.test_consult", "tests.test_forum", "tests.test_triage", "tests.test_addressing")
+SQLITE, POSTGRESQL, SHARED = "sqlite", "postgresql", "postgresql+redis"
+
+
+def engines() -> list[str]:
+    found = [SQLITE]
+    if os.environ.get("TEST_DATABASE_URL"):
+        found.append(POSTGRESQL)
+        if os.environ.get("TEST_REDIS_URL"):
+            found.append(SHARED)
+    return found
+
+
+def _engine_of_the_run() -> str:
+    postgres = os.environ.get("TEST_ENGINE") == "postgresql"
+    shared = bool(os.environ.get("TEST_SHARED") and os.environ.get("TEST_REDIS_URL"))
+    return SHARED if postgres and shared else POSTGRESQL if postgres else SQLITE
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.module.__name__ in FLOWS:
+        metafunc.parametrize("engine", engines(), indirect=True)
+
+
+_engine_now: list[str] = []  # the engine of the test running in this process (set by the fixture below)
+
+
+@pytest.fixture(autouse=True)
+def engine(request: pytest.FixtureRequest) -> Any:
+    """The engine the test's bots run on: its parameter for the desk's flows, else the run's."""
+    _engine_now[:] = [getattr(request, "param", None) or _engine_of_the_run()]
+    yield _engine_now[0]
+    _engine_now.clear()
+
+
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """The bot's settings for a test: a fresh SQLite file, or with TEST_ENGINE=postgresql (and TEST_DATABASE_URL)
-    a fresh PostgreSQL database, dropped at the end of the session; with TEST_SHARED=1 (and TEST_REDIS_URL) as
-    one of several instances: Redis under a prefix of the test's own, deleted at the end of the session."""
+    """The bot's settings for a test: a fresh SQLite file, or on PostgreSQL (see `engine`) a fresh database,
+    dropped at the end of the session; as one of several instances also Redis, under a prefix of the
+    test's own, deleted at the end of the session."""
     values: dict[str, Any] = {"database_path": tmp_path / "bot.sqlite3", "bot_token": None}
-    if os.environ.get("TEST_ENGINE") == "postgresql" and "database_path" not in overrides:
+    engine = _engine_now[0] if _engine_now else _engine_of_the_run()
+    if engine in (POSTGRESQL, SHARED) and "database_path" not in overrides:
         values["database_url"] = _fresh_postgres()
-    if os.environ.get("TEST_SHARED") and os.environ.get("TEST_REDIS_URL") and "redis_url" not in overrides:
+    if engine == SHARED and "redis_url" not in overrides:
         values["redis_url"] = os.environ["TEST_REDIS_URL"]
         values["redis_prefix"] = f"test-{next(_prefixes)}-{os.getpid()}"
         _made_prefixes.append(values["redis_prefix"])
@@ -65,9 +106,14 @@ def _drop_made_databases() -> Any:
     if _made_databases:
         from tests.test_storage_engines import drop_postgres
 
-        async def drop_all() -> None:
-            for name in _made_databases:
-                await drop_postgres(name)
+        async def drop_all() -> None:  # a few at a time: each waits on the server's files, not on this process
+            limit = asyncio.Semaphore(6)
+
+            async def drop(name: str) -> None:
+                async with limit:
+                    await drop_postgres(name)
+
+            await asyncio.gather(*(drop(name) for name in _made_databases))
 
         asyncio.run(drop_all())
     if _made_prefixes:

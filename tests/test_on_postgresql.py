@@ -1,37 +1,28 @@
-"""The desk's flows on PostgreSQL: when TEST_DATABASE_URL names a server, the consult and forum test modules
-run again with every bot of theirs on a fresh PostgreSQL database (TEST_ENGINE=postgresql, tests/conftest.py),
-and once more as one of several instances, with Redis too (TEST_SHARED=1).
+"""The desk's flows on PostgreSQL: when TEST_DATABASE_URL names a server, every test of the consult, forum,
+triage and addressing modules runs on a fresh PostgreSQL database as well as on SQLite, and, with
+TEST_REDIS_URL too, once more as one of several instances (tests/conftest.py: `engines`, `engine`).
+They run in the suite's own processes, spread over its workers like any test.
 The storage tests run on both engines by themselves (tests/test_storage_engines.py)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
-FLOWS = ["tests/test_consult.py", "tests/test_forum.py", "tests/test_triage.py", "tests/test_addressing.py"]
+from tests.conftest import FLOWS, POSTGRESQL, SHARED, SQLITE
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
-def test_the_desk_flows_pass_on_postgresql() -> None:
-    env = {**os.environ, "TEST_ENGINE": "postgresql"}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *FLOWS], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert " passed" in result.stdout.splitlines()[-1], result.stdout[-500:]
-
-
-@pytest.mark.skipif(not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")),
-                    reason="TEST_DATABASE_URL and TEST_REDIS_URL are not both set")
-def test_the_desk_flows_pass_as_one_of_several_instances() -> None:
-    """PostgreSQL and Redis as several instances use them: conversation state and per-chat order in Redis,
-    no in-process cache, the pace shared, every claim signed (bot/telegram/instance.py)."""
-    env = {**os.environ, "TEST_ENGINE": "postgresql", "TEST_SHARED": "1"}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *FLOWS], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert " passed" in result.stdout.splitlines()[-1], result.stdout[-500:]
+def test_each_desk_flow_runs_on_every_engine(request: pytest.FixtureRequest) -> None:
+    """Each test of the flows is collected once per engine: none runs on SQLite only."""
+    wanted = {SQLITE, POSTGRESQL} | ({SHARED} if os.environ.get("TEST_REDIS_URL") else set())
+    runs: dict[str, set[str]] = {}
+    for item in request.session.items:
+        if item.module.__name__ in FLOWS:  # type: ignore[attr-defined]
+            params = dict(item.callspec.params)  # type: ignore[attr-defined]
+            engine = params.pop("engine")
+            runs.setdefault(f"{item.module.__name__}::{item.originalname}{sorted(params.items())}", set()).add(engine)  # type: ignore[attr-defined]
+    if not runs:
+        pytest.skip("none of the flows' tests is in this run")
+    assert all(engines == wanted for engines in runs.values()), {n: e for n, e in runs.items() if e != wanted}

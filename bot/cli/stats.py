@@ -12,12 +12,10 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.content import require_content
-from bot.i18n import DOMAIN, CatalogI18n
 from bot.models import LANGUAGES
 from bot.services.stats import MAX_DAYS, Period, StatsService, to_csv
 from bot.storage.db import Database
 from bot.storage.stats import figures
-from bot.telegram.chart import chart
 
 
 def _day(text: str) -> date:
@@ -52,6 +50,9 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
     await db.connect()
     try:
         if args.format == "png":
+            from bot.i18n import DOMAIN, CatalogI18n  # aiogram's I18n: imported for the chart only (--help, csv: no)
+            from bot.telegram.chart import chart
+
             require_content(config.content_dir)  # as `run` would: no chart from a bot that would not start
             stats = StatsService(db)
             i18n = CatalogI18n(path=config.locales_dir, default_locale=config.default_language, domain=DOMAIN)
