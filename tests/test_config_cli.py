@@ -67,6 +67,7 @@ def test_cli_bad_config_is_one_line_without_traceback(tmp_path) -> None:
     assert result.stderr.strip() == "Configuration error: ADMIN_IDS: expected comma-separated Telegram ids, got 'x'"
 
 
+@pytest.mark.slow(5)
 def test_cli_run_without_token(tmp_path) -> None:
     result = _cli("run", DATABASE_PATH=str(tmp_path / "db.sqlite3"))
     assert result.returncode == 2
@@ -92,6 +93,7 @@ def test_cli_check_reports_every_problem(tmp_path) -> None:
     assert "check failed" in result.stdout
 
 
+@pytest.mark.slow(5)
 def test_try_runs_in_the_terminal(tmp_path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "try", "--lang", "ky"], cwd=ROOT, env=_env(DATABASE_PATH=str(tmp_path / "t.sqlite3")),
@@ -105,6 +107,7 @@ def test_try_runs_in_the_terminal(tmp_path) -> None:
     assert "is handled" in (tmp_path / "try.log").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow(5)
 def test_cli_agencies_import_is_all_or_nothing(tmp_path) -> None:
     db = str(tmp_path / "db.sqlite3")
     loaded = _cli("agencies", "import", "samples/agencies/kg.yaml", DATABASE_PATH=db)
@@ -133,6 +136,7 @@ def test_cli_agencies_import_is_all_or_nothing(tmp_path) -> None:
     assert "KG: 1 agencies, list of 2026-11-20" in _cli("agencies", "list", DATABASE_PATH=db).stdout
 
 
+@pytest.mark.slow(7)
 def test_try_loads_the_sample_registries_and_checks_an_agency(tmp_path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "try", "--lang", "ru"], cwd=ROOT, env=_env(DATABASE_PATH=str(tmp_path / "t.sqlite3")),

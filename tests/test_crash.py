@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from bot.callbacks import TakeCb
 from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person, queued_delivery
@@ -208,6 +210,7 @@ async def crash_burst(tmp_path: Path, *, people: int, per_person: int, kills: in
     return figures
 
 
+@pytest.mark.slow(60)
 async def test_killed_ten_times_in_a_burst_nothing_is_lost_and_only_sends_cut_off_come_twice(tmp_path: Path, capsys) -> None:
     figures = await crash_burst(tmp_path, people=300, per_person=4, kills=10, seed=16)
     with capsys.disabled():

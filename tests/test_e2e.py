@@ -69,6 +69,7 @@ async def live(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
         yield sandbox, bot
 
 
+@pytest.mark.slow(15)
 async def test_four_languages_then_restart_keeps_language_and_state(live) -> None:
     sandbox, bot = live
     deliver = queued_delivery(sandbox)
@@ -151,6 +152,7 @@ async def _one_case(sandbox: Sandbox, consultant: Person, person: Person, lang: 
     person.deliver = answered_in_chat
 
 
+@pytest.mark.slow(18)
 async def test_a_case_from_asking_to_forgetting_in_four_languages(live_desk) -> None:
     """The process: four people ask for a consultant in their languages; the consultant takes each case
     from the group's alert, the two talk through the bot, and /forget closes a case with the consultant told."""
@@ -204,6 +206,7 @@ def _topic_of(sandbox: Sandbox, number: int) -> int | None:
     return next((t for t, topic in sandbox.topics(GROUP).items() if f"№{number} " in topic["name"]), None)
 
 
+@pytest.mark.slow(20)
 async def test_a_forum_group_gives_each_case_its_topic_in_four_languages(live_forum) -> None:
     """The process with a forum group: each person's case gets its topic; the consultant takes it from the
     pinned board, writes in the topic without Reply, the person's answer comes back into the topic; what is

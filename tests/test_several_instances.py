@@ -143,6 +143,7 @@ async def _healthy(http: aiohttp.ClientSession, url: str) -> None:
         await asyncio.sleep(0.2)
 
 
+@pytest.mark.slow(45)
 async def test_two_instances_behind_a_proxy_handle_each_update_case_and_broadcast_once(tmp_path: Path) -> None:
     sandbox = Sandbox()
     sandbox.add_group(GROUP, "Consultants")
@@ -226,6 +227,7 @@ async def test_two_instances_behind_a_proxy_handle_each_update_case_and_broadcas
             assert "Traceback" not in output, output[-3000:]
 
 
+@pytest.mark.slow(40)
 async def test_an_instance_killed_mid_update_has_the_update_taken_over_by_the_other(tmp_path: Path) -> None:
     """SIGKILL while an instance is in the middle of a person's update (its answer hanging in Telegram):
     the other instance finds it silent, takes the update over and answers the person; the proxy sends

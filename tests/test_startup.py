@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.content import require_content
 from bot.content.catalogs import compiled, po_path
 from bot.services.search import SearchIndex
@@ -35,6 +37,7 @@ def test_check_and_i18n_do_not_import_aiogram() -> None:
     assert "bot.cli.run" not in last and "bot.cli.tryout" not in last  # only the command asked for is loaded
 
 
+@pytest.mark.slow(5)
 def test_help_lists_every_command() -> None:
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

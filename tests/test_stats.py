@@ -99,6 +99,7 @@ async def test_forget_deletes_the_persons_events(h: Harness) -> None:
     assert await h.app.db.fetchall("SELECT * FROM events") == []
 
 
+@pytest.mark.slow(12)
 def test_stats_cli_exports_csv(tmp_path: Path) -> None:
     env = _env(DATABASE_PATH=str(tmp_path / "db.sqlite3"))
     result = subprocess.run(

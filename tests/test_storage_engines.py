@@ -22,15 +22,15 @@ ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not POS
 BIG_ID = 7_123_456_789  # Telegram ids go past 32 bits
 
 
-async def fresh_postgres() -> tuple[str, str]:
-    """A new, empty database on the test server: (its URL, its name)."""
+async def fresh_postgres(template: str | None = None) -> tuple[str, str]:
+    """A new database on the test server, empty or a copy of `template`: (its URL, its name)."""
     import asyncpg
 
     assert POSTGRES is not None
     name = f"bot_test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(POSTGRES)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await admin.close()
     return POSTGRES.rsplit("/", 1)[0] + "/" + name, name

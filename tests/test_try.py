@@ -123,6 +123,7 @@ def after(terminal: Terminal, typed: str, nth: int = 1) -> str:
     return outs[nth - 1]
 
 
+@pytest.mark.slow(13)
 @pytest.mark.parametrize("lang", LANGS)
 async def test_the_readme_tour_shows_a_case_taken_and_answered(start_try, lang: str, tmp_path: Path) -> None:
     terminal, first = await start_try("--lang", lang)
@@ -161,6 +162,7 @@ async def test_the_readme_tour_shows_a_case_taken_and_answered(start_try, lang: 
     assert "is handled" in (tmp_path / log[1]).read_text(encoding="utf-8")  # the logs went to the file instead
 
 
+@pytest.mark.slow(6)
 async def test_buttons_of_earlier_messages_and_the_terminals_own_answers(start_try) -> None:
     terminal, _first = await start_try("--lang", "uz")
     menu = after(terminal, "")
@@ -188,6 +190,7 @@ async def test_buttons_of_earlier_messages_and_the_terminals_own_answers(start_t
     await quit_(terminal)
 
 
+@pytest.mark.slow(4)
 async def test_without_lang_the_picker_comes_first(start_try) -> None:
     terminal, first = await start_try()
     assert "Tilni tanlang" in first and "Кыргызча" in first

@@ -68,6 +68,7 @@ async def hooked(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[Hooked]:
         await server.stop()
 
 
+@pytest.mark.slow(6)
 async def test_updates_come_by_webhook_in_four_languages_and_stop_is_graceful(tmp_path: Path) -> None:
     sandbox = Sandbox()
     async with hooked(tmp_path, sandbox) as hook:
@@ -85,6 +86,7 @@ async def test_updates_come_by_webhook_in_four_languages_and_stop_is_graceful(tm
         assert "Traceback" not in output and "webhook set" in output and "stopped" in output
 
 
+@pytest.mark.slow(6)
 async def test_the_secret_is_checked_and_a_repeated_update_is_handled_once(tmp_path: Path) -> None:
     sandbox = Sandbox()
     async with hooked(tmp_path, sandbox) as hook:
@@ -105,6 +107,7 @@ async def test_the_secret_is_checked_and_a_repeated_update_is_handled_once(tmp_p
             assert response.status == 400
 
 
+@pytest.mark.slow(10)
 async def test_an_update_taken_then_killed_is_answered_after_the_restart(tmp_path: Path) -> None:
     """Telegram got its 200, then the process died before answering: the update is in the inbox and the
     next start answers it (Telegram will never send it again)."""
