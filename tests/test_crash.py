@@ -70,13 +70,10 @@ def _alert_case(message: SandboxMessage) -> int | None:
     return None
 
 
-async def _quiet(sandbox: Sandbox) -> None:
-    """Wait until the bot has taken every queued update and done nothing for half a second."""
+async def _quiet(sandbox: Sandbox, bot: BotProcess) -> None:
+    """Wait until the bot has taken every queued update and finished it, its outbox empty."""
     await until(lambda: not sandbox.updates, "take the queued updates", timeout=120)
-    count = -1
-    while count != len(sandbox.events):
-        count = len(sandbox.events)
-        await asyncio.sleep(0.5)
+    await until(bot.settled, "finish every update", timeout=120)
 
 
 def _button(message: SandboxMessage, label: str | None = None) -> str:
@@ -88,24 +85,24 @@ def _button(message: SandboxMessage, label: str | None = None) -> str:
     raise AssertionError(f"no button {label!r} on {message.text!r}")
 
 
-async def _step(sandbox: Sandbox, people: list[Person], act) -> None:  # type: ignore[no-untyped-def]
+async def _step(sandbox: Sandbox, bot: BotProcess, people: list[Person], act) -> None:  # type: ignore[no-untyped-def]
     """Everyone does `act` at once (each person's update in one queue), then the bot settles."""
     for n, person in enumerate(people):
         sandbox.enqueue(act(n, person))
-    await _quiet(sandbox)
+    await _quiet(sandbox, bot)
 
 
-async def _prepare(sandbox: Sandbox, people: list[Person], askers: list[Person], talkers: list[Person],
+async def _prepare(sandbox: Sandbox, bot: BotProcess, people: list[Person], askers: list[Person], talkers: list[Person],
                    consultant: Person) -> None:
     """Before the burst, with the bot running normally: everyone has chosen a language; the askers are at the
     last step of asking for a consultant; the talkers' cases are taken, so what they write goes to the consultant."""
     everyone = [*people, *askers, *talkers, consultant]
-    await _step(sandbox, everyone, lambda n, p: sandbox.user_message(p.id, "/start"))
-    await _step(sandbox, everyone, lambda n, p: sandbox.user_click(p.id, p.last, _button(p.last, LANGUAGE_NAMES[LANGS[n % 4]])))
+    await _step(sandbox, bot, everyone, lambda n, p: sandbox.user_message(p.id, "/start"))
+    await _step(sandbox, bot, everyone, lambda n, p: sandbox.user_click(p.id, p.last, _button(p.last, LANGUAGE_NAMES[LANGS[n % 4]])))
     asking = [*askers, *talkers]
-    await _step(sandbox, asking, lambda n, p: sandbox.user_message(p.id, "/consult"))
-    await _step(sandbox, asking, lambda n, p: sandbox.user_click(p.id, p.last, _button(p.last)))  # I agree
-    await _step(sandbox, asking, lambda n, p: sandbox.user_click(p.id, p.last, _button(p.last)))  # skip the description
+    await _step(sandbox, bot, asking, lambda n, p: sandbox.user_message(p.id, "/consult"))
+    await _step(sandbox, bot, asking, lambda n, p: sandbox.user_click(p.id, p.last, _button(p.last)))  # I agree
+    await _step(sandbox, bot, asking, lambda n, p: sandbox.user_click(p.id, p.last, _button(p.last)))  # skip the description
     for person in talkers:
         before = len(sandbox.bot_messages(GROUP))
         sandbox.enqueue(sandbox.user_click(person.id, person.last, _button(person.last)))  # the language: the case opens
@@ -140,7 +137,7 @@ async def crash_burst(tmp_path: Path, *, people: int, per_person: int, kills: in
     logs: list[str] = []
     try:
         await bot.start()
-        await _prepare(sandbox, crowd, askers, talkers, consultant)
+        await _prepare(sandbox, bot, crowd, askers, talkers, consultant)
         # the burst: everything waits in Telegram's queue at once
         expected: dict[int, int] = {}
         for round_ in range(per_person):
@@ -173,7 +170,7 @@ async def crash_burst(tmp_path: Path, *, people: int, per_person: int, kills: in
                      "pass the last messages on", timeout=60)
         await until(lambda: len({c for m in sandbox.bot_messages(GROUP) if (c := _alert_case(m)) and c > len(talkers)})
                      >= len(askers), "alert the cases opened in the burst", timeout=60)
-        await asyncio.sleep(2)  # anything sent twice has had the time to arrive
+        await until(bot.settled, "finish every update and empty the outbox", timeout=60)  # nothing more can come
         code, output = await bot.stop()
         logs.append(output)
         assert code == 0, output[-3000:]

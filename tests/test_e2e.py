@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -29,6 +30,7 @@ class BotProcess:
     def __init__(self, api_url: str, database: Path, *args: str) -> None:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "CONSULTANT_", "WEBHOOK_"))}
         self.env.update(BOT_TOKEN=SANDBOX_TOKEN, TELEGRAM_API_URL=api_url, DATABASE_PATH=str(database), LOG_LEVEL="INFO")
+        self.database = database
         self.args = args  # after `run`: --webhook
         self.process: asyncio.subprocess.Process | None = None
 
@@ -37,6 +39,24 @@ class BotProcess:
             sys.executable, "-m", "bot", "run", *self.args, cwd=ROOT, env=self.env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )
+
+    def settled(self, *update_ids: int) -> bool:
+        """The bot has finished: these updates (or every update it received) are marked handled, and its
+        outbox is empty. Nothing more can come of them: what an update sends goes out before its mark, or
+        through the outbox. (What the tests wait for, instead of a pause.)"""
+        if not self.database.exists():
+            return False
+        with contextlib.closing(sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=1)) as db:
+            try:
+                if update_ids:
+                    marks = [row[0] for row in db.execute(
+                        f"SELECT handled_at FROM inbox WHERE update_id IN ({','.join('?' * len(update_ids))})", update_ids)]
+                    handled = len(marks) == len(update_ids) and all(mark is not None for mark in marks)
+                else:
+                    handled = db.execute("SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL").fetchone()[0] == 0
+                return handled and db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+            except sqlite3.OperationalError:  # not made yet, or busy this instant: not settled
+                return False
 
     async def stop(self) -> tuple[int, str]:
         assert self.process is not None
@@ -128,7 +148,7 @@ def _consultant_sees(sandbox: Sandbox, consultant: Person, text: str) -> Callabl
     return lambda: any(text in (m.text or "") for m in sandbox.bot_messages(consultant.id))
 
 
-async def _one_case(sandbox: Sandbox, consultant: Person, person: Person, lang: str) -> None:
+async def _one_case(sandbox: Sandbox, bot: BotProcess, consultant: Person, person: Person, lang: str) -> None:
     await person.send("/start")
     await person.click(NAMES[lang])
     await person.send("/consult")
@@ -146,7 +166,7 @@ async def _one_case(sandbox: Sandbox, consultant: Person, person: Person, lang: 
     await until(lambda: (person.messages[-1].text or "").endswith(f"salom {lang}"), "relay the consultant's reply")
     assert "Safe Road" in (person.messages[-1].text or "")  # signed by the NGO, never the consultant's account
     answered_in_chat = person.deliver
-    person.deliver = any_answer(sandbox)  # a message to the consultant is answered in the consultant's chat
+    person.deliver = any_answer(sandbox, bot)  # a message to the consultant is answered in the consultant's chat
     await person.send(f"thanks {lang}")
     await until(_consultant_sees(sandbox, consultant, f"thanks {lang}"), "relay the person's message")
     person.deliver = answered_in_chat
@@ -161,11 +181,11 @@ async def test_a_case_from_asking_to_forgetting_in_four_languages(live_desk) -> 
     sandbox.groups[GROUP]["members"].add(consultant.id)
     await consultant.send("/start")
     await consultant.click(NAMES["ru"])
-    consultant.deliver = any_answer(sandbox)  # what a consultant writes is answered in the person's chat
+    consultant.deliver = any_answer(sandbox, bot)  # what a consultant writes is answered in the person's chat
     people = {}
     for number, lang in enumerate(NAMES):
         people[lang] = Person(sandbox, sandbox.add_user(9_100_000 + number, "Live", lang), queued_delivery(sandbox))
-        await _one_case(sandbox, consultant, people[lang], lang)
+        await _one_case(sandbox, bot, consultant, people[lang], lang)
     told = len(sandbox.bot_messages(consultant.id))
     await people["tg"].send("/forget")
     await people["tg"].click(people["tg"].last.button_labels()[0])  # yes, delete everything
@@ -179,14 +199,15 @@ async def test_a_case_from_asking_to_forgetting_in_four_languages(live_desk) -> 
     assert not any(f"help {lang}" in output or f"thanks {lang}" in output for lang in NAMES)  # no message text in logs
 
 
-def any_answer(sandbox: Sandbox, timeout: float = 15.0) -> Callable[[dict[str, Any]], Awaitable[None]]:
-    """Deliver through getUpdates and wait until the bot has done anything at all (in any chat)."""
+def any_answer(sandbox: Sandbox, bot: BotProcess, timeout: float = 15.0) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """Deliver through getUpdates and wait until the bot has done anything at all (in any chat), and has
+    finished the update."""
 
     async def deliver(update: dict[str, Any]) -> None:
         mark = len(sandbox.events)
         sandbox.enqueue(update)
         await until(lambda: len(sandbox.events) > mark, f"answer update {update['update_id']}: {str(update)[:300]}", timeout)
-        await asyncio.sleep(0.2)
+        await until(lambda: bot.settled(update["update_id"]), f"finish update {update['update_id']}", timeout)
 
     return deliver
 
@@ -212,24 +233,24 @@ async def test_a_forum_group_gives_each_case_its_topic_in_four_languages(live_fo
     pinned board, writes in the topic without Reply, the person's answer comes back into the topic; what is
     written in General reaches no one; /close in the topic closes it."""
     sandbox, bot = live_forum
-    consultant = Person(sandbox, sandbox.add_user(8_000_002, "Aida", "ru"), any_answer(sandbox, PACED))
+    consultant = Person(sandbox, sandbox.add_user(8_000_002, "Aida", "ru"), any_answer(sandbox, bot, PACED))
     sandbox.groups[GROUP]["members"].add(consultant.id)
     for number, lang in enumerate(NAMES, 1):
         person = Person(sandbox, sandbox.add_user(9_200_000 + number, "Live", lang), queued_delivery(sandbox))
-        await _forum_case(sandbox, consultant, person, number, lang)
+        await _forum_case(sandbox, bot, consultant, person, number, lang)
     code, output = await bot.stop()
     assert code == 0, output
     assert "Traceback" not in output
     assert not any(w in output for lang in NAMES for w in (f"help {lang}", f"salom {lang}", f"thanks {lang}", f"general {lang}"))
 
 
-async def _forum_case(sandbox: Sandbox, consultant: Person, person: Person, number: int, lang: str) -> None:
+async def _forum_case(sandbox: Sandbox, bot: BotProcess, consultant: Person, person: Person, number: int, lang: str) -> None:
     await person.send("/start")
     await person.click(NAMES[lang])
     await person.send("/consult")
     await person.click(person.last.button_labels()[0])  # ✅ I agree, connect me
     await person.send(f"help {lang}")
-    person.deliver = any_answer(sandbox, PACED)
+    person.deliver = any_answer(sandbox, bot, PACED)
     await person.click(LANGUAGE_NAMES[lang])
     await until(lambda: _topic_of(sandbox, number) is not None and sandbox.groups[GROUP]["pinned"] is not None, "make the topic", PACED)
     thread = _topic_of(sandbox, number)
@@ -241,9 +262,9 @@ async def _forum_case(sandbox: Sandbox, consultant: Person, person: Person, numb
     await until(lambda: any(f"help {lang}" in (m.text or "") for m in topic()), "bring the summary into the topic", PACED)
     await consultant.send_in(GROUP, f"salom {lang}", thread_id=thread)
     await until(lambda: (person.messages[-1].text or "").endswith(f"salom {lang}"), "relay what was written in the topic", PACED)
-    consultant.deliver = confirmed(sandbox)  # nothing answers a message in General
+    consultant.deliver = confirmed(sandbox, bot)  # nothing answers a message in General
     await consultant.send_in(GROUP, f"general {lang}")  # General: nobody's case
-    consultant.deliver = any_answer(sandbox, PACED)
+    consultant.deliver = any_answer(sandbox, bot, PACED)
     await person.send(f"thanks {lang}")
     await until(lambda: any((m.text or "").endswith(f"thanks {lang}") for m in topic()), "relay into the topic", PACED)
     assert not any(f"general {lang}" in (m.text or "") for m in person.messages)
@@ -254,13 +275,12 @@ async def _forum_case(sandbox: Sandbox, consultant: Person, person: Person, numb
     await until(lambda: bool(sandbox.topic(GROUP, thread)["closed"]), "close the topic", PACED)
 
 
-def confirmed(sandbox: Sandbox, timeout: float = 15.0) -> Callable[[dict[str, Any]], Awaitable[None]]:
-    """Deliver through getUpdates and wait until the bot has taken the update (asked past it), for an update
-    that must change nothing anyone sees."""
+def confirmed(sandbox: Sandbox, bot: BotProcess, timeout: float = 15.0) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """Deliver through getUpdates and wait until the bot has finished the update, for an update that must
+    change nothing anyone sees."""
 
     async def deliver(update: dict[str, Any]) -> None:
         sandbox.enqueue(update)
-        await until(lambda: update not in sandbox.updates, f"take update {update['update_id']}", timeout)
-        await asyncio.sleep(0.5)
+        await until(lambda: bot.settled(update["update_id"]), f"finish update {update['update_id']}", timeout)
 
     return deliver

@@ -23,6 +23,7 @@ from bot.middlewares.retry import RetryAfter
 from bot.sandbox.core import FakeClock, Limits, Sandbox
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.session import SandboxSession
+from tests.conftest import until
 
 
 def make(limits: Limits | None = None, users: int = 3) -> tuple[Sandbox, Bot, FakeClock]:
@@ -190,9 +191,10 @@ async def test_http_face_long_polling_and_offsets() -> None:
         async with aiohttp.ClientSession() as http:
             base = f"{url}/bot{SANDBOX_TOKEN}"
             # a held request returns as soon as an update arrives
+            polls = sandbox._poll_generation
             poll = asyncio.create_task(http.post(f"{base}/getUpdates", data={"timeout": "5"}))
-            await asyncio.sleep(0.2)
-            assert not poll.done()
+            await until(lambda: sandbox._poll_generation > polls, "reach the sandbox")
+            assert not poll.done()  # it is there, held
             sandbox.enqueue(sandbox.user_message(1, "/start"))
             response = await asyncio.wait_for(poll, 3)
             body = await response.json()
@@ -357,7 +359,7 @@ async def test_a_webhook_is_checked_as_telegram_checks_it_and_stops_get_updates(
         with pytest.raises(TelegramConflictError, match="webhook is active"):
             await bot.get_updates(timeout=0)
         sandbox.enqueue(sandbox.user_message(1, "hi"))
-        await asyncio.sleep(0.7)  # no route to bot.example.org here: the post fails and the update stays
+        await until(lambda: sandbox.webhook_error is not None, "try to post it")  # no route to bot.example.org here: it fails and the update stays
         info = await bot.get_webhook_info()
         assert info.url == "https://bot.example.org/hook" and info.pending_update_count == 1 and info.max_connections == 5
         assert info.last_error_message and "resolve host" in info.last_error_message

@@ -42,6 +42,28 @@ ASKING = 20  # of them ask for a consultant
 TEXT = "Внимание: новый номер горячей линии / Diqqat: yangi raqam"
 
 
+async def settled(url: str) -> bool:
+    """Both instances have finished: every update received is handled, the outbox is empty and no
+    broadcast is still sending. Nothing more can be sent of what the test did (what the test waits for,
+    instead of a pause)."""
+    db = await asyncpg.connect(url)
+    try:
+        unhandled = await db.fetchval("SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL")
+        queued = await db.fetchval("SELECT COUNT(*) FROM outbox")
+        sending = await db.fetchval("SELECT COUNT(*) FROM broadcasts WHERE status = 'sending'")
+        return unhandled == 0 and queued == 0 and sending == 0
+    finally:
+        await db.close()
+
+
+async def until_settled(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not await settled(url):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the instances never finished their work")
+        await asyncio.sleep(0.05)
+
+
 class Proxy:
     """The reverse proxy: each post to the next instance in turn; one that does not answer is skipped
     (as nginx's upstream does)."""
@@ -192,7 +214,7 @@ async def test_two_instances_behind_a_proxy_handle_each_update_case_and_broadcas
         await asyncio.gather(*(ask(person) for person in asking))
         alerts = lambda: [m for m in sandbox.bot_messages(GROUP) if m.buttons]
         await until(lambda: len(alerts()) >= ASKING, "alert every case", timeout=60)
-        await asyncio.sleep(3)  # a second alert of a case would come now
+        await until_settled(url)  # a second alert of a case would have come by now
         numbers = Counter(m.text.split("№", 1)[1].split()[0] for m in alerts() if m.text and "№" in m.text)
         assert len(alerts()) == ASKING and len(numbers) == ASKING and set(numbers.values()) == {1}, numbers
 
@@ -203,7 +225,7 @@ async def test_two_instances_behind_a_proxy_handle_each_update_case_and_broadcas
         assert queued.returncode == 0, queued.stdout + queued.stderr
         got = lambda: [s for s in sends if s[2] == TEXT]
         await until(lambda: len(got()) >= PEOPLE, "send the broadcast to everyone", timeout=120)
-        await asyncio.sleep(3)
+        await until_settled(url)  # the broadcast is done: a second copy to anyone would have gone by now
         per_person = Counter(chat for _t, chat, _x in got())
         assert len(got()) == PEOPLE and set(per_person.values()) == {1} and set(per_person) == {p.id for p in people}
         times = sorted(t for t, _c, _x in got())

@@ -26,6 +26,7 @@ from bot.storage.migrate import head
 from bot.storage.privacy import PrivacyRepository
 from bot.storage.users import UserRepository
 from bot.telegram.fsm import SQLiteStorage
+from tests.conftest import until
 
 
 @pytest.fixture
@@ -61,8 +62,8 @@ async def test_a_write_waits_for_another_process_without_blocking_the_loop(db: D
 
     ticker = asyncio.create_task(ticking())
     write = asyncio.create_task(db.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (7, 'x', 'x')"))
-    await asyncio.sleep(0.2)
-    assert not write.done() and ticks >= 10  # waiting, and the loop is not blocked
+    await until(lambda: ticks >= 20, "the loop going on meanwhile", timeout=5)
+    assert not write.done()  # still waiting for the lock, and the loop was not blocked
     other.execute("COMMIT")
     assert await asyncio.wait_for(write, 2) == 1
     ticker.cancel()
