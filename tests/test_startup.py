@@ -42,7 +42,7 @@ def test_help_lists_every_command() -> None:
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert " aiogram\n" not in done.stderr  # every command's module is loaded, none of them loads aiogram to say what it does
-    for command in ("run", "try", "check", "i18n", "qr", "links", "agencies", "stats", "broadcast", "db"):
+    for command in ("run", "try", "check", "i18n", "qr", "links", "agencies", "stats", "broadcast", "db", "backup", "restore"):
         assert f"    {command} " in done.stdout or f"    {command}\n" in done.stdout, (command, done.stdout)
     typo = subprocess.run([sys.executable, "-m", "bot", "chek"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert typo.returncode == 2 and "invalid choice" in typo.stderr

@@ -1,4 +1,4 @@
-"""`python -m bot run | try | check | i18n | qr | links | agencies | stats | broadcast | db`.
+"""`python -m bot run | try | check | i18n | qr | links | agencies | stats | broadcast | db | backup | restore`.
 
 One module per subcommand: `add_parser(commands)` declares it (and sets `run` on its parser's
 defaults), `run(config, args)` does it and returns the exit code.
@@ -16,12 +16,12 @@ from types import ModuleType
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError
 
-# Each command's module, in the order `--help` lists them (qr adds `qr` and `links`). Only the chosen
+# Each command's module, in the order `--help` lists them (qr adds `qr` and `links`, backup adds `backup` and `restore`). Only the chosen
 # command's module is imported: `check` and `i18n` start without aiogram.
-MODULES = ("run", "tryout", "check", "i18n", "qr", "agencies", "stats", "broadcast", "db")
+MODULES = ("run", "tryout", "check", "i18n", "qr", "agencies", "stats", "broadcast", "db", "backup")
 COMMANDS: dict[str, str] = {
     "run": "run", "try": "tryout", "check": "check", "i18n": "i18n", "qr": "qr", "links": "qr",
-    "agencies": "agencies", "stats": "stats", "broadcast": "broadcast", "db": "db",
+    "agencies": "agencies", "stats": "stats", "broadcast": "broadcast", "db": "db", "backup": "backup", "restore": "backup",
 }
 Command = Callable[[Settings, argparse.Namespace], int]
 
