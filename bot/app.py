@@ -61,6 +61,7 @@ from bot.telegram.broadcast import Broadcasts
 from bot.telegram.desk import Desk
 from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
+from bot.telegram.health import Metrics, Refusals, UpdateMetrics
 from bot.telegram.instance import Instance
 from bot.telegram.intake import Intake
 from bot.telegram.journal import SendJournal
@@ -102,6 +103,7 @@ class App:
     calls: CallJournal
     instance: Instance
     shared: Shared | None = None  # Redis, when several instances may run (REDIS_URL)
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics shows (HEALTH_LISTEN, bot.telegram.health)
     left_over: set[str] = field(default_factory=set, init=False)  # at start: whose unfinished updates this instance takes
     _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     running_jobs: set[asyncio.Task[object]] = field(default_factory=set, init=False, repr=False)  # scheduled jobs now at work
@@ -315,21 +317,25 @@ def _assemble(
     storage: BaseStorage = shared.storage() if shared else SQLiteStorage(fsm)
     isolation: BaseEventIsolation = shared.isolation() if shared else SimpleEventIsolation()  # one update at a time per person
     inflight = InFlight()
-    dp = _dispatcher(deps, storage, isolation, InboxMiddleware(inbox, calls, clock=now), inflight, i18n)
+    metrics = Metrics()
+    bot.session.middleware(Refusals(metrics))  # innermost: each 429 or 403 answer counted once
+    dp = _dispatcher(deps, storage, isolation, InboxMiddleware(inbox, calls, clock=now), inflight, i18n, metrics)
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
         checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
         deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language),
         Intake(bot, dp, inbox, limit=config.max_in_flight, allowed_updates=ALLOWED_UPDATES, clock=now), calls,
-        instance, shared,
+        instance, shared, metrics,
     )
 
 
 def _dispatcher(
     deps: Deps, storage: BaseStorage, isolation: BaseEventIsolation, inbox: InboxMiddleware, inflight: InFlight, i18n: CatalogI18n,
+    metrics: Metrics,
 ) -> Dispatcher:
     """The Dispatcher: the dependencies by name, the middlewares in the order an update meets them, the routers."""
     dp = Dispatcher(storage=storage, events_isolation=isolation, **deps)
+    dp.update.outer_middleware(UpdateMetrics(metrics))  # counted and timed, the whole of its handling
     dp.update.outer_middleware(inbox)  # written down before it is handled, marked once handled
     dp.update.outer_middleware(inflight)  # counted, so a stop waits for it
     dp.update.outer_middleware(UserMiddleware(deps["users"]))  # `user`

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(default=None, description="the public https URL Telegram posts updates to (webhook mode)")
     webhook_secret: SecretStr | None = Field(default=None, description="checked on every update Telegram posts")
     webhook_listen: str = Field(default="127.0.0.1:8080", description="host:port the webhook server listens on, behind the proxy")
+    health_listen: str | None = Field(default=None, description="host:port of /healthz, /readyz and /metrics (unset: off)")
     redis_url: str | None = Field(default=None, description="redis://host:6379/0: several instances share conversation state, order and pace")
     redis_prefix: str = Field(default="migrant-bot", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="the start of every Redis key of this bot's")
     redis_lock_seconds: int = Field(default=60, ge=10, le=600,
@@ -163,6 +164,20 @@ class Settings(BaseSettings):
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
         return value.strip()
+
+    @field_validator("health_listen", mode="before")
+    @classmethod
+    def _health_listen(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return cls._listen(str(value))
+
+    def health_address(self) -> tuple[str, int] | None:
+        """(host, port) of /healthz, /readyz and /metrics, or None: off."""
+        if self.health_listen is None:
+            return None
+        host, _, port = self.health_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     def require_webhook(self) -> tuple[str, str, str, int]:
         """(public URL, secret, host, port) for webhook mode, or a ConfigError naming what is missing."""

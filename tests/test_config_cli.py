@@ -35,6 +35,7 @@ def test_defaults() -> None:
         ("CONSULTANT_CHAT_ID", "group", "CONSULTANT_CHAT_ID:"),
         ("BOT_TOKEN", "not-a-token", "BOT_TOKEN: does not look like a bot token"),
         ("TELEGRAM_API_URL", "api.telegram.org", "TELEGRAM_API_URL: must be an http:// or https:// URL"),
+        ("HEALTH_LISTEN", "9090", "HEALTH_LISTEN: must be host:port"),
     ],
 )
 def test_bad_values_are_named(monkeypatch, variable: str, value: str, expected: str) -> None:

@@ -32,16 +32,22 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
     # the whole bot: loaded only to run it
     from bot import jobs
     from bot.app import ALLOWED_UPDATES, build_app, settle
+    from bot.telegram.health import HealthServer
     from bot.telegram.webhook import WebhookServer
 
     app = await build_app(config)
     server: WebhookServer | None = None
+    health: HealthServer | None = None
     try:
         me = await app.bot.get_me()
         log.info("starting @%s against %s, database %s", me.username, config.telegram_api_url, config.database_name())
         await app.startup(replay_inbox=False)  # the intake replays, beside polling or the webhook
         jobs.schedule(app)
         app.scheduler.start()
+        if (address := config.health_address()) is not None:
+            health = HealthServer(app.metrics, app.db, receiving=lambda: not app.intake.failing and not app.intake.stopping,
+                                  scheduling=lambda: bool(app.scheduler.running), clock=app.intake.clock, host=address[0], port=address[1])
+            await health.start()
         settle()
         # SIGTERM/SIGINT stop fetching (or taking webhook posts); app.close() then lets the updates in flight finish.
         loop = asyncio.get_running_loop()
@@ -59,5 +65,7 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
     finally:
         if server is not None:
             await server.stop()  # the posts being written finish first; new ones were answered 503
+        if health is not None:
+            await health.stop()
         await app.close()
         log.info("stopped")

@@ -55,6 +55,7 @@ class Intake:
         self.poll_timeout = poll_timeout
         self.in_flight = 0
         self.peak = 0
+        self.failing = False  # the last getUpdates failed (readiness, bot.telegram.health)
         self._room = asyncio.Event()
         self._room.set()
         self._tails: dict[Hashable, asyncio.Task[None]] = {}
@@ -111,11 +112,13 @@ class Intake:
                 raise  # a wrong token: no point in retrying
             except (TelegramNetworkError, TelegramConflictError, TelegramAPIError, OSError) as error:
                 failures += 1
+                self.failing = True
                 delay = min(MAX_BACKOFF, 0.5 * 2 ** min(failures, 6))
                 log.warning("getUpdates failed (%s); again in %.1f s", type(error).__name__, delay)
                 await self._sleep(delay)
                 continue
             failures = 0
+            self.failing = False
             if not updates:
                 continue
             fresh = await self.inbox.receive(
