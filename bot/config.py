@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, description="checked on every update Telegram posts")
     webhook_listen: str = Field(default="127.0.0.1:8080", description="host:port the webhook server listens on, behind the proxy")
     health_listen: str | None = Field(default=None, description="host:port of /healthz, /readyz and /metrics (unset: off)")
+    sentry_dsn: SecretStr | None = Field(default=None, description="errors reported to Sentry, scrubbed (unset: off)")
+    sentry_environment: str | None = Field(default=None, description="Sentry's environment name (production, staging...)")
+    log_format: Literal["text", "json"] = Field(default="text", description="text, or json: one JSON object per line")
     redis_url: str | None = Field(default=None, description="redis://host:6379/0: several instances share conversation state, order and pace")
     redis_prefix: str = Field(default="migrant-bot", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="the start of every Redis key of this bot's")
     redis_lock_seconds: int = Field(default=60, ge=10, le=600,

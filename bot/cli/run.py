@@ -32,9 +32,11 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
     # the whole bot: loaded only to run it
     from bot import jobs
     from bot.app import ALLOWED_UPDATES, build_app, settle
+    from bot.telegram import reporting
     from bot.telegram.health import HealthServer
     from bot.telegram.webhook import WebhookServer
 
+    reporting.start(config.sentry_dsn.get_secret_value() if config.sentry_dsn else None, config.sentry_environment)
     app = await build_app(config)
     server: WebhookServer | None = None
     health: HealthServer | None = None
