@@ -97,3 +97,18 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
             await bot.process.wait()
         if not stopped:
             await server.stop()
+
+
+async def test_an_update_of_a_kind_aiogram_does_not_know_is_counted_and_passed_on() -> None:
+    from aiogram.types import Update
+    from prometheus_client import generate_latest
+
+    from bot.telegram.health import Metrics, UpdateMetrics
+
+    metrics = Metrics()
+
+    async def handler(_event: object, _data: dict) -> str:
+        return "handled"
+
+    assert await UpdateMetrics(metrics)(handler, Update(update_id=1), {}) == "handled"
+    assert 'bot_updates_total{type="unknown"} 1.0' in generate_latest(metrics.registry).decode()

@@ -66,7 +66,10 @@ class UpdateMetrics(BaseMiddleware):
     async def __call__(
         self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: TelegramObject, data: dict[str, Any],
     ) -> Any:
-        kind = event.event_type if isinstance(event, Update) else "other"
+        try:
+            kind = event.event_type if isinstance(event, Update) else "other"
+        except LookupError:  # an update of a kind this aiogram does not know: aiogram's own dispatch skips it
+            kind = "unknown"
         started = time.perf_counter()
         try:
             return await handler(event, data)
