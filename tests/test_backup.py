@@ -69,6 +69,10 @@ async def test_a_running_bots_database_is_backed_up_and_restored_whole(desk: Des
         assert again.returncode == 1 and "never overwrites" in again.stderr
         code, output = await bot.stop()
         assert code == 0, output[-2000:]
+    # a backup of the stopped bot leaves nothing beside its database (restore would take it for running)
+    stopped = cli(database, "backup", "--to", str(tmp_path / "kept" / "bot-20261202-060000.sqlite3"))
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert not any(database.with_name(database.name + suffix).exists() for suffix in ("-wal", "-shm"))
     before = rows(database)
     assert len(before["cases"]) == 1 and before["case_messages"] and before["reminders"] and len(before["users"]) >= 4
 

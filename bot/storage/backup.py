@@ -55,7 +55,9 @@ def backup(database: Path, target: Path) -> Summary:
         raise BackupError(f"{target} exists already: a backup never overwrites a file")
     create_private(target)  # the file (and a folder made for it) for the bot's user only, before a byte is written
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)) as source, \
+        # read-write, though it only reads: a read-only connection to a stopped bot's database would leave
+        # its -wal and -shm behind (it may not remove them), and `restore` would then take the bot for running
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=rw", uri=True, timeout=30)) as source, \
                 contextlib.closing(sqlite3.connect(target, isolation_level=None)) as copy:
             source.backup(copy)  # all pages in one step: one read transaction, one instant
             copy.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
