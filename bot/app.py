@@ -107,6 +107,7 @@ class App:
     left_over: set[str] = field(default_factory=set, init=False)  # at start: whose unfinished updates this instance takes
     _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     running_jobs: set[asyncio.Task[object]] = field(default_factory=set, init=False, repr=False)  # scheduled jobs now at work
+    closing: bool = field(default=False, init=False)  # close() has begun: a job that starts now does nothing
 
     async def publish_profile(self) -> None:
         await menus.publish(self.bot, self.i18n)
@@ -169,6 +170,7 @@ class App:
             await self._backlog
 
     async def close(self) -> None:
+        self.closing = True
         self.intake.stop()
         if self._backlog is not None and not self._backlog.done():
             self._backlog.cancel()  # what it did not send stays in the outbox, claims void at the next start

@@ -39,3 +39,23 @@ async def test_every_job_is_scheduled_once_with_its_pace(tmp_path: Path, digest:
         assert all(scheduled[name].trigger.interval == every for name, every in expected.items())
         defaults = h.app.scheduler._job_defaults  # set deliberately: APScheduler's own would drop a late tick
         assert (defaults["misfire_grace_time"], defaults["coalesce"], defaults["max_instances"]) == (300, True, 1)
+
+
+async def test_a_job_handed_over_as_the_bot_stops_does_not_begin(tmp_path: Path) -> None:
+    """The scheduler may hand a job to the loop just before it is shut down: the job's task starts while
+    close() is already under way, and would use the database as it is closed (a traceback at a stop,
+    seen with two instances). It now does nothing; a job already at work is waited for."""
+    import asyncio
+
+    ran: list[str] = []
+
+    async def late() -> None:
+        ran.append("late")
+
+    async with running(make_settings(tmp_path)) as h:
+        assert h.app is not None
+        app = h.app
+        handed = asyncio.get_running_loop().create_task(jobs.tracked(app, late)())  # created, not yet started
+        await app.close()
+        h.app = None
+        assert await handed is None and ran == []

@@ -74,6 +74,8 @@ def tracked(app: App, run: Callable[[], Awaitable[object]]) -> Callable[[], Awai
     under it (which logged a traceback when a stop met a busy job)."""
 
     async def job() -> object:
+        if app.closing:  # the scheduler handed it over just before it was shut down: too late to begin
+            return None
         task = asyncio.current_task()
         if task is not None:
             app.running_jobs.add(task)
