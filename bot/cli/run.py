@@ -34,6 +34,7 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
     from bot.app import ALLOWED_UPDATES, build_app, settle
     from bot.telegram import reporting
     from bot.telegram.health import HealthServer
+    from bot.telegram.reload import reload_content
     from bot.telegram.webhook import WebhookServer
 
     reporting.start(config.sentry_dsn.get_secret_value() if config.sentry_dsn else None, config.sentry_environment)
@@ -55,6 +56,14 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
         loop = asyncio.get_running_loop()
         for stop in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop, app.intake.stop)
+        reloads: set[asyncio.Task[object]] = set()  # SIGHUP: the content read again, checked first (bot.telegram.reload)
+
+        def hup() -> None:
+            task = loop.create_task(reload_content(app))
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+        loop.add_signal_handler(signal.SIGHUP, hup)
         if not webhook:
             await app.intake.run(app.left_over)
             return
