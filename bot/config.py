@@ -177,10 +177,7 @@ class Settings(BaseSettings):
 
     def health_address(self) -> tuple[str, int] | None:
         """(host, port) of /healthz, /readyz and /metrics, or None: off."""
-        if self.health_listen is None:
-            return None
-        host, _, port = self.health_listen.rpartition(":")
-        return host.strip("[]"), int(port)
+        return _address(self.health_listen) if self.health_listen is not None else None
 
     def require_webhook(self) -> tuple[str, str, str, int]:
         """(public URL, secret, host, port) for webhook mode, or a ConfigError naming what is missing."""
@@ -191,8 +188,7 @@ class Settings(BaseSettings):
                 f"\"When one machine is not enough\")" for name in missing
             ))
         assert self.webhook_url is not None and self.webhook_secret is not None
-        host, _, port = self.webhook_listen.rpartition(":")
-        return self.webhook_url, self.webhook_secret.get_secret_value(), host.strip("[]"), int(port)
+        return self.webhook_url, self.webhook_secret.get_secret_value(), *_address(self.webhook_listen)
 
     @field_validator("consultant_chat_id", "teams_file", "working_hours", mode="before")
     @classmethod
@@ -236,6 +232,12 @@ def _describe(error: ValidationError) -> str:
         message = item["msg"].removeprefix("Value error, ")
         lines.append(f"{name}: {message}")
     return "\n".join(lines)
+
+
+def _address(listen: str) -> tuple[str, int]:
+    """A checked host:port (an IPv6 host may come in brackets) as (host, port)."""
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]"), int(port)
 
 
 def database_name(target: str | Path) -> str:

@@ -23,11 +23,11 @@ import logging
 import os
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import aiosqlite
 from sqlalchemy.dialects import postgresql, sqlite
@@ -261,6 +261,7 @@ class _Threaded:
 
 
 _Conn = _Inline | _Threaded
+_T = TypeVar("_T")
 BUSY_SECONDS = 5.0  # how long a statement waits for another process's write to finish (as busy_timeout did)
 
 
@@ -319,7 +320,7 @@ class _SQLite:
             yield
             return
         async with self._write_lock:
-            conn = await self._threaded("writer") if _offloaded.get() else self._require(self._writer)
+            conn = await self._writer_now()
             token = self._tx.set((asyncio.current_task(), conn))  # type: ignore[arg-type]
             await conn.execute("BEGIN IMMEDIATE", ())
             try:
@@ -344,32 +345,31 @@ class _SQLite:
             raise RuntimeError("database is not connected")
         return conn
 
-    async def _write(self, sql: str, args: Sequence[Any]) -> tuple[int, int | None]:
-        """Outside a transaction one statement is atomic by itself (autocommit): it needs only the write lock."""
+    async def _writer_now(self) -> _Conn:
+        """The writer for this task: aiosqlite's thread when offloaded, else the loop's own."""
+        return await self._threaded("writer") if _offloaded.get() else self._require(self._writer)
+
+    async def _on_writer(self, run: Callable[[_Conn], Awaitable[_T]]) -> _T:
+        """`run` on the task's transaction, or, outside one, on the writer under the write lock (one statement
+        is atomic by itself: autocommit)."""
         tx = _owned(self._tx.get())
         if tx is not None:
-            return await tx.execute(sql, args)
+            return await run(tx)
         async with self._write_lock:
-            conn = await self._threaded("writer") if _offloaded.get() else self._require(self._writer)
-            return await conn.execute(sql, args)
+            return await run(await self._writer_now())
 
     async def fetchall(self, sql: str, args: Sequence[Any]) -> list[Row]:
         return await (await self._read_conn()).fetchall(sql, args)
 
     async def execute(self, sql: str, args: Sequence[Any]) -> int:
-        return (await self._write(sql, args))[0]
+        return (await self._on_writer(lambda conn: conn.execute(sql, args)))[0]
 
     async def lastrowid(self, sql: str, args: Sequence[Any]) -> int | None:
-        changed, rowid = await self._write(sql, args)
+        changed, rowid = await self._on_writer(lambda conn: conn.execute(sql, args))
         return rowid if changed else None
 
     async def returning(self, sql: str, args: Sequence[Any]) -> list[Row]:
-        tx = _owned(self._tx.get())
-        if tx is not None:
-            return await tx.fetchall(sql, args)
-        async with self._write_lock:
-            conn = await self._threaded("writer") if _offloaded.get() else self._require(self._writer)
-            return await conn.fetchall(sql, args)
+        return await self._on_writer(lambda conn: conn.fetchall(sql, args))
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
