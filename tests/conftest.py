@@ -263,6 +263,24 @@ async def until(check: Callable[[], bool], what: str, timeout: float = 15.0) -> 
         await asyncio.sleep(0.02)
 
 
+async def until_answers(url: str, status: int, what: str, timeout: float = 30.0) -> None:
+    """Wait until a GET of `url` answers `status` (the server may not be listening yet), or fail saying what."""
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            async with aiohttp.ClientSession() as http, http.get(url) as answer:
+                if answer.status == status:
+                    return
+        except aiohttp.ClientError:
+            pass
+        if loop.time() > deadline:
+            raise AssertionError(f"the bot did not {what} within {timeout}s")
+        await asyncio.sleep(0.05)
+
+
 async def crash_during(h: Harness, method: str, action: Coroutine[Any, Any, Any]) -> None:
     """The process "dies" while the bot's call of `method` is under way: the update's task is cancelled there."""
     reached = h.sandbox.hold(method)

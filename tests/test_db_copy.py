@@ -15,6 +15,7 @@ from bot.services.agency import SAMPLES_DIR
 from bot.storage.cases import CaseRepository
 from bot.storage.db import Database
 from tests.conftest import ROOT, Desk
+from tests.test_checklist import traveller
 from tests.test_storage_engines import drop_postgres, fresh_postgres
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
@@ -30,6 +31,7 @@ async def filled(desk: Desk) -> Path:
     await migrant.send("рахмат")
     await h.app.agencies.load_samples(SAMPLES_DIR)
     await migrant.send("/checklist")
+    await traveller(h, "uz", citizenship="UZ", destination="RU")  # a checklist with dated reminders
     assert case_id == 1
     path = h.settings.database_path
     await h.app.close()

@@ -4,7 +4,6 @@ shows the case waiting by urgency, in Prometheus' format, with no one's data in 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -14,7 +13,7 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.sandbox.client import Person, queued_delivery
 from bot.sandbox.core import Sandbox
 from bot.sandbox.server import SandboxServer
-from tests.conftest import until
+from tests.conftest import until, until_answers
 from tests.test_e2e import GROUP, BotProcess
 from tests.test_webhook import free_port
 
@@ -31,20 +30,6 @@ def value(metrics: str, name: str) -> float | None:
     return None
 
 
-async def readiness(base: str, wanted: int, what: str, timeout: float = 30) -> None:
-    """Wait until /readyz answers `wanted` (the server may not be listening yet)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        try:
-            if (await get(f"{base}/readyz"))[0] == wanted:
-                return
-        except aiohttp.ClientError:
-            pass
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"the bot did not {what} within {timeout}s")
-        await asyncio.sleep(0.05)
-
-
 @pytest.mark.slow(8)
 async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> None:
     sandbox = Sandbox()
@@ -58,7 +43,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
     await bot.start()
     stopped = False
     try:
-        await readiness(base, 200, "be ready")
+        await until_answers(f"{base}/readyz", 200, "be ready")
         status, text = await get(f"{base}/readyz")
         assert status == 200 and '"database": true' in text and '"updates": true' in text and '"scheduler": true' in text
         assert await get(f"{base}/healthz") == (200, "ok\n")
@@ -85,7 +70,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(tmp_path: Path) -> 
         # Telegram stops answering: not ready (the process is alive)
         await server.stop()
         stopped = True
-        await readiness(base, 503, "say it is not ready")
+        await until_answers(f"{base}/readyz", 503, "say it is not ready")
         status, text = await get(f"{base}/readyz")
         assert status == 503 and '"updates": false' in text and '"database": true' in text
         assert (await get(f"{base}/healthz"))[0] == 200

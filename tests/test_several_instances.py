@@ -28,7 +28,7 @@ from bot.sandbox.client import Person, queued_delivery
 from bot.sandbox.core import Sandbox, SandboxEvent
 from bot.sandbox.server import SandboxServer
 from bot.services.broadcast import RATE
-from tests.conftest import ROOT, until
+from tests.conftest import ROOT, until, until_answers
 from tests.test_e2e import MENU, NAMES, BotProcess
 from tests.test_storage_engines import drop_postgres, fresh_postgres
 from tests.test_webhook import PUBLIC, SECRET, free_port
@@ -130,9 +130,8 @@ async def two_instances(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[tuple
         await bots[0].start()  # the first makes the schema; the second finds it
         await until(lambda: sandbox.webhook is not None, "set its webhook", timeout=60)
         await bots[1].start()
-        async with aiohttp.ClientSession() as http:
-            for port in ports:
-                await _healthy(http, f"http://127.0.0.1:{port}/healthz")
+        for port in ports:
+            await until_answers(f"http://127.0.0.1:{port}/healthz", 200, "answer its health check", timeout=60)
         yield bots, proxy, url
     finally:
         for bot in bots:
@@ -149,20 +148,6 @@ async def two_instances(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[tuple
         if keys:
             await client.delete(*keys)
         await client.aclose()
-
-
-async def _healthy(http: aiohttp.ClientSession, url: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            async with http.get(url) as answer:
-                if answer.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url} never answered")
-        await asyncio.sleep(0.2)
 
 
 @pytest.mark.slow(45)
