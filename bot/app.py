@@ -178,12 +178,14 @@ class App:
         if not await self.intake.drain(SHUTDOWN_GRACE_SECONDS) or not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
             log.warning("stopping with updates still in flight: they are handled at the next start")
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()  # nothing new is handed over (and what is, does not begin: self.closing)
         if self.running_jobs:  # a job half-way through (the outbox sending, a reminder) ends before the database closes
             _done, late = await asyncio.wait(set(self.running_jobs), timeout=SHUTDOWN_GRACE_SECONDS)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)  # after the wait: APScheduler's shutdown cancels the jobs at work
         await self.bot.session.close()
         await self.instance.leave()
         await self.db.close()

@@ -59,3 +59,31 @@ async def test_a_job_handed_over_as_the_bot_stops_does_not_begin(tmp_path: Path)
         await app.close()
         h.app = None
         assert await handed is None and ran == []
+
+
+async def test_a_job_at_work_when_the_bot_stops_ends_its_work(tmp_path: Path) -> None:
+    """APScheduler's shutdown cancels the jobs it is running: close() waits for a job at work first (a
+    broadcast's step, the outbox), so it ends as it would have, not cancelled mid-way."""
+    import asyncio
+
+    from apscheduler.triggers.date import DateTrigger
+
+    steps: list[str] = []
+    begun = asyncio.Event()
+
+    async def slow() -> None:
+        steps.append("begun")
+        begun.set()
+        await asyncio.sleep(0.05)  # a database call, a send: the job is at work
+        await h.app.db.fetchone("SELECT 1")  # type: ignore[union-attr]
+        steps.append("done")
+
+    async with running(make_settings(tmp_path)) as h:
+        assert h.app is not None
+        app = h.app
+        app.scheduler.start()
+        app.scheduler.add_job(jobs.tracked(app, slow), DateTrigger())
+        await asyncio.wait_for(begun.wait(), 5)
+        await app.close()
+        h.app = None
+    assert steps == ["begun", "done"]
