@@ -85,7 +85,7 @@ async def main(args: argparse.Namespace) -> None:
             content = require_content(ROOT / "content")
             i18n = CatalogI18n(path=ROOT / "locales", default_locale="ru", domain=DOMAIN)
             with i18n.context(), i18n.use_locale("ru"):
-                await chart(await stats.report(last_days(7, TODAY)))  # matplotlib's import and font cache, once
+                await chart(await stats.report(last_days(7, TODAY)), TODAY)  # matplotlib's import and font cache, once
                 for days in (7, 30, 365):
                     period = last_days(days, TODAY)
                     t0 = time.perf_counter()
@@ -93,7 +93,7 @@ async def main(args: argparse.Namespace) -> None:
                     t1 = time.perf_counter()
                     text = figures_screen(report, content, "ru", TODAY).text
                     t2 = time.perf_counter()
-                    png = await chart(report)
+                    png = await chart(report, TODAY)
                     t3 = time.perf_counter()
                     print(f"{days:>3} days: figures and buckets {1000 * (t1 - t0):7.1f} ms · table {1000 * (t2 - t1):5.1f} ms "
                           f"({len(text)} chars) · chart {1000 * (t3 - t2):6.1f} ms ({len(png) // 1024} KB, "

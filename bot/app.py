@@ -67,6 +67,7 @@ from bot.telegram.intake import Intake
 from bot.telegram.journal import SendJournal
 from bot.telegram.outbox import GROUP_POSTS_PER_MINUTE, GroupPacer, Outbox
 from bot.telegram.pacer import Paced, Pacer
+from bot.telegram.reload import Reloader
 from bot.telegram.reminders import ReminderSender
 from bot.telegram.shared import Shared, SharedGroupPacer, SharedPacer
 
@@ -108,6 +109,11 @@ class App:
     _backlog: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     running_jobs: set[asyncio.Task[object]] = field(default_factory=set, init=False, repr=False)  # scheduled jobs now at work
     closing: bool = field(default=False, init=False)  # close() has begun: a job that starts now does nothing
+    reloader: Reloader = field(init=False, repr=False)  # the content read again: an admin's /reload, SIGHUP
+
+    def __post_init__(self) -> None:
+        self.reloader = Reloader(self, self.instance.repo)
+        self.dp["reloader"] = self.reloader
 
     async def publish_profile(self) -> None:
         await menus.publish(self.bot, self.i18n)
@@ -304,6 +310,7 @@ def _assemble(
     group_pace = SharedGroupPacer(shared, GROUP_POSTS_PER_MINUTE) if shared else GroupPacer()
     outbox = Outbox(bot, OutboxRepository(db, me), cases, calls, clock=now, pacer=group_pace)
     events = EventLog(EventRepository(db), clock=now)
+    users.on_profile = events.seen  # a language or country chosen: the day's activity says so at once
     checklists = ChecklistService(db, ChecklistRepository(db, me), content, clock=now, events=events)
     # one pace for every bulk send: reminders and broadcasts (of every instance, when shared)
     pacer: Paced = SharedPacer(shared, BULK_RATE, clock=now, sleep=clocks.sleep) if shared else Pacer(BULK_RATE, clock=monotonic, sleep=clocks.sleep)
@@ -312,7 +319,8 @@ def _assemble(
         users=users, content=content, search=search, config=config,
         desk=Desk(bot, config, i18n, content, cases, outbox, clock=now), cases=cases, checklists=checklists,
         agencies=AgencyService(db, AgencyRepository(db), clock=now),
-        broadcasts=Broadcasts(bot, db, BroadcastRepository(db, me), users, i18n, language, pacer, clock=now, monotonic=monotonic),
+        broadcasts=Broadcasts(bot, db, BroadcastRepository(db, me), users, i18n, language, pacer, clock=now, monotonic=monotonic,
+                              zone=config.admin_zone()),
         events=events, privacy=Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now,
                                        forget_states=shared.forget if shared else None),
         stats=stats, authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
@@ -327,7 +335,7 @@ def _assemble(
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
         checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
-        deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language),
+        deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language, config.ngo_name),
         Intake(bot, dp, inbox, limit=config.max_in_flight, allowed_updates=ALLOWED_UPDATES, clock=now), calls,
         instance, shared, metrics,
     )

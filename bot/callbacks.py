@@ -204,6 +204,7 @@ class AgencyAction(StrEnum):
     HARM_NONE = "hn"
     WHY = "why"  # why the verdict's signs are warning signs (id = the flags, a bit each in question order)
     WHERE = "where"  # where to check an agency officially, in each home country
+    TEMPLATE = "tpl"  # admins: the registry template (.xlsx)
 
 
 class AgencyCb(CallbackData, prefix="ag"):
@@ -238,10 +239,12 @@ class BcAction(StrEnum):
     GO = "go"
     DROP = "drop"
     STOP = "stop"
+    WHEN = "when"  # v: now, 1h (in an hour), 9am (tomorrow at 09:00, the admins' time), type (a typed time)
 
 
 class BcCb(CallbackData, prefix="bc"):
-    """A broadcast being prepared: lang / cit / dst (v = the next choice), go, drop; stop (v = its number)."""
+    """A broadcast being prepared: lang / cit / dst (v = a code, chosen or taken off), when (v = the time),
+    go, drop; stop (v = its number)."""
 
     a: BcAction
     v: str = ""
@@ -249,11 +252,14 @@ class BcCb(CallbackData, prefix="bc"):
 
 class StatsAction(StrEnum):
     SHOW = "show"
-    CSV = "csv"
+    CSV = "csv"  # the totals and the series by day, as two CSV files
+    XLSX = "xlsx"  # the same, as one Excel workbook
+    PDF = "pdf"  # the report for the period (a month, for donors), in the admin's language
+    PDF_EN = "pdfen"  # the same, in English
 
 
 class StatsCb(CallbackData, prefix="st"):
-    """Figures for admins: show (a period, s..e as YYYY-MM-DD) or csv (the same period as a file)."""
+    """Figures for admins: show (a period, s..e as YYYY-MM-DD), or the same period as files (csv, xlsx)."""
 
     a: StatsAction
     s: str

@@ -9,6 +9,7 @@ import re
 import socket
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     hotlines_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a person still waiting gets the hotlines after this")
     retention_days: int = Field(default=90, ge=1, le=3650, description="messages of closed cases are deleted after this")
     weekly_digest: bool = Field(default=True, description="send admins last week's figures every Monday")
+    admin_timezone: str = Field(default="Asia/Tashkent", description="the admins' clock: when a scheduled announcement goes")
     max_in_flight: int = Field(default=16, ge=1, le=10_000, description="updates handled at once; more wait with Telegram")
     webhook_url: str | None = Field(default=None, description="the public https URL Telegram posts updates to (webhook mode)")
     webhook_secret: SecretStr | None = Field(default=None, description="checked on every update Telegram posts")
@@ -67,6 +69,18 @@ class Settings(BaseSettings):
                                     description="how long a person's lock in Redis outlives an instance that died holding it")
     instance_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$",
                                       description="this process among several (REDIS_URL set); default: the host's name")
+
+    @field_validator("admin_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"not a time zone: {value!r} (e.g. Asia/Bishkek, Asia/Dushanbe, Asia/Tashkent)") from None
+        return value
+
+    def admin_zone(self) -> ZoneInfo:
+        return ZoneInfo(self.admin_timezone)
 
     @field_validator("bot_token")
     @classmethod

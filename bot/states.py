@@ -121,7 +121,8 @@ class ConsentData:
 
 class BroadcastForm(StatesGroup):
     text = State()
-    audience = State()  # data: text, lang, cit, dst
+    audience = State()  # data: bot.services.broadcast.Draft (text, lang, cit, dst, send_at)
+    send_at = State()  # the same data, a typed sending time awaited
 
 
 class ProfileForm(StatesGroup):

@@ -3,13 +3,16 @@ forgives how people type names (tables per language), statuses on a given day, a
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.services import sheets
 from bot.services.agency import (
+    COLUMNS,
     SAMPLES_DIR,
     AgencyService,
     RegistryError,
@@ -17,6 +20,7 @@ from bot.services.agency import (
     load_file,
     parse_caption,
     parse_registry,
+    registry_template,
 )
 from bot.services.redflags import FLAG_IDS, Verdict, assess
 from bot.storage.agencies import AgencyRepository
@@ -68,6 +72,65 @@ def test_semicolon_csv_in_windows_1251_as_excel_saves_it() -> None:
     assert registry.rows[0]["name"] == "ОсОО «Эмгек»"
 
 
+def _workbook(*rows: list[object]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)  # type: ignore[union-attr]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_workbook_with_russian_column_names_keeps_every_letter() -> None:
+    """An .xlsx as admins keep it: Russian column names in any case, ң ө ү kept (no encoding to lose them),
+    a permit typed as a number, a date cell, a blank row."""
+    data = _workbook(
+        ["Наименование ", "Номер лицензии", "СТАТУС", "Действует до", "Страны трудоустройства", "Телефон"],
+        ["ОсОО «Жаңы Жол» Өмүр", 12345, "Действует", datetime(2027, 1, 31), "RU; KR", "+996 312 000 000"],
+        [None, None, None, None, None, None],
+        ["Second", 12346.0, "приостановлена", "01.02.2027", "TR", None],
+    )
+    registry = parse_registry(data, "kg.xlsx", country="KG", source="ref", source_date="2026-11-01")
+    first, second = registry.rows
+    assert first["name"] == "ОсОО «Жаңы Жол» Өмүр" and first["permit"] == "12345" and first["valid_to"] == date(2027, 1, 31)
+    assert first["destinations"] == ["RU", "KR"] and first["phone"] == "+996 312 000 000"
+    assert second["permit"] == "12346" and second["status"] == "suspended" and second["valid_to"] == date(2027, 2, 1)
+
+
+def test_english_column_names_are_read_and_unknown_ones_named() -> None:
+    good = "Name,Other names,License number,Status,Valid until,Countries\nAlpha,A1,P-1,active,2027-01-01,TR\n"
+    assert parse_registry(good.encode(), "kz.csv", country="KZ", source="ref", source_date="2026-11-01").rows[0]["permit"] == "P-1"
+    assert problems(b"Name,Colour,Status\nAlpha,red,active\n") == [(1, "Colour", "unknown_column")]
+    assert problems(b"Agency;Permit\nAlpha;P-1\n") == [(1, "status", "missing_column")]
+
+
+def test_a_name_that_lost_its_letters_is_refused_with_the_fix() -> None:
+    """Excel's "CSV" in Windows-1251 has no ң, ө, ү: «Жаңы Жол» arrives as «Жа?ы Жол». Refused, never shown so."""
+    text = HEADER.replace(",", ";") + "ОсОО «Жа?ы Жол»;Жа?ы;ЖК-1;;;;active;RU;;;;\nWhat? Agency;;ЖК-2;;;;active;RU;;;;\n"
+    with pytest.raises(RegistryError) as refused:
+        parse_registry(text.encode("cp1251"), "list.csv", country="KG", source="ref", source_date="2026-11-01")
+    assert [(p.line, p.field, p.reason) for p in refused.value.problems] == [(2, "name", "lossy"), (2, "aliases", "lossy"), (3, "name", "lossy")]
+    assert "CSV UTF-8" in str(refused.value.problems[0])
+
+
+def test_the_template_is_read_back_in_both_languages_and_a_broken_workbook_refused() -> None:
+    for english in (False, True):
+        data = registry_template(english=english)
+        names = next(sheets.read_rows(data))[1]
+        assert len(names) == len(COLUMNS) and ("Name" if english else "Название") == names[0]
+        filled = _workbook(names, ["Alpha", "", "P-1", "", "", "", "active", "TR", "", "", "", ""])
+        assert parse_registry(filled, "t.xlsx", country="KG", source="ref", source_date="2026-11-01").rows[0]["name"] == "Alpha"
+        with pytest.raises(RegistryError) as empty:  # the template as it is: no agencies, nothing erased
+            parse_registry(data, "t.xlsx", country="KG", source="ref", source_date="2026-11-01")
+        assert [p.reason for p in empty.value.problems] == ["no_rows"]
+    for broken in (b"PK\x03\x04 not a zip", b"not even close", b""):
+        with pytest.raises(RegistryError) as refused:
+            parse_registry(broken, "t.xlsx", country="KG", source="ref", source_date="2026-11-01")
+        assert [p.reason for p in refused.value.problems] == ["bad_sheet"]
+
+
 def test_every_bad_row_is_reported_with_its_line_and_reason() -> None:
     found = problems(csv(
         "Good One,,A-1,,2026-01-01,2027-01-01,active,TR,,,,",  # line 2
@@ -91,7 +154,8 @@ def test_every_bad_row_is_reported_with_its_line_and_reason() -> None:
 
 
 @pytest.mark.parametrize(("data", "name", "meta", "reason"), [
-    (csv("A,,1,,,,active,,,,,"), "kg.xlsx", {}, "bad_extension"),
+    (csv("A,,1,,,,active,,,,,"), "kg.xls", {}, "bad_extension"),  # Excel 97-2003: save as .xlsx
+    (csv("A,,1,,,,active,,,,,"), "kg.xlsx", {}, "bad_sheet"),  # a CSV renamed .xlsx
     (HEADER.encode(), "kg.csv", {}, "no_rows"),
     (b"name,status,valid_untill\nA,active,2027-01-01\n", "kg.csv", {}, "unknown_column"),
     (b"name,valid_to\nA,2027-01-01\n", "kg.csv", {}, "missing_column"),

@@ -3,17 +3,20 @@ Telegram, in each language; admins loading registries by sending the file."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb
 from bot.content import format_day, require_content
+from bot.content.catalogs import LANGUAGE_NAMES
 from bot.models import User
 from bot.sandbox.client import Person
-from bot.services.agency import SAMPLES_DIR, Checked, ReportDraft, Reported
+from bot.services.agency import LOST_LETTERS, SAMPLES_DIR, Checked, ReportDraft, Reported
 from bot.states import AgencyData
 from tests.conftest import GROUP, LANGS, ROOT, Harness, make_settings, running
 
@@ -256,7 +259,8 @@ def test_buttons_keep_their_wire_values() -> None:
     """Buttons already in people's chats keep working: the same prefixes and values as before the Enums."""
     assert [AgencyCb(a=a, id=7).pack() for a in AgencyAction] == [
         "ag:id:7", "ag:none:7", "ag:new:7", "ag:rep:7", "ag:nocontact:7", "ag:send:7", "ag:cancel:7",
-        "ag:hm:7", "ag:hd:7", "ag:hb:7", "ag:hn:7", "ag:why:7", "ag:where:7"]  # the last two new (issue 19)
+        "ag:hm:7", "ag:hd:7", "ag:hb:7", "ag:hn:7", "ag:why:7", "ag:where:7",  # the last two new (issue 19)
+        "ag:tpl:7"]  # new (issue 23): the registry template, for admins
     assert [FlagCb(q=2, a=a).pack() for a in FlagAction] == ["rf:2:go", "rf:2:y", "rf:2:n", "rf:2:u", "rf:2:x", "rf:2:b"]
     assert AgencyCb.unpack("ag:rep:0").a is AgencyAction.REPORT and FlagCb.unpack("rf:3:u").a is FlagAction.UNSURE
 
@@ -473,6 +477,41 @@ async def test_admin_uploads_a_registry_bad_then_good(h: Harness) -> None:
     assert "ОсОО «Жаңы Жол»" in (mother.last.text or "") and "example.org/kg-list" in (mother.last.text or "")
     await admin.send("/registries")
     assert "example.org/kg-list" in (admin.last.text or "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_admin_gets_the_template_and_loads_an_excel_registry_a_lossy_file_is_refused(h: Harness, lang: str) -> None:
+    """/registries offers the template (.xlsx); filled in with Russian column names and Kyrgyz letters and
+    sent back, it is imported as written; a CSV that lost ң to "?" is refused with the fix, in the admin's language."""
+    assert h.app is not None
+    admin = h.person(lang, user_id=ADMIN)
+    await admin.send("/start")
+    await admin.click(LANGUAGE_NAMES[lang])
+    await admin.send("/registries")
+    await admin.click(h.t("📄 Template (Excel)", lang))
+    document = h.sandbox.bot_messages(ADMIN)[-1]
+    assert document.kind == "document" and document.extra["file_name"] == "agency-registry-template.xlsx"
+    assert document.text == h.t("The registry template: one agency per row on the first sheet; the second sheet says what "
+                                "each column holds. Send it back here with the caption.", lang)
+    book = load_workbook(io.BytesIO(h.sandbox.files[document.extra["file_id"]]))
+    sheet = book.worksheets[0]
+    names = [cell.value for cell in sheet[1]]
+    row = dict.fromkeys(names, None) | {"Название": "ОсОО «Жаңы Жол»", "Лицензия": 500, "Статус": "действует", "Страны": "TR"}
+    sheet.append([row[name] for name in names])
+    filled = io.BytesIO()
+    book.save(filled)
+
+    lossy = (CSV_HEADER.replace(",", ";") + "ОсОО «Жа?ы Жол»;;ЖК-0500;;;;active;TR;;;;\n").encode("cp1251")
+    await admin.send_document("kg.csv", lossy, "KG https://example.org/kg-list 2026-11-20")
+    assert h.t("has “?” where a letter should be: the file was saved in an encoding without {letters}. "
+               "Save it as “CSV UTF-8” or send the .xlsx file", lang).format(letters=LOST_LETTERS) in (admin.last.text or "")
+    assert (await h.app.agencies.snapshots())["KG"].rows == 8  # nothing changed
+
+    await admin.send_document("kg.xlsx", filled.getvalue(), "KG https://example.org/kg-list 2026-11-20")
+    assert h.t("✅ {country}: {count} agencies imported (the list had {before}).", lang).split("{")[0] in (admin.last.text or "")
+    assert (await h.app.agencies.snapshots())["KG"].rows == 1
+    found = await h.app.agencies.search("жаңы жол")
+    assert found.sure is not None and found.sure.agency.name == "ОсОО «Жаңы Жол»" and found.sure.agency.permit == "500"
 
 
 async def test_only_admins_can_load_a_registry(h: Harness) -> None:

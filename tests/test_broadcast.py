@@ -44,14 +44,14 @@ def received(h: Harness, someone: Person) -> list[str]:
     return [m.text or "" for m in h.sandbox.bot_messages(someone.id) if (m.text or "").startswith("Новые правила")]
 
 
-async def prepare(h: Harness, lang_taps: int = 0) -> Person:
+async def prepare(h: Harness, lang: str | None = None) -> Person:
     admin = h.person("ru", user_id=ADMIN)
     await admin.send("/start")
     await admin.click("Русский")
     await admin.send("/broadcast")
     await admin.send(TEXT)
-    for _ in range(lang_taps):
-        await admin.click(admin.last.button_labels()[0])
+    if lang is not None:  # the audience: the people who chose this language (changed on purpose: toggles, issue 23)
+        await admin.click("🌐 " + {"ru": "Русский", "ky": "Кыргызча", "tg": "Тоҷикӣ", "uz": "Oʻzbekcha"}[lang])
     return admin
 
 
@@ -62,11 +62,8 @@ async def test_admin_targets_previews_sends_and_sees_it_finished(h: Harness) -> 
     admin = await prepare(h)
     preview = h.sandbox.bot_messages(ADMIN)[-2]
     assert preview.text == TEXT  # exactly what people will get (the & escaped for HTML and shown as typed)
-    audience = h.t("<b>Who gets it?</b> Tap to change. The preview above is exactly what people will see.\n"
-                   "Recipients now: {count}", "ru")
-    assert audience.format(count=10).replace("<b>", "").replace("</b>", "") in (admin.last.text or "")  # the admin too
-    for _ in range(4):  # everyone -> ru -> ky -> tg -> uz
-        await admin.click(admin.last.button_labels()[0])
+    assert h.t("Recipients now: {count}", "ru").format(count=10) in (admin.last.text or "")  # the admin too
+    await admin.click("🌐 Oʻzbekcha")
     assert h.t("✅ Send to {count} people", "ru").format(count=6) in admin.last.button_labels()
     await admin.click(h.t("✅ Send to {count} people", "ru").format(count=6))
     await h.app.broadcasts.run()
@@ -78,10 +75,93 @@ async def test_admin_targets_previews_sends_and_sees_it_finished(h: Harness) -> 
         sent=6, total=6, failed=0, blocked=0) in (progress.text or "")
 
 
+async def test_several_languages_and_countries_at_once_and_the_count_follows(h: Harness) -> None:
+    """Languages, citizenships and destinations are lists: several of each at once (none is everyone), the
+    count and the chosen ones shown at each tap, a second tap takes one off; each person gets it once."""
+    assert h.app is not None
+    uz_ru = await crowd(h, 3, "uz", "RU")
+    ky_kz = await crowd(h, 2, "ky", "KZ")
+    tg_tr = await crowd(h, 2, "tg", "TR")
+    ru_kr = await crowd(h, 1, "ru", "KR")
+    admin = await prepare(h)
+    count = h.t("Recipients now: {count}", "ru")
+    await admin.click("🌐 Oʻzbekcha")
+    await admin.click("🌐 Кыргызча")
+    assert count.format(count=5) in (admin.last.text or "")
+    assert "✅ Oʻzbekcha" in admin.last.button_labels() and "✅ Кыргызча" in admin.last.button_labels()
+    assert h.t("🌐 Language: {value}", "ru").format(value="Кыргызча, Oʻzbekcha") in (admin.last.text or "")
+    await admin.click("✈️ " + h.t("Russia", "ru"))
+    await admin.click("✈️ " + h.t("Kazakhstan", "ru"))
+    await admin.click("✈️ " + h.t("Turkey", "ru"))
+    assert count.format(count=5) in (admin.last.text or "")  # tg people go to Turkey, but Tajik is not chosen
+    await admin.click("🌐 Тоҷикӣ")
+    assert count.format(count=7) in (admin.last.text or "")
+    await admin.click("✅ " + h.t("Kazakhstan", "ru"))  # taken off again
+    assert count.format(count=5) in (admin.last.text or "")
+    await admin.click(h.t("✅ Send to {count} people", "ru").format(count=5))
+    await h.app.broadcasts.run()
+    assert [len(received(h, p)) for p in uz_ru + tg_tr] == [1] * 5
+    assert all(received(h, p) == [] for p in ky_kz + ru_kr)
+    broadcast = await h.app.broadcasts.repo.get(1)
+    assert broadcast is not None and (broadcast.language, broadcast.destination) == ("ky,tg,uz", "RU,TR")
+
+
+async def test_a_broadcast_goes_at_the_time_chosen_in_the_admins_time_zone(h: Harness) -> None:
+    """"Tomorrow 09:00" is 09:00 in ADMIN_TIMEZONE (Tashkent: 04:00 UTC); nothing goes before, everyone
+    once after, even across a restart; a typed time is checked and refused with the reason."""
+    assert h.app is not None
+    uz = await crowd(h, 3, "uz")
+    admin = await prepare(h)
+    await admin.click("🌐 Oʻzbekcha")
+    await admin.click(h.t("⌨️ Type a time", "ru"))
+    assert h.t("Type when to send it, in {zone} time: <code>18:30</code>, <code>03.12 18:30</code> or "
+               "<code>03.12.2026 18:30</code>. Up to 30 days ahead.", "ru").format(zone=h.t("Tashkent", "ru")).replace(
+        "<code>", "").replace("</code>", "") in (admin.last.text or "")
+    for typed, reason in (("25:99", "I did not understand the time."), ("01.11 10:00", "That time has passed."),
+                          ("01.02.2027 10:00", "That is more than 30 days ahead.")):
+        await admin.send(typed)
+        assert (admin.last.text or "").startswith(h.t(reason, "ru")), typed
+    await admin.send("24.11 18:30")  # Tashkent time: 13:30 UTC
+    when = h.t("{day} at {time} ({zone} time)", "ru").format(day="24.11.2026", time="18:30", zone=h.t("Tashkent", "ru"))
+    assert h.t("⏰ When: {when}", "ru").format(when=when) in (admin.last.text or "")
+    await admin.click(h.t("Tomorrow 09:00", "ru"))
+    when = h.t("{day} at {time} ({zone} time)", "ru").format(day="24.11.2026", time="09:00", zone=h.t("Tashkent", "ru"))
+    assert h.t("⏰ When: {when}", "ru").format(when=when) in (admin.last.text or "")
+    await admin.click(h.t("⏰ Schedule for {count} people", "ru").format(count=3))
+    progress = h.sandbox.bot_messages(ADMIN)[-1]
+    assert h.t("⏰ <b>Broadcast No. {number}</b> goes to {total} people on {when}.", "ru").format(
+        number=1, total=3, when=when).replace("<b>", "").replace("</b>", "") in (progress.text or "")
+    assert h.t("⏹ Cancel the broadcast", "ru") in progress.button_labels()
+    await h.app.broadcasts.run()
+    h.advance(hours=24, minutes=59)  # 24.11, 03:59 UTC: 08:59 in Tashkent
+    await h.app.broadcasts.run()
+    assert all(received(h, p) == [] for p in uz)
+    await h.restart()
+    h.advance(minutes=1)
+    await h.app.broadcasts.run()
+    await h.app.broadcasts.run()
+    assert [len(received(h, p)) for p in uz] == [1, 1, 1]
+
+
+async def test_a_scheduled_broadcast_cancelled_before_its_time_is_never_sent(h: Harness) -> None:
+    assert h.app is not None
+    uz = await crowd(h, 2, "uz")
+    admin = await prepare(h)
+    await admin.click(h.t("In an hour", "ru"))
+    await admin.click(h.t("⏰ Schedule for {count} people", "ru").format(count=3))
+    progress = h.sandbox.bot_messages(ADMIN)[-1]
+    await admin.click(h.t("⏹ Cancel the broadcast", "ru"), message=progress)
+    h.advance(hours=2)
+    await h.app.broadcasts.run()
+    assert all(received(h, p) == [] for p in uz)
+    assert h.t("⏹ <b>Broadcast No. {number} cancelled.</b>", "ru").format(number=1).replace("<b>", "").replace(
+        "</b>", "") in (h.sandbox.bot_messages(ADMIN)[-1].text or "")
+
+
 async def test_pace_stays_under_telegrams_limits(h: Harness) -> None:
     assert h.app is not None
     people = await crowd(h, 120, "uz")
-    admin = await prepare(h, lang_taps=4)  # Uzbek speakers (not the admin, who just got the screen)
+    admin = await prepare(h, "uz")  # Uzbek speakers (not the admin, who just got the screen)
     await admin.click(admin.last.button_labels()[-2])  # send
     limited = h.sandbox.rate_limited  # (the preview and its buttons, two messages at once, may meet the strict limit)
     started = h.clock()
@@ -96,7 +176,7 @@ async def test_pace_stays_under_telegrams_limits(h: Harness) -> None:
 async def test_a_crash_mid_send_never_sends_twice(h: Harness) -> None:
     assert h.app is not None
     people = await crowd(h, 40, "tg")
-    admin = await prepare(h, lang_taps=3)
+    admin = await prepare(h, "tg")
     await admin.click(admin.last.button_labels()[-2])
     await h.app.broadcasts.run(budget=0.5)  # part of it
     sent_before = sum(len(received(h, p)) for p in people)
@@ -116,7 +196,7 @@ async def test_a_crash_mid_send_never_sends_twice(h: Harness) -> None:
 async def test_403_marks_inactive_and_429_waits(h: Harness) -> None:
     assert h.app is not None
     people = await crowd(h, 10, "ky")
-    admin = await prepare(h, lang_taps=2)
+    admin = await prepare(h, "ky")
     await admin.click(admin.last.button_labels()[-2])
     h.sandbox.users[people[3].id].blocked_bot = True  # blocked after the list was made: Telegram answers 403
     h.sandbox.inject_error("sendMessage", 429, "Too Many Requests: retry after 60", retry_after=60)
@@ -176,6 +256,12 @@ async def test_cli_queues_a_broadcast_the_bot_sends(h: Harness) -> None:
     assert sent.returncode == 0 and "broadcast 1 queued for 3 people" in sent.stdout
     await h.app.broadcasts.run()
     assert [len(received(h, p)) for p in uz] == [1, 1, 1] and all(received(h, p) == [] for p in ru)
+    both = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--text", TEXT, "--lang", "uz,ru", "--at", "23:00"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert both.returncode == 0 and "would reach 5 people" in both.stdout, both.stdout + both.stderr
+    wrong = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--text", TEXT, "--lang", "uz,xx"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2 and "xx" in wrong.stderr
     status = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--status", "1"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert "broadcast 1: done, 3 recipients: sent 3" in status.stdout

@@ -4,21 +4,26 @@ people and checklists counted; bad periods answered; and none of it for anyone b
 
 from __future__ import annotations
 
+import csv as csv_module
+import io
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.callbacks import GuideCb, StatsCb
+from bot.content import require_content
 from bot.sandbox.client import Person
 from bot.sandbox.core import SandboxMessage, image_size
-from bot.screens import stats as stats_module
-from bot.services.stats import Period, PeriodError, parse_period, weekly
-from bot.storage.stats import buckets, figures
-from tests.conftest import EPOCH, Harness, make_settings, running
+from bot.screens import chart as chart_module
+from bot.services.stats import Period, PeriodError, Report, parse_period, weekly
+from bot.storage.stats import Bucket, buckets, figures
+from tests.conftest import EPOCH, ROOT, Harness, make_settings, running
 
 ADMIN_RU = 4_300_001
 ADMIN_KY = 4_300_002
@@ -107,31 +112,157 @@ async def test_stats_shows_a_table_a_chart_and_gives_a_csv(h: Harness) -> None:
     assert plain(h.t("📊 <b>Figures for {period}</b> ({days} days, UTC)", "ru").format(
         period="17.11.2026 – 23.11.2026", days=7)) in text
     rows = table_rows(table.source or "")
-    assert rows[h.t("People in the bot", "ru")] == "3"  # two people and the admin
-    assert rows[h.t("active", "ru")] == "3"
+    assert rows[h.t("People in the bot, all time", "ru")] == "3"  # two people and the admin
+    assert rows[h.t("Active people", "ru")] == "3" and rows[h.t("New people", "ru")] == "3"
     assert rows[h.t("Checklists started", "ru")] == "1"
-    assert h.t("<b>Languages:</b> {list}", "ru").format(list="ru 2 · ky 1") in (table.source or "")
+    assert h.t("<b>People active in the period, by language:</b> {list}", "ru").format(list="ru 2 · ky 1") in (table.source or "")
     assert h.t("Russia", "ru") + " 1" in text  # destination
     topic = next(iter(h.app.content.parents))
     assert h.app.content.topic("ru", topic).title + " 1" in text  # topic titles in the admin's language
-    assert [str(b) for b in table.button_labels()] == [h.t("{days} days", "ru").format(days=d) for d in (7, 30, 365)] + [h.t("📄 CSV file", "ru")]
+    assert [str(b) for b in table.button_labels()] == [h.t("{days} days", "ru").format(days=d) for d in (7, 30, 365)] + [
+        h.t("📄 CSV file", "ru"), h.t("📗 Excel file", "ru"), h.t("📑 Report (PDF)", "ru"), h.t("📑 Report in English", "ru")]
 
     png = photo(h, chart)
     assert png.startswith(b"\x89PNG") and image_size(png) == (800, 800)
     assert chart.text == h.t("📈 {period}", "ru").format(period="17.11.2026 – 23.11.2026")
 
     await boss.click(h.t("📄 CSV file", "ru"), table)
+    totals, by_day = h.sandbox.bot_messages(ADMIN_RU)[-2:]
+    assert totals.kind == by_day.kind == "document"
+    assert totals.extra["file_name"] == "figures-2026-11-17-2026-11-23-totals.csv" and by_day.extra["file_name"].endswith("-by-day.csv")
+    raw = h.sandbox.files[totals.extra["file_id"]]
+    assert raw.startswith("\ufeff".encode())  # so that Excel reads the Cyrillic
+    csv = list(csv_module.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert csv[0] == [h.t("Figure", "ru"), h.t("Detail", "ru"), h.t("Value", "ru")]
+    assert [h.t("Checklists started", "ru"), h.t("Russia", "ru"), "1"] in csv  # readable names, not machine keys
+    assert [h.t("Active people", "ru"), "", "3"] in csv
+    assert [h.t("People active in the period, by language", "ru"), "Русский", "2"] in csv
+    days = list(csv_module.reader(io.StringIO(h.sandbox.files[by_day.extra["file_id"]].decode("utf-8-sig"))))
+    assert days[0] == [h.t("Day", "ru"), h.t("active people", "ru"), h.t("new people", "ru"), h.t("cases", "ru")]
+    assert [row[0] for row in days[1:]] == [f"2026-11-{d}" for d in range(17, 24)] and days[-1][1:3] == ["3", "3"]
+
+    await boss.click(h.t("📗 Excel file", "ru"), table)
     document = h.sandbox.bot_messages(ADMIN_RU)[-1]
-    assert document.kind == "document" and document.extra["file_name"] == "figures-2026-11-17-2026-11-23.csv"
-    csv = h.sandbox.files[document.extra["file_id"]].decode()
-    assert csv.splitlines()[0] == "from,to,section,key,value"
-    assert "2026-11-17,2026-11-23,checklist,started:RU,1" in csv and "2026-11-17,2026-11-23,active,people,3" in csv
+    assert document.extra["file_name"] == "figures-2026-11-17-2026-11-23.xlsx"
+    book = load_workbook(io.BytesIO(h.sandbox.files[document.extra["file_id"]]))
+    assert book.sheetnames == [h.t("Totals", "ru"), h.t("By day", "ru")]
+    assert [h.t("Active people", "ru"), None, 3] in [[c.value for c in row] for row in book.worksheets[0].iter_rows()]
+    csv = raw.decode("utf-8-sig")
+
+    for label, language in (("📑 Report (PDF)", "ru"), ("📑 Report in English", "en")):
+        await boss.click(h.t(label, "ru"), table)
+        document = h.sandbox.bot_messages(ADMIN_RU)[-1]
+        assert document.extra["file_name"] == f"report-2026-11-17-2026-11-23-{language}.pdf"
+        pdf = h.sandbox.files[document.extra["file_id"]]
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page ") >= 2  # text pages and the chart
+        assert document.text == h.t("Report for {period}: the figures, the chart and the cases, for donors. Counts only, "
+                                    "no personal data.", "ru").format(period="17.11.2026 – 23.11.2026")
 
     await boss.click(h.t("{days} days", "ru").format(days=30), table)
     assert plain(h.t("📊 <b>Figures for {period}</b> ({days} days, UTC)", "ru").format(
         period="25.10.2026 – 23.11.2026", days=30)) in plain(h.sandbox.bot_messages(ADMIN_RU)[-2].text or "")
     assert h.sandbox.bot_messages(ADMIN_RU)[-1].kind == "photo"
     assert str(reader.id) not in csv and str(traveller.id) not in csv
+
+
+async def test_leaflets_reach_is_counted_and_what_they_open_is_counted_as_read(h: Harness) -> None:
+    """A leaflet's QR code (a deep link) is an event naming its payload: the table shows each leaflet's
+    people (one person twice is one), an unknown link as "?", and the topic or country guide it opened."""
+    assert h.app is not None
+    topic = next(iter(h.app.content.parents))
+    first = h.person("ky")
+    await first.send("/start ky-c-RU")  # a Kyrgyz leaflet about Russia, opened by a newcomer
+    await first.send("/start ky-c-RU")
+    second = h.person("ru")
+    await second.send(f"/start t-{topic}")
+    third = h.person("tg")
+    await third.send("/start ky-c-RU")
+    await third.send("/start Aibek_Osmonov_1990")  # typed by hand, or an old leaflet: never stored as typed
+    boss = await admin(h, ADMIN_RU, "ru")
+    await boss.send("/stats")
+    table = h.sandbox.bot_messages(ADMIN_RU)[-2]
+    source = table.source or ""
+    assert h.t("<b>Reach by leaflet</b> (people who opened its link or QR code): {list}", "ru").format(
+        list=f"ky-c-RU 2 · ? 1 · t-{topic} 1") in source
+    assert "Aibek" not in source
+    rows = table_rows(source)
+    assert rows[h.t("Country guides read", "ru")] == "3" and rows[h.t("Guide topics read", "ru")] == "1"
+    # the link's language is the person's: counted in the period's breakdown at once
+    assert h.t("<b>People active in the period, by language:</b> {list}", "ru").format(list="ky 2 · ru 2") in source
+
+
+async def test_breakdowns_count_the_people_active_in_the_period(h: Harness) -> None:
+    """Language, citizenship and destination are the period's (people active in it), not all time: a
+    person active only 40 days ago is in the 60-day view and not in the 7-day one; the all-time total is
+    labelled so."""
+    long_ago = await h.speaker("ky")
+    await long_ago.send("/profile")
+    h.advance(days=40)
+    recent = await h.speaker("ru")
+    await recent.send("/menu")
+    boss = await admin(h, ADMIN_RU, "ru")
+    line = h.t("<b>People active in the period, by language:</b> {list}", "ru")
+    await boss.send("/stats")
+    week = h.sandbox.bot_messages(ADMIN_RU)[-2].source or ""
+    assert line.format(list="ru 2") in week and table_rows(week)[h.t("People in the bot, all time", "ru")] == "3"
+    await boss.send("/stats 60")
+    sixty = h.sandbox.bot_messages(ADMIN_RU)[-2].source or ""
+    assert line.format(list="ru 2 · ky 1") in sixty
+
+
+def _report(days: int, *, cases: int, today: date = TODAY) -> Report:
+    """A period's figures as the storage gives them: a bucket per day (per week over 62 days)."""
+    period = Period(today - timedelta(days=days - 1), today)
+    by_week = weekly(period.start, period.end)
+    first = period.start - timedelta(days=period.start.weekday()) if by_week else period.start
+    found = []
+    while first <= period.end:
+        found.append(Bucket(first, 30 + first.day, 5 + first.day % 4, cases * (first.day % 2)))
+        first += timedelta(days=7 if by_week else 1)
+    values = {("active", "people"): 300.0, ("users", "new"): 90.0, ("guide", "documents_taken"): 40.0, ("reminders", "sent"): 12.0,
+              ("cases", "opened:request"): float(cases), ("leaflet", "ky-c-RU"): 7.0, ("cases", "closed:info"): float(cases)}
+    return Report(period, {key: value for key, value in values.items() if value}, found)
+
+
+@pytest.mark.parametrize(("name", "days", "cases", "lang", "organisation"), [
+    ("week-ru-no-cases", 7, 0, "ru", ""),
+    ("month-en", 30, 3, "en", "Safe Migration Centre"),
+    ("year-ky-by-week", 365, 2, "ky", "Insan Leilek"),
+    ("fortnight-uz", 14, 1, "uz", ""),
+])
+def test_the_chart_and_the_report_are_drawn_for_a_donor(tmp_path: Path, name: str, days: int, cases: int, lang: str,
+                                                        organisation: str) -> None:
+    """Each variant drawn as PNG (the chart, and each page of the report) to look at: FIGURES_OUT=dir keeps
+    them. The title carries the organisation and the totals; the day not over is marked; cases have their
+    own panel, left out (with the "what people did" bars that are zero) when there are none."""
+    from bot.i18n import DOMAIN, CatalogI18n
+    from bot.screens import report as report_module
+
+    figures = _report(days, cases=cases)
+    i18n = CatalogI18n(path=ROOT / "locales", default_locale="ru", domain=DOMAIN)
+    with i18n.context(), i18n.use_locale(lang):
+        spec = chart_module.chart_spec(figures, TODAY, organisation)
+        pages = report_module.report_spec(figures, require_content(ROOT / "content"), lang, TODAY, organisation)
+        heading = i18n.gettext("People by week, {period}" if days > 62 else "People by day, {period}", locale=lang)
+    assert spec.title == (f"{organisation} · " if organisation else "") + heading.format(period=figures.period.shown())
+    assert "300" in spec.totals and "90" in spec.totals and spec.open_last and spec.labels[-1].endswith("*")
+    assert [count for _name, count in spec.used] == ([40, cases] if cases else [40])  # no zero bars; reminders apart
+    drawn = chart_module.draw(spec)
+    assert len(drawn.axes) == (3 if cases else 2)
+    legend = drawn.axes[0].get_legend()
+    assert legend is not None and legend.get_bbox_to_anchor().y0 >= drawn.axes[0].get_window_extent().y1 - 1  # above the data
+    out = Path(os.environ.get("FIGURES_OUT") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    png = chart_module.render_png(spec)
+    (out / f"chart-{name}.png").write_bytes(png)
+    assert image_size(png) == (800, 800)
+    for number, page in enumerate(report_module._pages(pages)):
+        page.savefig(out / f"report-{name}-{number + 1}.png", dpi=60)
+    pdf = report_module.render_pdf(pages)
+    (out / f"report-{name}.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    headings = [section.heading for section in pages.sections]
+    assert len(headings) == len(set(headings)) and ("ky-c-RU", "7") in next(s.lines for s in pages.sections if "ky-c-RU" in dict(s.lines))
 
 
 async def test_a_long_period_is_charted_by_week(h: Harness) -> None:
@@ -169,12 +300,12 @@ async def test_a_chart_that_cannot_be_drawn_leaves_the_table(h: Harness, monkeyp
     def broken(spec: object) -> bytes:
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(stats_module, "render_png", broken)
+    monkeypatch.setattr(chart_module, "render_png", broken)
     h.expect_errors = True
     boss = await admin(h, ADMIN_RU, "ru")
     await boss.send("/stats")
     table, note = h.sandbox.bot_messages(ADMIN_RU)[-2:]
-    assert h.t("People in the bot", "ru") in (table.text or "")
+    assert h.t("People in the bot, all time", "ru") in (table.text or "")
     assert note.text == h.t("The chart could not be drawn this time. The figures above are complete.", "ru")
 
 
@@ -188,7 +319,7 @@ async def test_only_admins_get_figures(h: Harness) -> None:
     await someone.click_data(StatsCb(a="show", s="2026-11-01", e="2026-11-23").pack(), someone.last)
     mine = h.sandbox.bot_messages(someone.id)
     assert all(m.kind == "text" for m in mine)
-    assert not any(h.t("People in the bot", "ru") in (m.text or "") for m in mine)
+    assert not any(h.t("People in the bot, all time", "ru") in (m.text or "") for m in mine)
     assert not any(h.t("🛠 <b>Admin tools</b>", "ru") in (m.source or "") for m in mine)
     boss = await admin(h, ADMIN_KY, "ky")
     await boss.send("/admin")

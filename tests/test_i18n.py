@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import shutil
 import tokenize
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
+from bot.content.catalogs import update_catalogs
 from bot.i18n import PACKAGE_DIR, catalog_problems, extract, po_path, read_catalog
 from tests.conftest import LANGS, ROOT
 
@@ -17,6 +19,20 @@ LOCALES = ROOT / "locales"
 
 def test_catalogs_are_complete_and_up_to_date() -> None:
     assert catalog_problems(LOCALES) == []
+
+
+def test_i18n_writes_a_catalog_only_where_a_message_changed(tmp_path: Path) -> None:
+    """`python -m bot i18n` on current catalogs writes nothing (no header dates, no line numbers that moved);
+    a message missing from one catalog rewrites that catalog only, and only at that message."""
+    shutil.copytree(LOCALES, tmp_path / "locales")
+    assert update_catalogs(tmp_path / "locales") == []
+    ru = po_path(tmp_path / "locales", "ru")
+    before = ru.read_bytes()
+    entry = '#: bot/screens/agency.py\nmsgid "permit valid"\nmsgstr "разрешение действует"\n\n'.encode()
+    assert before.count(entry) == 1
+    ru.write_bytes(before.replace(entry, b""))
+    assert update_catalogs(tmp_path / "locales") == [ru]
+    assert ru.read_bytes() == before.replace(entry, entry.replace("разрешение действует".encode(), b""))
 
 
 def test_extraction_finds_the_strings() -> None:

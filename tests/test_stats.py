@@ -3,6 +3,8 @@ exactly, holding no message text, deleted with /forget, exported as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -10,10 +12,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
+from bot.i18n import po_path, read_catalog
 from bot.sandbox.core import image_size
+from bot.screens import exports
 from bot.services.agency import SAMPLES_DIR
-from bot.services.stats import to_csv
+from bot.services.stats import Period, StatsService
 from bot.storage.stats import figures
 from tests.conftest import EPOCH, GROUP, ROOT, Harness, make_settings, running
 from tests.test_config_cli import _env
@@ -83,9 +88,20 @@ async def test_figures_count_what_people_did_and_nothing_they_wrote(h: Harness) 
     assert "Секрет" not in dumped and "Alatoo" not in dumped and "Акча" not in dumped  # nothing anyone typed
     assert str(ky.id) not in dumped and str(uz.id) not in dumped  # people are keyed hashes
 
-    csv = to_csv(await figures(h.app.db, day, day), day, day)
-    assert csv.splitlines()[0] == "from,to,section,key,value"
-    assert f"{day},{day},screening,high,1" in csv
+    report = await StatsService(h.app.db).report(Period(day, day))
+    with h.app.i18n.context(), h.app.i18n.use_locale("en"):  # English, for donors: the source strings
+        totals = exports.totals(report, h.app.content, "en")
+    assert totals[0] == ["Figure", "Detail", "Value"]
+    assert ["Self-checks", "high risk", 1] in totals and ["Agency checks", "not in the registry", 1] in totals
+    assert ["Cases opened", "report about an agency", 1] in totals
+
+
+def test_a_cell_a_spreadsheet_would_run_is_kept_as_text() -> None:
+    """CSV injection: =, +, -, @ first are formulas to Excel; they are written with a leading '."""
+    table = [["Figure", "Value"], ["=HYPERLINK(\"http://x\")", 1], ["+7 999", 2], ["-", 3], ["@SUM(A1)", 4], ["Fine", -5]]
+    rows = list(csv.reader(io.StringIO(exports.to_csv(table).decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+7 999", "'-", "'@SUM(A1)", "Fine"]
+    assert rows[5][1] == "-5"  # a number stays a number
 
 
 async def test_forget_deletes_the_persons_events(h: Harness) -> None:
@@ -107,8 +123,24 @@ def test_stats_cli_exports_csv(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "from,to,section,key,value"
-    assert "2026-11-01,2026-11-30,active,people,0" in result.stdout
+    russian = read_catalog(po_path(ROOT / "locales", "ru"), "ru")  # DEFAULT_LANGUAGE
+    first = list(csv.reader(io.StringIO(result.stdout)))[:2]
+    assert first == [[russian[m].string for m in ("Figure", "Detail", "Value")], [russian["People in the bot, all time"].string, "", "0"]]
+    english = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "series", "--lang", "en"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert english.returncode == 0, english.stderr
+    lines = english.stdout.splitlines()
+    assert lines[0] == "Day,active people,new people,cases" and len(lines) == 31 and lines[1] == "2026-11-01,0,0,0"
+    book = tmp_path / "figures.xlsx"
+    made = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "xlsx", "--lang", "en",
+         "--out", str(book)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    assert load_workbook(book).sheetnames == ["Totals", "By day"]
+    assert [russian["Active people"].string, "", "0"] in list(csv.reader(io.StringIO(result.stdout)))
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "stats", "--from", "2026-11-30", "--to", "2026-11-01"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
@@ -121,3 +153,9 @@ def test_stats_cli_exports_csv(tmp_path: Path) -> None:
     )
     assert chart.returncode == 0, chart.stderr
     assert image_size((tmp_path / "chart.png").read_bytes()) == (800, 800)
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--month", "2026-10", "--format", "pdf", "--lang", "en", "--out", str(tmp_path / "r.pdf")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF") and b"2026" in (tmp_path / "r.pdf").read_bytes()

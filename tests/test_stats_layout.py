@@ -4,8 +4,9 @@ chats already carry, and a finished broadcast's progress without buttons."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,7 +15,7 @@ from bot.i18n import DOMAIN, CatalogI18n
 from bot.models import Broadcast
 from bot.screens import broadcast as broadcast_screens
 from bot.screens import stats as stats_screens
-from bot.services.broadcast import CHOICES, Draft, next_choice
+from bot.services.broadcast import Draft, SendAtError, parse_send_at, quick_send_at
 from bot.services.stats import Period, PeriodError, StatsService, parse_period
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,24 +51,48 @@ def test_a_button_period_is_checked_by_the_service() -> None:
 
 
 def test_the_draft_reads_the_stored_shape_and_refuses_forged_choices() -> None:
+    """Changed on purpose (issue 23): the audience is lists, chosen by toggles, and a sending time."""
     stored = {"text": "<b>Hi</b>"}  # what a half-finished form kept before the typed model
     draft = Draft.from_dict(stored)
     assert draft == Draft(text="<b>Hi</b>") and draft.audience() == (None, None, None)
-    draft = draft.with_choice("lang", "uz").with_choice("dst", "RU")
-    assert draft.to_dict() == {"text": "<b>Hi</b>", "lang": "uz", "cit": "", "dst": "RU"}
-    assert Draft.from_dict(draft.to_dict()) == draft and draft.audience() == ("uz", None, "RU")
+    assert Draft.from_dict({"text": "x", "lang": "uz", "cit": "", "dst": "RU"}).audience() == (("uz",), None, ("RU",))  # one code, as before
+    draft = draft.toggled("lang", "uz").toggled("dst", "RU").toggled("lang", "ky").toggled("dst", "KZ").toggled("dst", "RU")
+    assert draft.to_dict() == {"text": "<b>Hi</b>", "lang": ["ky", "uz"], "cit": [], "dst": ["KZ"], "send_at": ""}
+    assert Draft.from_dict(draft.to_dict()) == draft and draft.audience() == (("ky", "uz"), None, ("KZ",))
     with pytest.raises(ValueError):
-        draft.with_choice("lang", "xx")
+        draft.toggled("lang", "xx")
     with pytest.raises(ValueError):
-        draft.with_choice("text", "")
-    assert next_choice("lang", CHOICES["lang"][-1]) == "" and next_choice("lang", "zz") == ""
+        draft.toggled("text", "")
+    assert Draft.from_dict({**draft.to_dict(), "lang": ["uz", "xx"], "send_at": "soon"}) == Draft("<b>Hi</b>", ("uz",), (), ("KZ",))
+
+
+@pytest.mark.parametrize(("typed", "local"), [
+    ("18:30", "2026-11-23 18:30"), ("07:00", "2026-11-24 07:00"), ("24.11 08:15", "2026-11-24 08:15"),
+    ("24.11.2026 08:15", "2026-11-24 08:15"), ("2026-12-20 10:00", "2026-12-20 10:00"), (" 03.12  9:05 ", "2026-12-03 09:05"),
+])
+def test_a_sending_time_is_read_in_the_admins_time_zone(typed: str, local: str) -> None:
+    now = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 08:00 in Tashkent
+    tashkent = ZoneInfo("Asia/Tashkent")
+    assert parse_send_at(typed, now, tashkent) == datetime.fromisoformat(local).replace(tzinfo=tashkent).astimezone(UTC)
+    assert quick_send_at("9am", now, tashkent) == datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
+    assert quick_send_at("1h", now, tashkent) == now + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(("typed", "reason"), [
+    ("tomorrow", "not_understood"), ("25:00", "not_understood"), ("29.02 10:00", "not_understood"),
+    ("23.11 07:59", "past"), ("2026-11-22 10:00", "past"), ("24.12.2026 09:00", "too_far"),
+])
+def test_a_sending_time_that_cannot_be_used_is_refused_with_the_reason(typed: str, reason: str) -> None:
+    with pytest.raises(SendAtError) as refused:
+        parse_send_at(typed, datetime(2026, 11, 23, 3, 0, tzinfo=UTC), ZoneInfo("Asia/Tashkent"))
+    assert refused.value.reason == reason
 
 
 def test_callback_actions_keep_their_wire_values() -> None:
     assert BcCb(a=BcAction.GO).pack() == "bc:go:"
     assert BcCb(a=BcAction.STOP, v="7").pack() == "bc:stop:7"
     assert BcCb.unpack("bc:lang:ru") == BcCb(a=BcAction.LANG, v="ru")
-    assert [a.value for a in BcAction] == ["lang", "cit", "dst", "go", "drop", "stop"]
+    assert [a.value for a in BcAction] == ["lang", "cit", "dst", "go", "drop", "stop", "when"]  # when: new (issue 23)
     assert StatsCb(a=StatsAction.CSV, s="2026-11-01", e="2026-11-23").pack() == "st:csv:2026-11-01:2026-11-23"
     assert StatsCb.unpack("st:show:2026-11-01:2026-11-23").a is StatsAction.SHOW
     with pytest.raises(ValueError):
@@ -79,8 +104,10 @@ def test_progress_has_a_cancel_button_only_while_sending(i18n: CatalogI18n) -> N
                           citizenship=None, destination=None, status="sending", total=100, not_before=None,
                           progress_chat=1, progress_msg=2)
     with i18n.context(), i18n.use_locale("ru"):
-        running = broadcast_screens.progress_screen(broadcast, {"sent": 50, "pending": 50})
+        now, tashkent = datetime(2026, 11, 23, 12, tzinfo=UTC), ZoneInfo("Asia/Tashkent")
+        running = broadcast_screens.progress_screen(broadcast, {"sent": 50, "pending": 50}, now, tashkent)
         done = broadcast_screens.progress_screen(
-            Broadcast(**{**{f: getattr(broadcast, f) for f in Broadcast.__dataclass_fields__}, "status": "done"}), {"sent": 100})
+            Broadcast(**{**{f: getattr(broadcast, f) for f in Broadcast.__dataclass_fields__}, "status": "done"}), {"sent": 100},
+            now, tashkent)
     assert running.markup is not None and running.markup.inline_keyboard[0][0].callback_data == "bc:stop:3"
     assert done.markup is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -176,6 +176,7 @@ async def test_reminders_are_claimed_once_and_plans_replaced(db: Database) -> No
 
 async def test_events_and_activity(db: Database) -> None:
     from bot.storage.events import EventRepository
+    from bot.storage.stats import figures
 
     repo = EventRepository(db)
     assert await repo.key() is None
@@ -184,8 +185,14 @@ async def test_events_and_activity(db: Database) -> None:
     assert await repo.key() == "aa"
     await repo.add("2026-12-01T09:00:00+00:00", "guide", "before", "ky", "KG", "RU", "h1")
     assert await repo.exists("h1", "guide", "before") and not await repo.exists("h1", "guide", "after")
-    await repo.add_activity("2026-12-01", "h1")
-    await repo.add_activity("2026-12-01", "h1")
+    await repo.add_activity("2026-12-01", "h1", None, None, None)  # before the language is chosen
+    await repo.add_activity("2026-12-01", "h1", "ky", "KG", "RU")  # the same day's row, its profile now known
+    await repo.add_activity("2026-12-01", "h2", "ru", None, None)
+    rows = {(f.section, f.key): f.value for f in await figures(db, date(2026, 12, 1), date(2026, 12, 1))}
+    assert rows[("active", "people")] == 2
+    assert rows[("active", "language=ky")] == 1 and rows[("active", "language=ru")] == 1
+    assert rows[("active", "citizenship=KG")] == 1 and rows[("active", "citizenship=unknown")] == 1
+    assert ("active", "language=unknown") not in rows
 
 
 async def test_a_broadcast_reaches_its_audience_once(db: Database) -> None:
@@ -198,9 +205,10 @@ async def test_a_broadcast_reaches_its_audience_once(db: Database) -> None:
         await users.insert(uid, lang, now)
         await users.set_language(uid, lang)
     await users.set_blocked(BIG_ID + 2, True)
-    assert await repo.count_audience(None, None, None) == 2 and await repo.count_audience("ky", None, None) == 1
-    async with db.transaction():
-        broadcast_id = await repo.create(1, "<b>Hi</b>", "ky", None, None, now)
+    assert await repo.count_audience(None, None, None) == 2 and await repo.count_audience(("ky",), None, None) == 1
+    assert await repo.count_audience(("ky", "uz"), None, None) == 2 and await repo.count_audience(None, ("KG",), None) == 0
+    async with db.transaction():  # the audience is lists now (issue 23): one language here
+        broadcast_id = await repo.create(1, "<b>Hi</b>", ("ky",), None, None, now)
     broadcast = await repo.get(broadcast_id)
     assert broadcast is not None and broadcast.total == 1 and [b.id for b in await repo.active()] == [broadcast_id]
     assert await repo.claim(broadcast_id, 10) == [BIG_ID] and await repo.claim(broadcast_id, 10) == []

@@ -10,22 +10,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.models import CITIZENSHIPS, DESTINATIONS, LANGUAGES
-from bot.services.broadcast import MAX_TEXT
+from bot.services.broadcast import MAX_TEXT, SendAtError, parse_send_at
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.db import Database
+
+
+def _codes(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    def parse(text: str) -> tuple[str, ...]:
+        codes = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        unknown = [code for code in codes if code not in allowed]
+        if unknown or not codes:
+            raise argparse.ArgumentTypeError(f"not one of {', '.join(allowed)}: {', '.join(unknown) or text!r}")
+        return codes
+
+    return parse
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("broadcast", help="send an announcement to the bot's users (dry run unless --send)")
     parser.add_argument("--text", help="the announcement; plain text (use --html for Telegram HTML)")
     parser.add_argument("--html", action="store_true", help="the text is Telegram HTML (<b>, <i>, <a href>)")
-    parser.add_argument("--lang", choices=LANGUAGES, help="only people who chose this language")
-    parser.add_argument("--citizenship", choices=CITIZENSHIPS, help="only citizens of this country")
-    parser.add_argument("--destination", choices=DESTINATIONS, help="only people going to this country")
+    parser.add_argument("--lang", type=_codes(LANGUAGES), help=f"only people who chose these languages, e.g. ky,uz ({', '.join(LANGUAGES)})")
+    parser.add_argument("--citizenship", type=_codes(CITIZENSHIPS), help=f"only citizens of these countries ({', '.join(CITIZENSHIPS)})")
+    parser.add_argument("--destination", type=_codes(DESTINATIONS), help=f"only people going to these countries ({', '.join(DESTINATIONS)})")
+    parser.add_argument("--at", help="send it from this time, in ADMIN_TIMEZONE: '18:30', '03.12 18:30' or '2026-12-03 18:30'")
     parser.add_argument("--send", action="store_true", help="queue it for sending (without it: only count)")
     parser.add_argument("--status", type=int, metavar="N", help="show the progress of broadcast N")
     parser.set_defaults(run=run)
@@ -52,6 +65,13 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
         if len(text) > MAX_TEXT:
             print(f"the text is too long: {len(text)} characters, at most {MAX_TEXT}")
             return 2
+        send_at = None
+        if args.at:
+            try:
+                send_at = parse_send_at(args.at, datetime.now(UTC), config.admin_zone())
+            except SendAtError as error:
+                print(f"--at {args.at!r}: {error.reason.replace('_', ' ')} (times are in {config.admin_timezone}, up to 30 days ahead)")
+                return 2
         count = await repo.count_audience(args.lang, args.citizenship, args.destination)
         if not args.send:
             print(f"would reach {count} people (dry run; add --send to queue it)")
@@ -60,10 +80,11 @@ async def _run(config: Settings, args: argparse.Namespace) -> int:
             print("nobody matches: nothing queued")
             return 1
         async with db.transaction():
-            broadcast_id = await repo.create(0, text, args.lang, args.citizenship, args.destination, datetime.now(UTC))
+            broadcast_id = await repo.create(0, text, args.lang, args.citizenship, args.destination, datetime.now(UTC), send_at)
         created = await repo.get(broadcast_id)
         assert created is not None
-        print(f"broadcast {broadcast_id} queued for {created.total} people; the running bot sends it "
+        start = f"from {send_at.astimezone(config.admin_zone()):%Y-%m-%d %H:%M} ({config.admin_timezone})" if send_at else "now"
+        print(f"broadcast {broadcast_id} queued for {created.total} people; the running bot sends it {start} "
               f"(about {max(1, round(created.total / 25 / 60))} min); follow it with --status {broadcast_id}")
         return 0
     finally:

@@ -16,6 +16,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(config: Settings, args: argparse.Namespace) -> int:
     from bot.content.catalogs import update_catalogs
 
-    for path in update_catalogs(Path(config.locales_dir)):
+    written = update_catalogs(Path(config.locales_dir))
+    for path in written:
         print(f"updated {path}")
+    if not written:
+        print("every catalog is up to date: nothing written")
     return 0

@@ -34,7 +34,6 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
     from bot.app import ALLOWED_UPDATES, build_app, settle
     from bot.telegram import reporting
     from bot.telegram.health import HealthServer
-    from bot.telegram.reload import reload_content
     from bot.telegram.webhook import WebhookServer
 
     reporting.start(config.sentry_dsn.get_secret_value() if config.sentry_dsn else None, config.sentry_environment)
@@ -59,7 +58,7 @@ async def serve(config: Settings, *, webhook: bool = False) -> None:
         reloads: set[asyncio.Task[object]] = set()  # SIGHUP: the content read again, checked first (bot.telegram.reload)
 
         def hup() -> None:
-            task = loop.create_task(reload_content(app))
+            task = loop.create_task(app.reloader.reload())
             reloads.add(task)
             task.add_done_callback(reloads.discard)
 

@@ -153,20 +153,28 @@ def _short(msgid: Any) -> str:
 
 
 def update_catalogs(locales_dir: Path) -> list[Path]:
-    """Bring every catalog in line with the source (new strings untranslated, removed ones dropped)."""
+    """Bring every catalog in line with the source (new strings untranslated, removed ones dropped).
+    A catalog is written only where a message changed: its header dates are kept, and its references
+    name the file without the line (code moved within a file changes nothing). The paths written."""
     template = extract()
     written: list[Path] = []
     for language in LANGUAGES:
         path = po_path(locales_dir, language)
-        if path.exists():
+        before = path.read_bytes() if path.exists() else None
+        if before is not None:
             catalog = read_catalog(path, language)
+            created = catalog.creation_date
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=language, domain=DOMAIN, project="safe-migration-bot")
+            created = template.creation_date
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.creation_date = created
         catalog.obsolete.clear()
         catalog.fuzzy = False  # the header; entries are never fuzzy-matched above
-        with path.open("wb") as handle:
-            write_po(handle, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
-        written.append(path)
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, width=100, omit_header=False, sort_output=False, include_previous=False, include_lineno=False)
+        if buffer.getvalue() != before:
+            path.write_bytes(buffer.getvalue())
+            written.append(path)
     return written

@@ -14,7 +14,7 @@ from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.callbacks import AgencyAction, AgencyCb, FlagAction, FlagCb, MenuCb, Section
 from bot.config import Settings
@@ -28,6 +28,7 @@ from bot.screens.guide import Where
 from bot.services.agency import (
     MAX_FILE_BYTES,
     NOT_FOUND,
+    TEMPLATE_NAME,
     AgencyService,
     Checked,
     Found,
@@ -35,6 +36,7 @@ from bot.services.agency import (
     Problem,
     RegistryError,
     ReportDraft,
+    registry_template,
 )
 from bot.services.desk import CaseService
 from bot.services.events import EventLog
@@ -46,7 +48,7 @@ from bot.telegram.desk import Desk
 MAX_QUERY = 200
 MAX_WHAT = 1000
 MAX_CONTACT = 100
-REGISTRY_SUFFIXES = (".csv", ".yaml", ".yml")
+REGISTRY_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
 
 
 async def _load(state: FSMContext) -> AgencyData:
@@ -321,6 +323,7 @@ def router() -> Router:
     router.callback_query.register(report, AgencyCb.filter(F.a == AgencyAction.REPORT))
     router.callback_query.register(why, AgencyCb.filter(F.a == AgencyAction.WHY))
     router.callback_query.register(where, AgencyCb.filter(F.a == AgencyAction.WHERE))
+    router.callback_query.register(template, AgencyCb.filter(F.a == AgencyAction.TEMPLATE), is_admin)  # under /registries
     router.message.register(report_name, AgencyFlow.report_name, F.text, ~F.text.startswith("/"))
     router.message.register(report_what, AgencyFlow.report_what, F.text, ~F.text.startswith("/"))
     router.message.register(words_please, AgencyFlow.report_what, ~F.text)
@@ -343,7 +346,14 @@ async def leaving(event: Message | CallbackQuery, state: FSMContext) -> None:
 
 
 async def registries(message: Message, agencies: AgencyService, locale: str) -> None:
-    await message.answer(views.snapshots_text(await agencies.snapshots(), locale))
+    await message.answer(views.snapshots_text(await agencies.snapshots(), locale), reply_markup=views.template_button())
+
+
+async def template(query: CallbackQuery, bot: Bot) -> None:
+    await query.answer()
+    if query.message is not None:
+        document = BufferedInputFile(registry_template(), TEMPLATE_NAME)
+        await bot.send_document(query.message.chat.id, document, caption=views.template_caption())
 
 
 async def reports(message: Message, agencies: AgencyService, locale: str) -> None:

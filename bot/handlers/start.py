@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -14,16 +16,24 @@ from bot.handlers.common import private_router, show_menu, show_screen, stale_bu
 from bot.models import LANGUAGES, User
 from bot.screens import start as screens
 from bot.services import deeplinks
+from bot.services.events import UNKNOWN_LINK, EventLog
 from bot.services.users import UserService, language_order, suggest_language
 from bot.states import ChecklistForm
 
+# what a deep link opens, counted as if opened from the menu (the figures' topics and country guides)
+VIEW_EVENTS = {"topic": "guide", "country": "country"}
+
 
 async def start_link(
-    message: Message, command: CommandObject, user: User, users: UserService, i18n: I18n, content: Content
+    message: Message, command: CommandObject, user: User, users: UserService, i18n: I18n, content: Content, events: EventLog
 ) -> None:
+    """A deep link (a leaflet's QR code, a shared link): its screen, and an event naming the leaflet (the
+    payload), so the figures count each leaflet's reach."""
+    payload = command.args or ""
     try:
-        target = deeplinks.parse(command.args or "", content)
+        target = deeplinks.parse(payload, content)
     except deeplinks.LinkError:
+        await events.record("link", user, UNKNOWN_LINK)
         if user.language is None:
             await message.answer(screens.link_out_of_date_text())
             await ask_language(message, user, i18n)
@@ -33,8 +43,12 @@ async def start_link(
     language = target.language or user.language or suggest_language(user.telegram_language, i18n.default_locale)
     if language != user.language:  # the link's language is the person's from now on (/language changes it)
         await users.choose_language(user.id, language)
+        user = replace(user, language=language)
     with i18n.use_locale(language):
         await show_screen(message, screens.link(target, content, language, user))
+    await events.record("link", user, payload)
+    if target.kind in VIEW_EVENTS:
+        await events.record(VIEW_EVENTS[target.kind], user, target.id)
 
 
 async def start(message: Message, user: User, i18n: I18n) -> None:

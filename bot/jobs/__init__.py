@@ -63,6 +63,8 @@ def jobs(app: App) -> list[Job]:
     if app.config.shared:
         # what an instance that stopped answering had claimed
         found.append(Job("take-over", app.take_over, BEAT * 2, at_start=False, once=True))
+        # an admin's /reload on another instance: the content read again here too
+        found.append(Job("reload", app.reloader.follow, BEAT, at_start=True))
     if app.config.weekly_digest:
         # a tick that finds the digest already sent does nothing: restarts never repeat it
         found.append(Job("digest", app.digest.tick, timedelta(minutes=10), at_start=True, once=True))

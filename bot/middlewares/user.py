@@ -45,5 +45,5 @@ class ActivityMiddleware(BaseMiddleware):
     ) -> Any:
         user = data.get("user")
         if user is not None:
-            await self.events.seen(user.id)
+            await self.events.seen(user)
         return await handler(event, data)

@@ -481,11 +481,20 @@ def snapshots_text(snapshots: dict[str, Snapshot], locale: str) -> str:
     if not snapshots:
         lines.append(_("No registry is loaded."))
     lines += ["", _(
-        "To replace a country's list, send the file here (CSV or YAML, columns as in the README) with the caption: "
+        "To replace a country's list, send the file here (Excel, CSV or YAML, columns as in the template) with the caption: "
         "country code, source link and date of the list, e.g. <code>KG https://example.org/list 2026-11-20</code>. "
         "A file with any bad row changes nothing."
     )]
     return "\n".join(lines)
+
+
+def template_button() -> InlineKeyboardMarkup:
+    return _markup(_button(_("📄 Template (Excel)"), AgencyCb(a=AgencyAction.TEMPLATE)))
+
+
+def template_caption() -> str:
+    return _("The registry template: one agency per row on the first sheet; the second sheet says what each column holds. "
+             "Send it back here with the caption.")
 
 
 def problems_text(problems: list[Problem], limit: int = 15) -> str:

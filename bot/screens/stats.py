@@ -5,8 +5,6 @@ event loop never waits for it."""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from datetime import date
 from html import escape
 
@@ -59,12 +57,39 @@ def admin_tools(weekly_digest: bool) -> str:
         "/broadcast — " + _("an announcement to the people you choose"),
         "/registries — " + _("the agency registries loaded, with their dates"),
         "/reports — " + _("reports about agencies"),
-        _("To load a registry, send its file (CSV or YAML) with a caption: country code, source, date of the list."),
+        "/reload — " + _("read the content files again, after checking them"),
+        _("To load a registry, send its file (Excel, CSV or YAML) with a caption: country code, source, date of the list."),
     ]
     if weekly_digest:
         lines.append(_("Every Monday you get last week's figures here."))
     lines.append(period_help())
     return "\n".join(lines)
+
+
+PROBLEMS_SHOWN = 2500  # characters of the errors list: the answer stays within one message
+
+
+def reload_done(changed: bool, *, several: bool) -> str:
+    if not changed:
+        return _("The content files have not changed: nothing to reload.")
+    lines = [_("✅ Content reloaded: topics, country guides, contacts and checklists are the new ones now.")]
+    if several:
+        lines.append(_("The other instances of the bot take it within a few seconds."))
+    lines.append(_("Button texts and settings change only at a restart."))
+    return "\n".join(lines)
+
+
+def reload_refused(problems: str) -> str:
+    shown = problems if len(problems) <= PROBLEMS_SHOWN else problems[:PROBLEMS_SHOWN].rsplit("\n", 1)[0] + "\n…"
+    return "\n".join([
+        _("⛔ Content not reloaded: the files have errors. The bot goes on with the content it had."),
+        _("Fix these, then send /reload again:"),
+        f"<pre>{escape(shown)}</pre>",
+    ])
+
+
+def reload_busy() -> str:
+    return _("A reload is already under way. Wait a few seconds.")
 
 
 def _n(value: float) -> str:
@@ -90,9 +115,9 @@ def rows(report: Report) -> list[tuple[str, float | None]]:
     r = report
     minutes = r.values.get(("cases", "median_minutes_to_take"))
     return [
-        (_("People in the bot"), r.total("users", "language=")),
-        ("  " + _("new"), r.get("users", "new")),
-        ("  " + _("active"), r.get("active", "people")),
+        (_("People in the bot, all time"), r.total("users", "language=")),
+        (_("New people"), r.get("users", "new")),
+        (_("Active people"), r.get("active", "people")),
         (_("Guide topics read"), r.total("guide")),
         (_("Country guides read"), r.total("country")),
         (_("Checklists started"), r.total("checklist", "started:")),
@@ -131,12 +156,13 @@ def _topics(report: Report, content: Content, locale: str) -> list[tuple[str, in
 
 def table(report: Report, content: Content, locale: str) -> str:
     r = report
-    languages = [(code if code != "unknown" else "?", n) for code, n in r.breakdown("users", "language=")]
+    languages = [(code if code != "unknown" else "?", n) for code, n in r.breakdown("active", "language=")]
     parts = [
         _pre(report),
-        _("<b>Languages:</b> {list}").format(list=_joined(languages)),
-        _("<b>Citizenship:</b> {list}").format(list=_joined([(_country(c), n) for c, n in r.breakdown("users", "citizenship=")])),
-        _("<b>Destination:</b> {list}").format(list=_joined([(_country(c), n) for c, n in r.breakdown("users", "destination=")])),
+        _("<b>People active in the period, by language:</b> {list}").format(list=_joined(languages)),
+        _("<b>… by citizenship:</b> {list}").format(list=_joined([(_country(c), n) for c, n in r.breakdown("active", "citizenship=")])),
+        _("<b>… by destination:</b> {list}").format(list=_joined([(_country(c), n) for c, n in r.breakdown("active", "destination=")])),
+        _("<b>Reach by leaflet</b> (people who opened its link or QR code): {list}").format(list=_joined(r.breakdown("leaflet"))),
         _("<b>Topics read most:</b> {list}").format(list=_joined(_topics(report, content, locale))),
         _("<b>Self-check levels:</b> {list}").format(
             list=_joined([(str(words.LEVELS.get(k, k)), n) for k, n in r.breakdown("screening")])),
@@ -159,8 +185,12 @@ def figures_screen(report: Report, content: Content, locale: str, today: date, *
                StatsCb(a=StatsAction.SHOW, s=last_days(days, today).start.isoformat(), e=today.isoformat()).pack())
         for days in QUICK_PERIODS
     ]
-    csv = button(_("📄 CSV file"), StatsCb(a=StatsAction.CSV, s=period.start.isoformat(), e=period.end.isoformat()).pack())
-    return Screen(f"{prefix}{head}\n\n{table(report, content, locale)}", InlineKeyboardMarkup(inline_keyboard=[quick, [csv]]))
+    span = {"s": period.start.isoformat(), "e": period.end.isoformat()}
+    files = [button(_("📄 CSV file"), StatsCb(a=StatsAction.CSV, **span).pack()),
+             button(_("📗 Excel file"), StatsCb(a=StatsAction.XLSX, **span).pack())]
+    pdf = [button(_("📑 Report (PDF)"), StatsCb(a=StatsAction.PDF, **span).pack()),
+           button(_("📑 Report in English"), StatsCb(a=StatsAction.PDF_EN, **span).pack())]
+    return Screen(f"{prefix}{head}\n\n{table(report, content, locale)}", InlineKeyboardMarkup(inline_keyboard=[quick, files, pdf]))
 
 
 def comparison(report: Report, before: Report) -> str:
@@ -180,8 +210,18 @@ def digest_head(report: Report, before: Report) -> str:
     return _("🗓 <b>Weekly figures</b>\n{comparison}\n\n").format(comparison=comparison(report, before))
 
 
-def csv_caption(period: Period) -> str:
-    return _("Figures for {period}: one row per figure, for spreadsheets.").format(period=period.shown())
+def files_caption(period: Period) -> str:
+    return _("Figures for {period}: the totals (each figure and breakdown), and the numbers by day behind the chart.").format(
+        period=period.shown())
+
+
+def report_caption(period: Period) -> str:
+    return _("Report for {period}: the figures, the chart and the cases, for donors. Counts only, no personal data.").format(
+        period=period.shown())
+
+
+def report_name(period: Period, locale: str) -> str:
+    return f"report-{period.start.isoformat()}-{period.end.isoformat()}-{locale}.pdf"
 
 
 def chart_caption(period: Period) -> str:
@@ -194,77 +234,3 @@ def chart_failed() -> str:
 
 def file_name(period: Period, extension: str) -> str:
     return f"figures-{period.start.isoformat()}-{period.end.isoformat()}.{extension}"
-
-
-# -- the chart ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ChartSpec:
-    title: str
-    labels: list[str]
-    active: list[int]
-    new: list[int]
-    cases: list[int]
-    names: tuple[str, str, str]
-    used_title: str
-    used: list[tuple[str, int]]
-
-
-def chart_spec(report: Report) -> ChartSpec:
-    """The chart's labels and numbers, in the current locale."""
-    period = report.period
-    labels = [max(b.start, period.start).strftime("%d.%m") for b in report.buckets]
-    used = [
-        (_("Guide topics"), report.total("guide")),
-        (_("Country guides"), report.total("country")),
-        (_("Checklists started"), report.total("checklist", "started:")),
-        (_("Reminders sent"), int(report.get("reminders", "sent"))),
-        (_("Self-checks"), report.total("screening")),
-        (_("Agency checks"), report.total("agency_check")),
-        (_("Cases opened"), report.total("cases", "opened:")),
-    ]
-    return ChartSpec(
-        title=(_("People by week, {period}") if report.weekly else _("People by day, {period}")).format(period=period.shown()),
-        labels=labels,
-        active=[b.active for b in report.buckets],
-        new=[b.new for b in report.buckets],
-        cases=[b.cases for b in report.buckets],
-        names=(_("active"), _("new"), _("cases opened")),
-        used_title=_("What people did"),
-        used=used,
-    )
-
-
-def render_png(spec: ChartSpec) -> bytes:
-    """Two panels: people (and cases) over time, and what people did in the period. 800 × 800 px."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    figure = Figure(figsize=(8, 8), dpi=100)
-    over_time, used = figure.subplots(2, 1, height_ratios=(3, 2))
-    positions = list(range(len(spec.labels)))
-    width = 0.4
-    over_time.bar([p - width / 2 for p in positions], spec.active, width, label=spec.names[0], color="#1f77b4")
-    over_time.bar([p + width / 2 for p in positions], spec.new, width, label=spec.names[1], color="#ff7f0e")
-    over_time.plot(positions, spec.cases, marker="o", color="#d62728", label=spec.names[2])
-    step = max(1, len(positions) // 12)
-    over_time.set_xticks(positions[::step], spec.labels[::step], rotation=45 if len(positions) > 8 else 0)
-    over_time.yaxis.set_major_locator(MaxNLocator(integer=True))
-    over_time.set_ylim(bottom=0)
-    over_time.set_title(spec.title)
-    over_time.legend(loc="upper left")
-    over_time.grid(axis="y", alpha=0.3)
-
-    names = [name for name, _count in reversed(spec.used)]
-    counts = [count for _name, count in reversed(spec.used)]
-    bars = used.barh(names, counts, color="#2ca02c")
-    used.bar_label(bars, padding=3)
-    used.xaxis.set_major_locator(MaxNLocator(integer=True))
-    used.set_xlim(0, max([*counts, 1]) * 1.15)
-    used.set_title(spec.used_title)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

@@ -37,6 +37,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.models import Agency, Case, Report, Snapshot, User
+from bot.services import sheets
 from bot.services.desk import CaseError, CaseService, Draft
 from bot.services.redflags import Reply, Verdict, assess
 from bot.storage.agencies import AgencyRepository
@@ -63,6 +64,38 @@ ISO_COUNTRIES = frozenset(code for code in Locale("en").territories if isinstanc
 # Column -> what it holds. Lists (aliases, destinations) are separated by ";" in CSV.
 COLUMNS = ("name", "aliases", "permit", "authority", "valid_from", "valid_to", "status", "destinations",
            "phone", "address", "website", "note")
+# The columns as admins' sheets name them (Russian or English, any case, "_" or spaces, ё or е), and how
+# the template explains them: (the Russian name, the English name, what it holds).
+HEADERS: dict[str, tuple[tuple[str, ...], str, str, str]] = {
+    "name": (("название", "наименование", "наименование агентства", "агентство", "организация", "agency", "company",
+              "organization", "organisation"), "Название", "Name", "the agency's name as registered / название по реестру"),
+    "aliases": (("другие названия", "бренд", "other names", "aka", "brand"), "Другие названия", "Other names",
+                "other names, separated by ; / другие названия через ;"),
+    "permit": (("лицензия", "номер лицензии", "разрешение", "номер разрешения", "license", "licence", "license number",
+                "licence number", "permit number"), "Лицензия", "Permit", "the permit or licence number / номер лицензии"),
+    "authority": (("орган", "кем выдано", "кем выдана", "выдавший орган", "issued by", "issuer"), "Кем выдано", "Issued by",
+                  "who issued it / кто выдал"),
+    "valid_from": (("действует с", "дата выдачи", "valid from", "issued on", "issue date"), "Действует с", "Valid from",
+                   "YYYY-MM-DD or DD.MM.YYYY"),
+    "valid_to": (("действует до", "срок действия", "дата окончания", "valid to", "valid until", "expires", "expiry date"),
+                 "Действует до", "Valid to", "YYYY-MM-DD or DD.MM.YYYY"),
+    "status": (("статус", "состояние"), "Статус", "Status", "действует / приостановлена / отозвана / истекла "
+               "(active / suspended / revoked / expired)"),
+    "destinations": (("страны", "страны трудоустройства", "направления", "countries", "destination countries"), "Страны",
+                     "Countries", "two-letter codes, separated by ; (RU;KR;TR) / коды стран через ;"),
+    "phone": (("телефон", "tel", "telephone"), "Телефон", "Phone", "+996 ..."),
+    "address": (("адрес",), "Адрес", "Address", ""),
+    "website": (("сайт", "веб-сайт", "web", "site", "url"), "Сайт", "Website", "https://..."),
+    "note": (("примечание", "комментарий", "notes", "comment"), "Примечание", "Note", ""),
+}
+
+
+def header_key(text: Any) -> str:
+    """A column's name as it is compared: lower case, single spaces for "_" and runs of spaces, ё as е."""
+    return " ".join(str(text or "").replace("_", " ").replace("ё", "е").lower().split()).strip(" :*")
+
+
+COLUMN_NAMES = {header_key(name): column for column, (names, *_texts) in HEADERS.items() for name in (column, *names)}
 STATUS_WORDS = {
     "active": "active", "valid": "active", "действует": "active", "действующий": "active", "действующая": "active",
     "suspended": "suspended", "приостановлен": "suspended", "приостановлена": "suspended", "приостановлено": "suspended",
@@ -355,8 +388,8 @@ class Problem:
 
     @staticmethod
     def explain(reason: str) -> str:
-        """A reason, translated or not, with the list of statuses put in."""
-        return reason.format(values=", ".join(STATUSES))
+        """A reason, translated or not, with the list of statuses (or the letters an encoding lost) put in."""
+        return reason.format(values=", ".join(STATUSES), letters=LOST_LETTERS)
 
 
 def N_(text: str) -> str:
@@ -369,8 +402,11 @@ REASONS = {
     "not_text": N_("not a text file in UTF-8 or Windows-1251"),
     "bad_yaml": N_("not valid YAML"),
     "bad_format": N_("not a registry: expected a CSV file with a header row, or YAML with an 'agencies' list"),
-    "bad_extension": N_("the file name must end in .csv, .yaml or .yml"),
-    "unknown_column": N_("unknown column; the columns are listed in the README"),
+    "bad_extension": N_("the file name must end in .xlsx, .csv, .yaml or .yml"),
+    "bad_sheet": N_("not an Excel workbook that can be read: save it again as .xlsx, or as CSV UTF-8"),
+    "lossy": N_("has “?” where a letter should be: the file was saved in an encoding without {letters}. "
+                "Save it as “CSV UTF-8” or send the .xlsx file"),
+    "unknown_column": N_("unknown column; the template (/registries) lists the columns"),
     "missing_column": N_("this required column is missing"),
     "no_rows": N_("the file has no agencies; an empty list would erase the registry"),
     "too_many_rows": N_("more than 50,000 rows"),
@@ -446,24 +482,35 @@ def _as_list(value: Any) -> list[str]:
 def _read_csv(text: str) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    return {}, _table((reader.line_num, row) for row in reader if any(cell.strip() for cell in row))
+
+
+def _read_xlsx(data: bytes) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
+    try:
+        return {}, _table(sheets.read_rows(data))
+    except sheets.SheetError:
+        raise RegistryError([Problem(None, None, "bad_sheet")]) from None
+
+
+def _table(rows: Iterable[tuple[int, list[Any]]]) -> list[tuple[int, dict[str, Any]]]:
+    """A sheet's rows (their line numbers and cells), the first being the header: each row as a dict by
+    column (its Russian or English name understood), blank lines left out."""
+    found = iter(rows)
+    first = next(found, None)
+    if first is None:
         raise RegistryError([Problem(None, None, "bad_format")])
-    reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
-    unknown = [n for n in reader.fieldnames if n not in COLUMNS]
-    problems = [Problem(1, name or "(empty)", "unknown_column") for name in unknown]
-    if "name" not in reader.fieldnames:
-        problems.append(Problem(1, "name", "missing_column"))
-    if "status" not in reader.fieldnames:
-        problems.append(Problem(1, "status", "missing_column"))
+    line, names = first
+    columns = [COLUMN_NAMES.get(header_key(name)) for name in names]
+    problems = [Problem(line, str(name), "unknown_column") for name, column in zip(names, columns, strict=True)
+                if column is None and header_key(name)]
+    problems += [Problem(line, column, "missing_column") for column in ("name", "status") if column not in columns]
     if problems:
         raise RegistryError(problems)
-    rows = []
-    for row in reader:
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue  # a blank line
-        rows.append((reader.line_num, {k: v for k, v in row.items() if k}))
-    return {}, rows
+    table = []
+    for number, cells in found:
+        table.append((number, {column: value for column, value in zip(columns, cells, strict=False) if column}))
+    return table
 
 
 def _read_yaml(text: str) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
@@ -488,6 +535,12 @@ def _read_yaml(text: str) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any
     return header, rows
 
 
+# "?" inside a word: a letter the file's encoding could not hold (Excel's "CSV" in Windows-1251 has no
+# ң, ө, ү, ҳ, ҷ), so «Жаңы Жол» arrived as «Жа?ы Жол». Such a name would be shown to people as it is.
+_LOSSY = re.compile(r"\w\?|\?\w")
+LOST_LETTERS = "ң, ө, ү, ҳ, ҷ, қ, ғ"  # what Windows-1251 cannot hold of Kyrgyz and Tajik
+
+
 def _clean_row(line: int, raw: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for column in ("name", "permit", "authority", "phone", "address", "website", "note"):
@@ -495,6 +548,8 @@ def _clean_row(line: int, raw: dict[str, Any], problems: list[Problem]) -> dict[
         text = " ".join(str(value).split()) if value is not None else ""
         if len(text) > MAX_FIELD:
             problems.append(Problem(line, column, "too_long"))
+        if column in ("name", "authority", "address", "note") and _LOSSY.search(text):
+            problems.append(Problem(line, column, "lossy", text))
         row[column] = text or None
     if not row["name"]:
         problems.append(Problem(line, "name", "required"))
@@ -516,6 +571,7 @@ def _clean_row(line: int, raw: dict[str, Any], problems: list[Problem]) -> dict[
     aliases = _as_list(raw.get("aliases"))
     if any(len(a) > MAX_FIELD for a in aliases):
         problems.append(Problem(line, "aliases", "too_long"))
+    problems += [Problem(line, "aliases", "lossy", alias) for alias in aliases if _LOSSY.search(alias)][:1]
     row["aliases"] = aliases
     destinations = [d.upper() for d in _as_list(str(raw.get("destinations") or "").replace(",", ";")
                                                  if not isinstance(raw.get("destinations"), list) else raw.get("destinations"))]
@@ -534,10 +590,13 @@ def parse_registry(
     if len(data) > MAX_FILE_BYTES:
         raise RegistryError([Problem(None, None, "too_big")])
     suffix = PurePath(file_name).suffix.lower()
-    if suffix not in (".csv", ".yaml", ".yml"):
+    if suffix not in (".csv", ".yaml", ".yml", ".xlsx"):
         raise RegistryError([Problem(None, None, "bad_extension")])
-    text = _decode(data)
-    header, raw_rows = _read_csv(text) if suffix == ".csv" else _read_yaml(text)
+    if suffix == ".xlsx":
+        header, raw_rows = _read_xlsx(data)
+    else:
+        text = _decode(data)
+        header, raw_rows = _read_csv(text) if suffix == ".csv" else _read_yaml(text)
     problems: list[Problem] = []
     chosen, chosen_source, listed = _check_header(header, country, source, source_date, today, problems)
     if not raw_rows:
@@ -833,3 +892,18 @@ def load_file(path: str | Path, **meta: Any) -> Registry:
     with open(path, "rb") as handle:
         data = handle.read(MAX_FILE_BYTES + 1)
     return parse_registry(data, str(path), **meta)
+
+
+TEMPLATE_NAME = "agency-registry-template.xlsx"
+
+
+def registry_template(english: bool = False) -> bytes:
+    """The registry template (.xlsx): the agencies sheet with its column names (Russian, or English) and
+    no rows, and a sheet saying what each column holds. Either language's names are read back."""
+    names = [english_name if english else russian for _names, russian, english_name, _note in HEADERS.values()]
+    notes = [[name, note] for name, (_names, _russian, _english, note) in zip(names, HEADERS.values(), strict=True)]
+    required = ", ".join(names[list(HEADERS).index(column)] for column in ("name", "status"))
+    help_rows = [["Column / Колонка", "What it holds / Что в ней"], *notes, ["", ""], [
+        "Required / Обязательно", required], [
+        "Caption / Подпись", "KG https://source.example/list 2026-11-20 (country, source, date of the list)"]]
+    return sheets.workbook([("agencies" if english else "агентства", [names]), ("help" if english else "пояснения", help_rows)])

@@ -21,8 +21,11 @@ from bot.storage.events import EventRepository
 
 log = logging.getLogger(__name__)
 
-KINDS = ("guide", "country", "screening", "agency_check", "agency_report", "checklist")
-DETAIL_LIMIT = 40  # ids and codes only
+# "link": a deep link or a leaflet's QR code opened; its detail is the payload (which leaflet), or
+# UNKNOWN_LINK for one the bot does not know (never what was typed: a payload can be typed by hand)
+KINDS = ("guide", "country", "screening", "agency_check", "agency_report", "checklist", "link")
+DETAIL_LIMIT = 64  # ids, codes and link payloads (Telegram's limit) only
+UNKNOWN_LINK = "?"
 
 
 class EventLog:
@@ -31,7 +34,8 @@ class EventLog:
         self.clock = clock
         self._key: bytes | None = None
         self._day = ""
-        self._seen_today: set[int] = set()  # people already counted active today: one write per person a day
+        # people already counted active today, with the profile written: one write per person a day (or per change)
+        self._seen_today: dict[int, tuple[str | None, str | None, str | None]] = {}
 
     async def _secret(self) -> bytes:
         if self._key is None:
@@ -68,19 +72,22 @@ class EventLog:
         if not exists:
             await self.record(kind, user, detail)
 
-    async def seen(self, user_id: int) -> None:
-        """The person used the bot today (UTC): one row a day, for the count of active people."""
+    async def seen(self, user: User) -> None:
+        """The person used the bot today (UTC): one row a day, for the count of active people, with their
+        language and countries (the day's last: written again only when they change, e.g. a language
+        chosen at the first /start), for the period's breakdowns."""
         day = self.clock().astimezone(UTC).date().isoformat()
         if day != self._day:
-            self._day, self._seen_today = day, set()
-        if user_id in self._seen_today:
+            self._day, self._seen_today = day, {}
+        profile = (user.language, user.citizenship, user.destination)
+        if self._seen_today.get(user.id) == profile:
             return
         try:
-            await self.repo.add_activity(day, await self.actor(user_id))
-            self._seen_today.add(user_id)
+            await self.repo.add_activity(day, await self.actor(user.id), *profile)
+            self._seen_today[user.id] = profile
         except Exception:
             log.exception("could not record activity")
 
     def forgotten(self, user_id: int) -> None:
         """The person's rows were deleted (bot.services.privacy): count them again when they come back."""
-        self._seen_today.discard(user_id)
+        self._seen_today.pop(user_id, None)

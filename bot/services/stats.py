@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.services.dates import add_months
 from bot.storage import stats as queries
 from bot.storage.db import Database
-from bot.storage.stats import Bucket, Figure
+from bot.storage.stats import Bucket
 
 MAX_DAYS = 366
 WEEKLY_OVER = 62  # days: longer periods are charted by week
@@ -135,14 +135,6 @@ class Report:
         return sorted((row for row in rows if row[1]), key=lambda row: (-row[1], row[0]))
 
 
-def to_csv(rows: list[Figure], start: date, end: date) -> str:
-    lines = ["from,to,section,key,value"]
-    for figure in rows:
-        value = int(figure.value) if float(figure.value).is_integer() else figure.value
-        lines.append(f"{start.isoformat()},{end.isoformat()},{figure.section},{figure.key},{value}")
-    return "\n".join(lines) + "\n"
-
-
 class StatsService:
     def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.db = db
@@ -165,11 +157,6 @@ class StatsService:
             rows = await queries.figures(self.db, period.start, period.end)
             found = await queries.buckets(self.db, period.start, period.end, by_week=weekly(period.start, period.end))
         return Report(period, {(f.section, f.key): f.value for f in rows}, found)
-
-    async def csv(self, period: Period) -> bytes:
-        with self.db.offloaded():
-            rows = await queries.figures(self.db, period.start, period.end)
-        return to_csv(rows, period.start, period.end).encode("utf-8")
 
     # -- the weekly digest ----------------------------------------------------------------------
     def due_week(self) -> Period:

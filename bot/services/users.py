@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,8 @@ class UserService:
         self.clock = clock
         # 0 when several instances share the database: another may change a person between two reads
         self._cache: BoundedCache[int, User] = BoundedCache(cache_size)
+        # told of a person whose language or countries changed (the figures' activity of the day: EventLog.seen)
+        self.on_profile: Callable[[User], Awaitable[None]] | None = None
 
     async def seen(self, user_id: int, telegram_language: str | None) -> User:
         """Record that a person wrote to the bot; create them on first contact."""
@@ -72,19 +74,19 @@ class UserService:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
         await self.users.set_language(user_id, language)
-        self._written(user_id, language=language)
+        await self._profile(user_id, language=language)
 
     async def set_citizenship(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*CITIZENSHIPS, OTHER_COUNTRY):
             raise ValueError(f"unsupported citizenship {country!r}")
         await self.users.set_citizenship(user_id, country)
-        self._written(user_id, citizenship=country)
+        await self._profile(user_id, citizenship=country)
 
     async def set_destination(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*DESTINATIONS, OTHER_COUNTRY):
             raise ValueError(f"unsupported destination {country!r}")
         await self.users.set_destination(user_id, country)
-        self._written(user_id, destination=country)
+        await self._profile(user_id, destination=country)
 
     async def set_location(self, user_id: int, country: str | None) -> None:
         """Where the person is now: their home country, a destination, or elsewhere (OTHER_COUNTRY)."""
@@ -96,6 +98,11 @@ class UserService:
     async def mark_blocked(self, user_id: int, blocked: bool) -> None:
         await self.users.set_blocked(user_id, blocked)
         self._written(user_id, blocked=blocked)
+
+    async def _profile(self, user_id: int, **changes: Any) -> None:
+        user = self._written(user_id, **changes)
+        if self.on_profile is not None and (user := user or await self.get(user_id)) is not None:
+            await self.on_profile(user)
 
     def _written(self, user_id: int, **changes: Any) -> User | None:
         """Write-through: the cached person (if any) as the database now has them, without reading it again."""

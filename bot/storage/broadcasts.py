@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Text, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Boolean, and_, bindparam, exists, func, insert, or_, select, update
 
 from bot.models import Broadcast
 from bot.storage.db import Database
@@ -22,15 +22,27 @@ def _broadcast(row: Any) -> Broadcast:
     )
 
 
-def _audience(*columns: Any) -> Any:
-    """The people a broadcast goes to: not blocked, a language chosen, each filter NULL (anyone) or equal."""
+FILTERED = ("language", "citizenship", "destination")
+Codes = Sequence[str] | None  # the codes an audience is limited to (any of them); None: everyone
+
+
+def _audience() -> Any:
+    """The people a broadcast goes to: not blocked, a language chosen, and for each filter anyone (its
+    `all_` flag) or one of its codes."""
     return and_(users.c.blocked == 0, users.c.language.is_not(None), *(
-        or_(bindparam(name, type_=Text).is_(None), users.c[name] == bindparam(name, type_=Text))
-        for name in ("language", "citizenship", "destination")))
+        or_(bindparam(f"all_{name}", type_=Boolean), users.c[name].in_(bindparam(name, expanding=True)))
+        for name in FILTERED))
 
 
-def _filters(language: str | None, citizenship: str | None, destination: str | None) -> dict[str, str | None]:
-    return {"language": language, "citizenship": citizenship, "destination": destination}
+def _filters(language: Codes, citizenship: Codes, destination: Codes) -> dict[str, Any]:
+    chosen = {"language": language, "citizenship": citizenship, "destination": destination}
+    return {**{name: list(codes or [""]) for name, codes in chosen.items()},
+            **{f"all_{name}": not codes for name, codes in chosen.items()}}
+
+
+def _stored(codes: Codes) -> str | None:
+    """How a broadcast row keeps a filter: the codes joined by commas; NULL for everyone."""
+    return ",".join(codes) if codes else None
 
 
 class BroadcastRepository:
@@ -41,8 +53,9 @@ class BroadcastRepository:
         of_it = broadcast_recipients.c.broadcast_id == bindparam("broadcast_id")
         self._count = select(func.count()).select_from(users).where(_audience())
         self._create = insert(broadcasts).values(
-            created_at=bindparam("now"), author_id=bindparam("author_id"), text=bindparam("text"), language=bindparam("language"),
-            citizenship=bindparam("citizenship"), destination=bindparam("destination"), status="sending", total=0,
+            created_at=bindparam("now"), author_id=bindparam("author_id"), text=bindparam("text"), language=bindparam("to_language"),
+            citizenship=bindparam("to_citizenship"), destination=bindparam("to_destination"), status="sending", total=0,
+            not_before=bindparam("not_before"),
         ).returning(broadcasts.c.id)
         self._recipients = insert(broadcast_recipients).from_select(
             ["broadcast_id", "user_id"], select(bindparam("broadcast_id", type_=BigInteger), users.c.id).where(_audience()))
@@ -68,16 +81,21 @@ class BroadcastRepository:
             one, broadcasts.c.status == "sending", ~exists().where(of_it, busy),
         ).values(status="done", finished_at=bindparam("now")).returning(broadcasts.c.id)
 
-    async def count_audience(self, language: str | None, citizenship: str | None, destination: str | None) -> int:
+    async def count_audience(self, language: Codes, citizenship: Codes, destination: Codes) -> int:
         row = await self.db.fetchone(self._count, _filters(language, citizenship, destination))
         return int(row[0]) if row else 0
 
     async def create(
-        self, author_id: int, text: str, language: str | None, citizenship: str | None, destination: str | None, now: datetime,
+        self, author_id: int, text: str, language: Codes, citizenship: Codes, destination: Codes, now: datetime,
+        send_at: datetime | None = None,
     ) -> int:
-        """Insert the broadcast, to be sent, and its recipients (the audience as of now); the caller holds the transaction."""
+        """Insert the broadcast, to be sent (from `send_at` on, if given), and its recipients (the audience
+        as of now); the caller holds the transaction."""
         filters = _filters(language, citizenship, destination)
-        broadcast_id = await self.db.insert(self._create, {"now": now.isoformat(), "author_id": author_id, "text": text, **filters})
+        broadcast_id = await self.db.insert(self._create, {
+            "now": now.isoformat(), "author_id": author_id, "text": text, "not_before": send_at.isoformat() if send_at else None,
+            "to_language": _stored(language), "to_citizenship": _stored(citizenship), "to_destination": _stored(destination),
+        })
         assert broadcast_id is not None
         await self.db.execute(self._recipients, {"broadcast_id": broadcast_id, **filters})
         await self.db.execute(self._total, {"broadcast_id": broadcast_id})

@@ -19,7 +19,13 @@ class EventRepository:
         self._add = insert(events).values({c: bindparam(c) for c in columns})
         self._exists = select(events.c.id).where(
             events.c.actor == bindparam("actor"), events.c.kind == bindparam("kind"), events.c.detail == bindparam("detail")).limit(1)
-        self._activity = db.sql.insert(activity).values(day=bindparam("day"), actor=bindparam("actor")).on_conflict_do_nothing()
+        seen = db.sql.insert(activity).values(
+            day=bindparam("day"), actor=bindparam("actor"), language=bindparam("language"), citizenship=bindparam("citizenship"),
+            destination=bindparam("destination"),
+        )
+        self._activity = seen.on_conflict_do_update(index_elements=[activity.c.day, activity.c.actor], set_={
+            "language": seen.excluded.language, "citizenship": seen.excluded.citizenship, "destination": seen.excluded.destination,
+        })
 
     async def key(self) -> str | None:
         """The hex key people are hashed with, or None before the first event."""
@@ -42,5 +48,7 @@ class EventRepository:
     async def exists(self, actor: str, kind: str, detail: str) -> bool:
         return await self.db.fetchone(self._exists, {"actor": actor, "kind": kind, "detail": detail}) is not None
 
-    async def add_activity(self, day: str, actor: str) -> None:
-        await self.db.execute(self._activity, {"day": day, "actor": actor})
+    async def add_activity(self, day: str, actor: str, language: str | None, citizenship: str | None, destination: str | None) -> None:
+        await self.db.execute(self._activity, {
+            "day": day, "actor": actor, "language": language, "citizenship": citizenship, "destination": destination,
+        })

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, or_, select, union, update
 
 from bot.storage.db import Database, Row
-from bot.storage.schema import broadcast_recipients, inbox, instances, leases, outbox, reminders
+from bot.storage.schema import broadcast_recipients, inbox, instances, leases, outbox, reminders, signals
 
 
 class InstanceRepository:
@@ -39,6 +39,11 @@ class InstanceRepository:
         ).returning(leases.c.holder)
         self._release = delete(leases).where(leases.c.name == bindparam("name"), leases.c.holder == bindparam("holder"))
         self._holder = select(leases.c.holder, leases.c.until).where(leases.c.name == bindparam("name"))
+        signal = db.sql.insert(signals).values(name=bindparam("name"), sender=bindparam("sender"), at=bindparam("at"))
+        self._signal = signal.on_conflict_do_update(
+            index_elements=[signals.c.name], set_={"sender": signal.excluded.sender, "at": signal.excluded.at},
+        )
+        self._signalled = select(signals.c.sender, signals.c.at).where(signals.c.name == bindparam("name"))
         self._live_holders = select(instances.c.name, instances.c.incarnation).where(instances.c.seen_at >= bindparam("since"))
         busy = ("claimed", "sending")
         self._claim_holders = union(
@@ -87,4 +92,13 @@ class InstanceRepository:
 
     async def holder(self, name: str) -> tuple[str, str] | None:
         row = await self.db.fetchone(self._holder, {"name": name})
+        return (row[0], row[1]) if row else None
+
+    async def signal(self, name: str, sender: str, at: datetime) -> None:
+        """Ask every instance to do `name` (the last request replaces the one before)."""
+        await self.db.execute(self._signal, {"name": name, "sender": sender, "at": at.isoformat()})
+
+    async def signalled(self, name: str) -> tuple[str, str] | None:
+        """The last request to do `name`: who sent it (name/incarnation) and when (ISO); None if never."""
+        row = await self.db.fetchone(self._signalled, {"name": name})
         return (row[0], row[1]) if row else None

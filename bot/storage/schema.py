@@ -307,6 +307,10 @@ activity = Table(
     "activity", metadata,
     Column("day", Text, primary_key=True),
     Column("actor", Text, primary_key=True),
+    # the person's language and countries on their first activity of the day: a period's breakdowns
+    Column("language", Text),
+    Column("citizenship", Text),
+    Column("destination", Text),
     Index("activity_actor", "actor"),
     sqlite_with_rowid=False,
 )
@@ -351,4 +355,11 @@ leases = Table(
     Column("name", Text, primary_key=True),
     Column("holder", Text, nullable=False),
     Column("until", Text, nullable=False),
+)
+
+signals = Table(
+    "signals", metadata,  # what one instance asked all the others to do (bot/telegram/reload.py: content read again)
+    Column("name", Text, primary_key=True),
+    Column("sender", Text, nullable=False),  # the asking instance's holder (name/incarnation): it has done it already
+    Column("at", Text, nullable=False),
 )

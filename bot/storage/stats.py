@@ -16,7 +16,7 @@ from bot.storage.schema import activity, cases, digests, events, reminders, user
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    section: str  # users | active | guide | screening | agency_check | checklist | reminders | cases
+    section: str  # users | active | leaflet | guide | country | link | screening | agency_check | checklist | reminders | cases
     key: str  # e.g. "language=ky", "level=high", "opened", "median_minutes_to_take"
     value: float
 
@@ -45,7 +45,21 @@ def _by(column: str) -> Any:
     return select(key, func.count()).where(users.c.first_seen < UNTIL).group_by(key).order_by(key)
 
 
-BY = {column: _by(column) for column in ("language", "citizenship", "destination")}
+def _active_by(column: str) -> Any:
+    """People active in the period by one of their columns (as on their days of activity)."""
+    key = func.coalesce(activity.c[column], "unknown").label("k")
+    return (select(key, func.count(distinct(activity.c.actor))).where(activity.c.day >= SINCE, activity.c.day <= UNTIL)
+            .group_by(key).order_by(key))
+
+
+PROFILE = ("language", "citizenship", "destination")
+BY = {column: _by(column) for column in PROFILE}
+ACTIVE_BY = {column: _active_by(column) for column in PROFILE}
+# each leaflet's (deep link payload's) reach: the people who opened it in the period (how often: the
+# events' "link" section)
+LEAFLETS = (select(events.c.detail, func.count(distinct(events.c.actor)))
+            .where(events.c.kind == "link", events.c.at >= SINCE, events.c.at < UNTIL)
+            .group_by(events.c.detail).order_by(events.c.detail))
 NEW = select(func.count()).select_from(users).where(users.c.first_seen >= SINCE, users.c.first_seen < UNTIL)
 ACTIVE = select(func.count(distinct(activity.c.actor))).where(activity.c.day >= SINCE, activity.c.day <= UNTIL)
 OPENED = (select(cases.c.kind, func.count()).where(cases.c.created_at >= SINCE, cases.c.created_at < UNTIL)
@@ -76,15 +90,20 @@ RELEASE = delete(digests).where(digests.c.admin_id == bindparam("admin_id"), dig
 
 
 async def _people(db: Database, start: date, end: date) -> list[Figure]:
-    """People in the bot by language and countries (all who came before the end), new ones, active ones."""
+    """People in the bot by language and countries (all who came before the end: "users"), new ones, and the
+    people active in the period, in all and by language and countries ("active")."""
     since, until = _iso(start), _iso(end + timedelta(days=1))
+    days = {"since": start.isoformat(), "until": end.isoformat()}
     out: list[Figure] = []
     for column, statement in BY.items():
         out += [Figure("users", f"{column}={r[0]}", r[1]) for r in await db.fetchall(statement, {"until": until})]
     row = await db.fetchone(NEW, {"since": since, "until": until})
     out.append(Figure("users", "new", row[0] if row else 0))
-    row = await db.fetchone(ACTIVE, {"since": start.isoformat(), "until": end.isoformat()})
+    row = await db.fetchone(ACTIVE, days)
     out.append(Figure("active", "people", row[0] if row else 0))
+    for column, statement in ACTIVE_BY.items():
+        out += [Figure("active", f"{column}={r[0]}", r[1]) for r in await db.fetchall(statement, days)]
+    out += [Figure("leaflet", payload, people) for payload, people in await db.fetchall(LEAFLETS, {"since": since, "until": until})]
     return out
 
 

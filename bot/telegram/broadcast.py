@@ -1,4 +1,5 @@
-"""Broadcasts: an admin's announcement to everyone matching a language, citizenship and destination.
+"""Broadcasts: an admin's announcement to everyone matching the languages, citizenships and destinations
+chosen (several of each; none is everyone), now or from the time the admin chose (`not_before`).
 
 Sent by a scheduler job, one broadcast at a time, each recipient once, at most `RATE` messages a second
 overall through the pacer the reminders share (so the two together stay under Telegram's ~30/s), and
@@ -18,6 +19,7 @@ import math
 import time
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -31,11 +33,12 @@ from bot.i18n import CatalogI18n
 from bot.models import Broadcast
 from bot.screens.broadcast import progress_screen
 from bot.services.users import UserService
-from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.broadcasts import BroadcastRepository, Codes
 from bot.storage.db import Database
 from bot.telegram.pacer import Paced
 
 log = logging.getLogger(__name__)
+UTC_ZONE = ZoneInfo("UTC")
 
 BATCH = 25  # recipients claimed at a time: about a second of sending, then a check for a cancel
 PROGRESS_EVERY = 5.0  # seconds between edits of the admin's progress message
@@ -46,7 +49,7 @@ class Broadcasts:
     def __init__(
         self, bot: Bot, db: Database, repo: BroadcastRepository, users: UserService, i18n: CatalogI18n,
         default_locale: str, pacer: Paced, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] = time.monotonic, zone: ZoneInfo = UTC_ZONE,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -57,17 +60,22 @@ class Broadcasts:
         self.pacer = pacer
         self.clock = clock
         self.monotonic = monotonic
+        self.zone = zone  # the admins' clock (ADMIN_TIMEZONE): a scheduled broadcast's time is shown in it
         self._last_progress: dict[int, float] = {}
 
     # ------------------------------------------------------------------ making one
-    async def audience(self, language: str | None, citizenship: str | None, destination: str | None) -> int:
+    async def audience(self, language: Codes, citizenship: Codes, destination: Codes) -> int:
         with self.db.offloaded():  # a count over every person
             return await self.repo.count_audience(language, citizenship, destination)
 
-    async def create(self, author_id: int, text: str, language: str | None, citizenship: str | None, destination: str | None) -> Broadcast:
+    async def create(
+        self, author_id: int, text: str, language: Codes, citizenship: Codes, destination: Codes, send_at: datetime | None = None,
+    ) -> Broadcast:
+        """The broadcast and its recipients (the audience as of now: each gets it once), sent from now on
+        or from `send_at`."""
         with self.db.offloaded():  # the recipients: every person of the audience, one INSERT ... SELECT
             async with self.db.transaction():
-                broadcast_id = await self.repo.create(author_id, text, language, citizenship, destination, self.clock())
+                broadcast_id = await self.repo.create(author_id, text, language, citizenship, destination, self.clock(), send_at)
                 broadcast = await self.repo.get(broadcast_id)
         assert broadcast is not None
         log.info("broadcast %s created for %d recipients", broadcast.id, broadcast.total)
@@ -152,7 +160,7 @@ class Broadcasts:
         self._last_progress[broadcast.id] = now
         counts = await self.repo.counts(broadcast.id)
         with self.i18n.context(), self.i18n.use_locale(await self._locale_of(broadcast.author_id)):
-            screen = progress_screen(broadcast, counts)
+            screen = progress_screen(broadcast, counts, self.clock(), self.zone)
         try:
             await self.bot.edit_message_text(
                 screen.text, chat_id=broadcast.progress_chat, message_id=broadcast.progress_msg, reply_markup=screen.markup)

@@ -21,13 +21,13 @@ log = logging.getLogger(__name__)
 
 
 async def send_report(
-    bot: Bot, chat_id: int, report: Report, content: Content, locale: str, today: date, *, prefix: str = "",
+    bot: Bot, chat_id: int, report: Report, content: Content, locale: str, today: date, *, prefix: str = "", organisation: str = "",
 ) -> None:
     """The table (with period buttons and CSV), then the chart; a chart that cannot be drawn is said, not hidden."""
     screen = screens.figures_screen(report, content, locale, today, prefix=prefix)
     await bot.send_message(chat_id, screen.text, reply_markup=screen.markup)
     try:
-        png = await chart(report)
+        png = await chart(report, today, organisation)
     except Exception:
         log.exception("could not draw the chart")
         await bot.send_message(chat_id, screens.chart_failed())
@@ -41,7 +41,7 @@ class Digest:
 
     def __init__(
         self, bot: Bot, stats: StatsService, users: UserService, i18n: CatalogI18n, content: Content,
-        admin_ids: frozenset[int], default_locale: str,
+        admin_ids: frozenset[int], default_locale: str, organisation: str = "",
     ) -> None:
         self.bot = bot
         self.stats = stats
@@ -50,6 +50,7 @@ class Digest:
         self.content = content
         self.admin_ids = admin_ids
         self.default_locale = default_locale
+        self.organisation = organisation  # NGO_NAME, in the chart's title
 
     async def tick(self) -> int:
         """Send the due digest to every admin who has not had it; returns how many were sent."""
@@ -75,7 +76,8 @@ class Digest:
         try:
             with self.i18n.context(), self.i18n.use_locale(locale):
                 head = screens.digest_head(report, before)
-                await send_report(self.bot, admin_id, report, self.content, locale, self.stats.today(), prefix=head)
+                await send_report(self.bot, admin_id, report, self.content, locale, self.stats.today(), prefix=head,
+                                  organisation=self.organisation)
             return 1
         except (TelegramForbiddenError, TelegramBadRequest) as error:
             # the admin never started the bot or blocked it: said in the log, not retried every tick

@@ -49,6 +49,7 @@ def admin_commands() -> list[BotCommand]:
         BotCommand(command="broadcast", description=_("An announcement to chosen people")),
         BotCommand(command="registries", description=_("Agency registries loaded")),
         BotCommand(command="reports", description=_("Reports about agencies")),
+        BotCommand(command="reload", description=_("Read the content files again")),
     ]
 
 

@@ -1,4 +1,5 @@
-"""The content read again without a restart (SIGHUP to `run`): checked first, refused whole.
+"""The content read again without a restart (an admin's /reload, or SIGHUP to `run`): checked first,
+refused whole.
 
 The new content is loaded and checked as `python -m bot check` checks it, in a worker thread. One error
 and nothing changes: the bot goes on with what it had, and the log says what is wrong. Otherwise every
@@ -6,6 +7,10 @@ holder of the content is given the new one at once, between two updates' steps (
 at a time): the handlers' data, the search index and its danger words (which triage hears), the
 checklists, the desk, reminders and the digest. Nothing keeps the old content (tests/test_reload.py
 looks for any reference left).
+
+An admin's /reload reaches one instance; when several share the database, it leaves a signal there and
+each of the others reads the content again at its next heartbeat (`Reloader.follow`). SIGHUP is one
+process's own (a sysadmin sends it to each).
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from typing import TYPE_CHECKING
 
 from bot.content import ContentError, require_content
 from bot.services.search import SearchIndex
+from bot.storage.instances import InstanceRepository
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+SIGNAL = "reload"  # the signal's name among the instances
 
 
 @dataclass(frozen=True)
@@ -58,3 +65,47 @@ async def reload_content(app: App, content_dir: Path | None = None) -> Reloaded:
     app.digest.content = content
     log.info("content reloaded from %s", folder)
     return Reloaded(changed=True)
+
+
+class Reloader:
+    """One reload at a time in this process (a second ask while one runs is told so); an admin's reload
+    signalled to the other instances, and theirs followed here."""
+
+    def __init__(self, app: App, repo: InstanceRepository) -> None:
+        self.app = app
+        self.repo = repo
+        self.lock = asyncio.Lock()
+        self.seen: str | None = None  # the last signal acted on (or found at start): its time
+
+    @property
+    def busy(self) -> bool:
+        return self.lock.locked()
+
+    async def reload(self, *, signal: bool = False) -> Reloaded:
+        """Read the content again here; with `signal` (an admin's /reload, several instances), the others
+        follow once this one has taken it."""
+        async with self.lock:
+            done = await reload_content(self.app)
+        if signal and not done.refused and self.app.config.shared:
+            now = self.app.instance.clock()
+            await self.repo.signal(SIGNAL, self.app.instance.holder, now)
+            self.seen = now.isoformat()
+        return done
+
+    async def follow(self) -> Reloaded | None:
+        """At each heartbeat (several instances): another instance's /reload, done here too. The signal
+        found at start is only noted: this process read the content when it started."""
+        found = await self.repo.signalled(SIGNAL)
+        if found is None:
+            self.seen = self.seen or ""
+            return None
+        sender, at = found
+        if self.seen is None or at <= self.seen:
+            self.seen = max(self.seen or "", at)
+            return None
+        self.seen = at
+        if sender == self.app.instance.holder:
+            return None
+        log.info("content reloaded: asked by instance %s", sender.split("/")[0])
+        async with self.lock:
+            return await reload_content(self.app)
