@@ -7,6 +7,7 @@ letters) in a worker thread (bot.telegram.chart)."""
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from bot.services.stats import Report
 A4 = (8.27, 11.69)  # inches
 TOP, BOTTOM, LINE = 0.93, 0.07, 0.021  # a page's text area and one line, as fractions of its height
 MAX_ITEMS = 12  # of one breakdown: the largest, then "others"
+NOTE_WIDTH = 100  # characters of a note's line at 8 points across the text area
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ def _pages(spec: ReportSpec) -> list[Any]:
 
     y = new_page()
     for section in spec.sections:
-        needed = LINE * (len(section.lines) + 2.5 + (1 if section.note else 0))
+        note = textwrap.wrap(section.note, NOTE_WIDTH)
+        needed = LINE * (len(section.lines) + 2.5 + len(note))
         if y - needed < BOTTOM:
             y = new_page()
         page = pages[-1]
@@ -123,8 +126,8 @@ def _pages(spec: ReportSpec) -> list[Any]:
             page.text(0.13 if label.startswith(" ") else 0.1, y, label.strip(), fontsize=9.5, va="top")
             page.text(0.9, y, value, fontsize=9.5, va="top", ha="right")
             y -= LINE
-        if section.note:
-            page.text(0.1, y, section.note, fontsize=8, va="top", color="#555555", wrap=True)
-            y -= LINE
+        for line in note:
+            page.text(0.1, y, line, fontsize=8, va="top", color="#555555")
+            y -= LINE * 0.85
         y -= LINE * 0.8
     return pages
