@@ -54,6 +54,7 @@ from bot.storage.inbox import InboxRepository
 from bot.storage.instances import InstanceRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.privacy import PrivacyRepository
+from bot.storage.trail import TrailRepository
 from bot.storage.users import UserRepository
 from bot.telegram import menus
 from bot.telegram.authorizer import Authorizer
@@ -62,6 +63,7 @@ from bot.telegram.desk import Desk
 from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
 from bot.telegram.health import Metrics, Refusals, UpdateMetrics
+from bot.telegram.hide import Hider, TrailMiddleware, TrailRecorder
 from bot.telegram.instance import Instance
 from bot.telegram.intake import Intake
 from bot.telegram.journal import SendJournal
@@ -218,6 +220,7 @@ class Deps(TypedDict):
     privacy: Privacy
     stats: StatsService
     authorizer: Authorizer
+    hider: Hider
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,7 @@ def _assemble(
     group_pace = SharedGroupPacer(shared, GROUP_POSTS_PER_MINUTE) if shared else GroupPacer()
     outbox = Outbox(bot, OutboxRepository(db, me), cases, calls, clock=now, pacer=group_pace)
     events = EventLog(EventRepository(db), clock=now)
+    trail = TrailRepository(db)  # the private chats' message ids, for the quick hide
     users.on_profile = events.seen  # a language or country chosen: the day's activity says so at once
     checklists = ChecklistService(db, ChecklistRepository(db, me), content, clock=now, events=events)
     # one pace for every bulk send: reminders and broadcasts (of every instance, when shared)
@@ -324,6 +328,7 @@ def _assemble(
         events=events, privacy=Privacy(db, PrivacyRepository(db), CaseRepository(db), users, fsm, events, clock=now,
                                        forget_states=shared.forget if shared else None),
         stats=stats, authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
+        hider=Hider(bot, trail, clock=now),
     )
     inbox = InboxRepository(db, me)
     storage: BaseStorage = shared.storage() if shared else SQLiteStorage(fsm)
@@ -331,6 +336,7 @@ def _assemble(
     inflight = InFlight()
     metrics = Metrics()
     bot.session.middleware(Refusals(metrics))  # innermost: each 429 or 403 answer counted once
+    bot.session.middleware(TrailRecorder(trail, clock=now))  # what the bot sent into a private chat, for the quick hide
     dp = _dispatcher(deps, storage, isolation, InboxMiddleware(inbox, calls, clock=now), inflight, i18n, metrics)
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
@@ -352,6 +358,7 @@ def _dispatcher(
     dp.update.outer_middleware(inflight)  # counted, so a stop waits for it
     dp.update.outer_middleware(UserMiddleware(deps["users"]))  # `user`
     dp.update.outer_middleware(LocaleMiddleware(i18n))  # `locale`, `i18n`
+    dp.message.outer_middleware(TrailMiddleware(deps["hider"].trail, clock=deps["hider"].clock))  # for the quick hide
     dp.message.outer_middleware(ActivityMiddleware(deps["events"]))
     dp.callback_query.outer_middleware(ActivityMiddleware(deps["events"]))
     dp.message.outer_middleware(FallbackMiddleware())  # a polite answer for what no handler takes

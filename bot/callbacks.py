@@ -33,6 +33,7 @@ class Section(StrEnum):
     LANGUAGE = "language"
     HELP = "help"
     MENU = "menu"
+    HIDE = "hide"  # quick hide: the chat deleted (bot.telegram.hide); on every screen's menu row, not a section
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -54,7 +55,7 @@ class ForgetCb(CallbackData, prefix="forget"):
 
 
 # Sections of the main menu, in order.
-SECTIONS: tuple[str, ...] = tuple(section.value for section in Section if section is not Section.MENU)
+SECTIONS: tuple[str, ...] = tuple(section.value for section in Section if section not in (Section.MENU, Section.HIDE))
 
 
 class GuideKind(StrEnum):

@@ -81,7 +81,7 @@ async def test_start_again_goes_straight_to_menu(harness: Harness) -> None:
     await person.click("Кыргызча")
     await person.send("/start")
     assert harness.t("Main menu", "ky") in person.last.text
-    assert len(person.last.button_labels()) == len(SECTIONS)
+    assert len(person.last.button_labels()) == len(SECTIONS) + 1  # and the quick hide (issue 24)
 
 
 async def test_language_can_be_changed_any_time(harness: Harness) -> None:
@@ -114,7 +114,7 @@ async def test_command_menus_and_descriptions_published_per_language(harness: Ha
         commands = {c["command"]: c["description"] for c in sandbox.commands[key]}
         assert set(commands) == {
             "start", "menu", "contacts", "countries", "guide", "checklist", "reminders", "agency", "check", "consult", "language",
-            "profile", "forget", "help",
+            "profile", "hide", "forget", "help",  # hide: new (issue 24)
         }
         assert commands["menu"] == harness.t("Main menu", lang)
         assert sandbox.descriptions[("description", lang)]
@@ -149,7 +149,7 @@ async def test_help_lists_every_command_of_the_menu_and_what_is_kept(harness: Ha
     assert harness.app is not None
     with harness.app.i18n.context(), harness.app.i18n.use_locale("ru"):
         names = [command.command for command in commands()]
-    assert len(names) == 14
+    assert len(names) == 15  # /hide new (issue 24)
     for name in names:
         assert f"/{name}" in text.split()  # each one a tap (what each does is in Telegram's menu button)
     assert "чек-листа" in text and "консультант" in text  # what is kept: checklist dates, conversations

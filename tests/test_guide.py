@@ -19,7 +19,8 @@ from tests.conftest import LANGS, ROOT, Harness
 
 # Buttons that change the person's settings are walked by their own tests, not by the crawler.
 # Flows with steps in order (settings, the self-check's and the red-flag answers, the consent) have tests of their own.
-SETTINGS = re.compile(r"^(lang|pf|forget|esc):|^scr:\d+:[ynus]$|^rf:\d+:[ynu]$")
+# what is not a screen to walk: settings, answers, and the quick hide (it deletes the chat: tests/test_hide.py)
+SETTINGS = re.compile(r"^(lang|pf|forget|esc):|^scr:\d+:[ynus]$|^rf:\d+:[ynu]$|^m:hide$")
 CONTENT = require_content(ROOT / "content")
 
 

@@ -19,9 +19,10 @@ EVERY = {
     "digest": timedelta(minutes=10),
     "inbox": timedelta(hours=1),
     "heartbeat": timedelta(seconds=5),
+    "trail": timedelta(hours=1),  # new (issue 24): the quick hide's trail pruned after 48 hours
 }
-AT_START = {"retention", "reminders", "digest", "inbox"}
-ONCE = {"response-times", "retention", "digest", "inbox"}  # only on the leading instance
+AT_START = {"retention", "reminders", "digest", "inbox", "trail"}
+ONCE = {"response-times", "retention", "digest", "inbox", "trail"}  # only on the leading instance
 
 
 @pytest.mark.parametrize("digest", [True, False])

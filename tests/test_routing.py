@@ -171,6 +171,8 @@ PINNED = [
     ('/menu', 'bot.handlers.start.menu'),
     ('tap m:help', 'bot.handlers.start.help_'),
     ('/menu', 'bot.handlers.start.menu'),
+    ('tap m:hide', 'bot.handlers.start.hide'),  # new (issue 24): the quick hide, the main menu's last button
+    ('/menu', 'bot.handlers.start.menu'),
     ('text', 'bot.handlers.profile.typed_citizenship'),
 ]
 

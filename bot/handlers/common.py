@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.screens import common, start
+from bot.screens import common, keyboards, start
 from bot.screens.common import Screen
 from bot.telegram.authorizer import Authorizer
 
@@ -34,6 +34,7 @@ async def show(
     A button press is answered once (Telegram refuses a second answer): pass answer=False when the
     caller has already answered it, e.g. with an alert.
     """
+    markup = keyboards.with_hide(markup)  # quick hide beside every menu button
     if isinstance(event, Message):
         await event.answer(text, reply_markup=markup)
         return

@@ -1,10 +1,11 @@
-"""First screens: /start (and deep links), the language picker, the main menu, /help."""
+"""First screens: /start (and deep links), the language picker, the main menu, /help, and the quick
+hide (/hide and its button beside every menu button)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -19,6 +20,7 @@ from bot.services import deeplinks
 from bot.services.events import UNKNOWN_LINK, EventLog
 from bot.services.users import UserService, language_order, suggest_language
 from bot.states import ChecklistForm
+from bot.telegram.hide import Hider
 
 # what a deep link opens, counted as if opened from the menu (the figures' topics and country guides)
 VIEW_EVENTS = {"topic": "guide", "country": "country"}
@@ -87,6 +89,20 @@ async def ask_language(event: Message | CallbackQuery, user: User, i18n: I18n) -
     await show_screen(event, screens.choose_language(i18n, language_order(suggested), user.language))
 
 
+async def hide(event: Message | CallbackQuery, bot: Bot, hider: Hider) -> None:
+    """Quick hide: the chat deleted, both ways, as far as Telegram allows; one neutral line left. The
+    person's data stays (their state too: /start brings the menu back)."""
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+        if not isinstance(event.message, Message):
+            return
+        chat_id = event.message.chat.id
+    else:
+        chat_id = event.chat.id
+    await hider.hide(chat_id)
+    await bot.send_message(chat_id, screens.hidden())
+
+
 def router() -> Router:
     router = private_router("start")
     router.message.register(start_link, CommandStart(deep_link=True))
@@ -96,6 +112,8 @@ def router() -> Router:
     router.message.register(language, Command("language"))
     router.callback_query.register(language, MenuCb.filter(F.section == Section.LANGUAGE))
     router.callback_query.register(language_chosen, LanguageCb.filter())
+    router.message.register(hide, Command("hide"))
+    router.callback_query.register(hide, MenuCb.filter(F.section == Section.HIDE))
     router.message.register(help_, Command("help"))
     router.callback_query.register(help_, MenuCb.filter(F.section == Section.HELP))
     return router

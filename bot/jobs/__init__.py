@@ -59,6 +59,8 @@ def jobs(app: App) -> list[Job]:
         Job("broadcasts", app.broadcasts.run, timedelta(seconds=2), at_start=False),
         # the ids of updates handled more than a day ago (Telegram never sends an update again after that)
         Job("inbox", app.intake.prune, timedelta(hours=1), at_start=True, once=True),
+        # the private chats' message ids older than a bot may delete (the quick hide's trail)
+        Job("trail", app.dp["hider"].prune, timedelta(hours=1), at_start=True, once=True),
     ]
     if app.config.shared:
         # what an instance that stopped answering had claimed

@@ -79,12 +79,37 @@ def _per_locale(build: Callable[[], InlineKeyboardMarkup]) -> Callable[[], Inlin
 
 @_per_locale
 def main_menu() -> InlineKeyboardMarkup:
-    return _column([InlineKeyboardButton(text=section_label(s), callback_data=_MENU_DATA[s]) for s in SECTIONS])
+    sections = [[InlineKeyboardButton(text=section_label(s), callback_data=_MENU_DATA[s])] for s in SECTIONS]
+    return InlineKeyboardMarkup(inline_keyboard=[*sections, [hide_button()]])
 
 
 @_per_locale
 def back_to_menu() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[menu_button()]])
+    return InlineKeyboardMarkup(inline_keyboard=[[menu_button(), hide_button()]])
+
+
+HIDE_DATA = MenuCb(section=Section.HIDE).pack()
+MENU_DATA = MenuCb(section=Section.MENU).pack()
+
+
+def hide_button() -> InlineKeyboardButton:
+    """Quick hide: the chat deleted at once (bot.telegram.hide)."""
+    return InlineKeyboardButton(text=_("🙈 Hide chat"), callback_data=HIDE_DATA)
+
+
+def with_hide(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The screen's buttons with the hide button beside its menu button (a new markup; the row that holds
+    the menu button, wherever it is). A screen without a menu button is left as it is."""
+    if markup is None:
+        return None
+    rows = markup.inline_keyboard
+    for number, row in enumerate(rows):
+        datas = [b.callback_data for b in row]
+        if HIDE_DATA in datas:
+            return markup
+        if MENU_DATA in datas:
+            return InlineKeyboardMarkup(inline_keyboard=[*rows[:number], [*row, hide_button()], *rows[number + 1:]])
+    return markup
 
 
 def menu_button() -> InlineKeyboardButton:

@@ -60,8 +60,17 @@ def help_text(content: Content, locale: str) -> str:
     """What the bot is, what it keeps, and every command of the menu (the same list Telegram shows)."""
     about = content.page(locale, "about").text
     every = " ".join(f"/{command.command}" for command in menus.commands())  # what each does: Telegram's menu button
-    lines = [_("<b>Commands</b>"), every, _("You can also just type your question.")]
+    lines = [_("<b>Commands</b>"), every, _("You can also just type your question."), "", hide_help()]
     return f"{about}\n\n" + "\n".join(lines)
+
+
+def hide_help() -> str:
+    return _("🙈 /hide deletes this chat's messages of the last two days at once. Your data stays.")
+
+
+def hidden() -> str:
+    """What stays in the chat after a quick hide: nothing about help, migration or danger."""
+    return _("The chat is empty. /start")
 
 
 def help_(content: Content, locale: str) -> Screen:

@@ -60,6 +60,7 @@ PERSONAL: tuple[Personal, ...] = (
     Personal("events", "actor", By.ACTOR, why="usage events"),
     Personal("activity", "actor", By.ACTOR, why="days the person used the bot"),
     Personal("fsm_state", "user_id", By.USER, why="where the person stopped in a conversation"),
+    Personal("trail", "chat_id", By.USER, why="which messages are in the person's chat with the bot (ids, for hiding it)"),
     Personal("users", "id", By.USER, why="language, countries, first and last seen"),
 )
 

@@ -357,6 +357,14 @@ leases = Table(
     Column("until", Text, nullable=False),
 )
 
+trail = Table(
+    "trail", metadata,  # the messages of a private chat, both ways, while they can be deleted (bot/telegram/hide.py)
+    Column("chat_id", BIG, primary_key=True),
+    Column("message_id", BIG, primary_key=True),
+    Column("at", Text, nullable=False),  # when it was sent (ISO, UTC): Telegram deletes for 48 hours only
+    Index("trail_at", "at"),
+)
+
 signals = Table(
     "signals", metadata,  # what one instance asked all the others to do (bot/telegram/reload.py: content read again)
     Column("name", Text, primary_key=True),

@@ -35,6 +35,7 @@ def commands() -> list[BotCommand]:
         BotCommand(command="consult", description=_strip(keyboards.section_label("consult"))),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="profile", description=_("My country and destination")),
+        BotCommand(command="hide", description=_("Hide this chat at once")),
         BotCommand(command="forget", description=_("Delete my data")),
         BotCommand(command="help", description=_("About the bot and privacy")),
     ]
