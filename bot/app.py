@@ -78,7 +78,7 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 20.0
 # Update types the bot answers. Edited messages have no handler of their own (the fallback answers
 # them), so they are listed here rather than resolved from the routers.
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "inline_query"]  # inline: sharing (/setinline)
 
 
 @dataclass

@@ -73,7 +73,8 @@ async def test_updates_come_by_webhook_in_four_languages_and_stop_is_graceful(tm
     sandbox = Sandbox()
     async with hooked(tmp_path, sandbox) as hook:
         assert sandbox.webhook == {"url": f"{PUBLIC}/telegram", "secret_token": SECRET, "max_connections": 16,
-                                   "allowed_updates": ["message", "edited_message", "callback_query", "my_chat_member"]}
+                                   "allowed_updates": ["message", "edited_message", "callback_query", "my_chat_member",
+                                                       "inline_query"]}  # inline: new (issue 24)
         deliver = queued_delivery(sandbox)
         for number, lang in enumerate(NAMES):
             person = Person(sandbox, sandbox.add_user(9_300_000 + number, "Hook", lang), deliver)

@@ -25,6 +25,7 @@ from bot.handlers import (
     profile,
     search,
     selfcheck,
+    share,
     start,
     stats,
 )
@@ -50,6 +51,7 @@ def build_routers() -> list[Router]:
         agency.router(),  # the agency check: a name typed while asked; red flags; the report
         guide.router(),  # guidance, country guides, contacts: buttons and commands only
         search.router(),  # last: any other text with no flow in progress is a question to search
+        share.router(),  # "@bot ..." in any chat: cards to share (inline queries only)
     ]
 
 

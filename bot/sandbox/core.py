@@ -189,6 +189,7 @@ class Sandbox:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         bot_username: str = "safe_migration_sandbox_bot",
+        inline_mode: bool = True,  # BotFather's /setinline: people may type "@bot ..." in any chat
     ) -> None:
         self.token = token
         self.limits = limits or Limits()
@@ -197,7 +198,7 @@ class Sandbox:
         self.bot_user = {
             "id": int(token.split(":")[0]), "is_bot": True, "first_name": "Safe Migration (sandbox)",
             "username": bot_username, "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": inline_mode,
         }
         self.users: dict[int, SandboxUser] = {}
         self.groups: dict[int, dict[str, Any]] = {}
@@ -210,6 +211,7 @@ class Sandbox:
         self._poll_generation = 0
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self._callback_ids = itertools.count(1)
+        self.inline_queries: dict[str, dict[str, Any]] = {}  # id -> who asked, when, and the bot's answer (results)
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
         self.requests: list[tuple[str, dict[str, Any]]] = []
@@ -386,6 +388,38 @@ class Sandbox:
         }
         self.callback_queries[query_id] = {"created": self.clock(), "answered": False, "user_id": user_id}
         return self._new_update(callback_query=query)
+
+    def user_inline_query(self, user_id: int, query: str, *, chat_type: str = "private") -> dict[str, Any]:
+        """A person types "@bot <query>" in any chat (`chat_type`: where they type it). The bot answers with
+        answerInlineQuery; `inline_results(id)` is what the person then sees."""
+        if not self.bot_user.get("supports_inline_queries"):
+            raise ValueError("inline mode is off for this bot (BotFather /setinline)")
+        query_id = f"{BOT_ID}{next(self._callback_ids):08d}"
+        self.inline_queries[query_id] = {"created": self.clock(), "user_id": user_id, "results": None}
+        return self._new_update(inline_query={
+            "id": query_id, "from": self.users[user_id].to_dict(), "query": query, "offset": "", "chat_type": chat_type,
+        })
+
+    def inline_results(self, query_id: str) -> list[dict[str, Any]]:
+        found = self.inline_queries[query_id]["results"]
+        if found is None:
+            raise ValueError(f"inline query {query_id} was not answered")
+        return list(found)
+
+    def user_sends_inline_result(self, user_id: int, chat_id: int, query_id: str, result_id: str) -> SandboxMessage:
+        """The person taps one of the results: it is sent into `chat_id` (any chat: a family group, a
+        private chat with someone else), "via @bot", as the bot prepared it."""
+        result = next(r for r in self.inline_results(query_id) if r["id"] == result_id)
+        content = result["input_message_content"]
+        source, text = self._render(content, "message_text")
+        message = SandboxMessage(
+            chat_id=chat_id, message_id=self._next_message_id(chat_id), from_bot=False, sender_id=user_id,
+            date=int(self.wall_clock()), text=text, source=source, reply_markup=result.get("reply_markup"),
+            extra={"via_bot": self.bot_user["username"]},
+        )
+        self._store(message)
+        self._emit("message", chat_id, message)
+        return message
 
     def user_sets_blocked(self, user_id: int, blocked: bool) -> dict[str, Any]:
         user = self.users[user_id]
@@ -1072,6 +1106,39 @@ def _m_setMessageReaction(sb: Sandbox, args: dict[str, Any]) -> bool:
         raise bad_request("REACTION_INVALID")
     message.extra["reaction"] = emoji
     sb._emit("reaction", message.chat_id, message, emoji=emoji)
+    return True
+
+
+INLINE_QUERY_TTL = 10.0  # seconds Telegram waits for an inline answer
+INLINE_TYPES = {"article"}  # what this bot sends (others would need their own checks)
+
+
+def _m_answerInlineQuery(sb: Sandbox, args: dict[str, Any]) -> bool:
+    """The bot's results for an inline query: at most 50, ids unique (1-64 bytes), each an article with a
+    title and a message to send (its text checked as sendMessage checks it), buttons with a URL or data."""
+    query = sb.inline_queries.get(str(args["inline_query_id"]))
+    if query is None or query["results"] is not None or sb.clock() - query["created"] > INLINE_QUERY_TTL:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    results = args.get("results")
+    if not isinstance(results, list) or len(results) > 50:
+        raise bad_request("RESULTS_TOO_MUCH")
+    ids = [str(r.get("id", "")) for r in results]
+    if len(set(ids)) != len(ids) or not all(1 <= len(i.encode("utf-8")) <= 64 for i in ids):
+        raise bad_request("RESULT_ID_INVALID")
+    for result in results:
+        if result.get("type") not in INLINE_TYPES or not result.get("title"):
+            raise bad_request("RESULT_TYPE_INVALID")
+        content = result.get("input_message_content")
+        if not isinstance(content, dict):
+            raise bad_request("MESSAGE_EMPTY")
+        sb._render(content, "message_text")
+        markup = sb._check_markup(result.get("reply_markup"))
+        for row in (markup or {}).get("inline_keyboard", ()):
+            for button in row:
+                if "url" in button and not str(button["url"]).startswith(("https://", "http://", "tg://")):
+                    raise bad_request("BUTTON_URL_INVALID")
+    query["results"] = results
+    sb._emit("inline_answer", query["user_id"], None, count=len(results))
     return True
 
 
