@@ -71,6 +71,7 @@ from bot.telegram.outbox import GROUP_POSTS_PER_MINUTE, GroupPacer, Outbox
 from bot.telegram.pacer import Paced, Pacer
 from bot.telegram.reload import Reloader
 from bot.telegram.reminders import ReminderSender
+from bot.telegram.script import CyrillicScript
 from bot.telegram.shared import Shared, SharedGroupPacer, SharedPacer
 
 log = logging.getLogger(__name__)
@@ -337,6 +338,7 @@ def _assemble(
     metrics = Metrics()
     bot.session.middleware(Refusals(metrics))  # innermost: each 429 or 403 answer counted once
     bot.session.middleware(TrailRecorder(trail, clock=now))  # what the bot sent into a private chat, for the quick hide
+    bot.session.middleware(CyrillicScript(users))  # Uzbek in Cyrillic for those who read it so
     dp = _dispatcher(deps, storage, isolation, InboxMiddleware(inbox, calls, clock=now), inflight, i18n, metrics)
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,

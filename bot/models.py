@@ -26,6 +26,7 @@ class User:
     last_seen: datetime
     blocked: bool
     location: str | None = None  # where the person is now: a home country, a destination, "XX" elsewhere
+    script: str | None = None  # "cyrl": Uzbek shown in Cyrillic (the language stays "uz"); None: as written
 
     @property
     def place(self) -> str | None:

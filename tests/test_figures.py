@@ -229,6 +229,7 @@ def _report(days: int, *, cases: int, today: date = TODAY) -> Report:
     ("month-en", 30, 3, "en", "Safe Migration Centre"),
     ("year-ky-by-week", 365, 2, "ky", "Insan Leilek"),
     ("fortnight-uz", 14, 1, "uz", ""),
+    ("dollar-in-the-name", 7, 1, "en", "Help_$a^$ Fund"),  # a "$" is text, not a formula
 ])
 def test_the_chart_and_the_report_are_drawn_for_a_donor(tmp_path: Path, name: str, days: int, cases: int, lang: str,
                                                         organisation: str) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from bot.callbacks import SECTIONS
 from bot.i18n import LANGUAGE_NAMES
+from bot.services.translit import to_cyrillic
 from tests.conftest import LANGS, Harness
 
 
@@ -15,11 +16,13 @@ async def test_start_offers_four_languages_suggested_first(harness: Harness, tel
     await person.send("/start")
     labels = person.last.button_labels()
     assert labels[0] == LANGUAGE_NAMES[first]
-    assert sorted(labels) == sorted(LANGUAGE_NAMES.values())
-    # the prompt is in every language, the suggested one first
+    # the four, and Uzbek in Cyrillic right after Uzbek in Latin (new, issue 24)
+    assert sorted(labels) == sorted([*LANGUAGE_NAMES.values(), "Ўзбекча"])
+    assert labels.index("Ўзбекча") == labels.index(LANGUAGE_NAMES["uz"]) + 1
+    # the prompt is in every language (and in Cyrillic Uzbek), the suggested one first
     lines = person.last.text.splitlines()
     assert lines[0] == "🌐 " + harness.t("Choose your language", first)
-    assert len(lines) == 4
+    assert len(lines) == 5 and "🌐 " + to_cyrillic(harness.t("Choose your language", "uz")) in lines
 
 
 WELCOME = {"ru": "Добро пожаловать!", "ky": "Кош келиңиз!", "tg": "Хуш омадед!", "uz": "Xush kelibsiz!"}

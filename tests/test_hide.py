@@ -14,7 +14,8 @@ from bot.content.catalogs import LANGUAGE_NAMES
 from bot.i18n import po_path, read_catalog
 from bot.sandbox.client import Person, queued_delivery
 from bot.sandbox.core import Sandbox
-from tests.conftest import LANGS, ROOT, Harness, make_settings, running
+from tests.conftest import LANGS, ROOT, Desk, Harness, make_settings, running, until
+from tests.test_consult import take_data
 from tests.test_e2e import NAMES, serving
 
 HIDE = "🙈 Hide chat"
@@ -109,3 +110,25 @@ async def test_hide_in_a_running_bot(tmp_path: Path) -> None:
         assert [m.text for m in sandbox.chat_messages(person.id)] == [uzbek[EMPTY].string]
         code, output = await bot.stop()
     assert code == 0 and "Traceback" not in output, output[-2000:]
+
+
+async def test_hide_keeps_what_waits_for_the_consultants_and_takes_their_copies(desk: Desk) -> None:
+    """A photo sent while the case waits to be taken is copied to the consultant later: a hide meanwhile
+    leaves it (never lost), and it reaches the consultant; the consultant's photo copied to the person
+    is on the trail, and the next hide takes it."""
+    h = desk.h
+    migrant = await desk.migrant("ru")
+    case_id = await desk.ask(migrant, "ru")
+    await migrant.send_media("photo", caption="мой паспорт")
+    photo = next(m for m in reversed(h.sandbox.chat_messages(migrant.id)) if not m.from_bot and m.kind == "photo")
+    await migrant.send("/hide")
+    assert not h.sandbox.messages[(migrant.id, photo.message_id)].deleted  # waits for the consultants: kept
+    await desk.aida.click_data(take_data(case_id), desk.alert())
+    await until(lambda: any(m.kind == "photo" and "мой паспорт" in (m.text or "") for m in h.sandbox.bot_messages(desk.aida.id)),
+                "the photo reaches the consultant")
+    await desk.aida.send_media("photo", caption="адрес центра")
+    copied = migrant.last
+    assert copied is not None and copied.kind == "photo"
+    await migrant.send("/hide")
+    assert h.sandbox.messages[(migrant.id, copied.message_id)].deleted
+    assert h.sandbox.messages[(migrant.id, photo.message_id)].deleted  # copied by now: it goes too

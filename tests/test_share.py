@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.content.catalogs import LANGUAGE_NAMES
 from bot.sandbox.core import Sandbox
 from bot.services import deeplinks
 from bot.services.agency import SAMPLES_DIR
@@ -43,18 +44,21 @@ async def test_with_nothing_typed_the_cards_are_the_persons_hotlines_the_trouble
         username = h.sandbox.bot_user["username"]
         button = found[0]["reply_markup"]["inline_keyboard"][0][0]
         assert button["text"] == h.t("📲 Open in the bot", lang)
-        assert button["url"] == deeplinks.url(username, f"{lang}-contacts-RU")
+        assert button["url"] == deeplinks.url(username, "contacts-RU")  # no language: the family keeps theirs
 
-        mother = h.person("ky")  # the family, in another chat
+        mother = h.person("ky")  # the family, in another chat: she reads Kyrgyz
         await mother.send("/start")
+        await mother.click(LANGUAGE_NAMES["ky"])
         sent = h.sandbox.user_sends_inline_result(person.id, mother.id, query_id(h), found[0]["id"])
         assert sent.extra["via_bot"] == username and "112" in (sent.text or "")
         assert h.t("Free help in Russian, Kyrgyz, Tajik and Uzbek: tap the button below.", lang) in (sent.text or "")
-        await mother.send(f"/start {lang}-contacts-RU")  # the button's link, opened by the mother
+        await mother.send("/start contacts-RU")  # the button's link, opened by the mother
         assert "112" in (mother.last.text or "")
+        mother_user = await h.app.users.get(mother.id)
+        assert mother_user is not None and mother_user.language == "ky"  # a shared link does not change her language
         day = h.now().date()
         reach = {(f.section, f.key): f.value for f in await figures(h.app.db, day, day)}
-        assert reach[("leaflet", f"{lang}-contacts-RU")] == 1  # a shared card's link counts as that link's reach
+        assert reach[("leaflet", "contacts-RU")] == 1  # a shared card's link counts as that link's reach
 
 
 async def test_what_is_typed_finds_topics_a_countrys_hotlines_and_an_agency(tmp_path: Path) -> None:
@@ -69,6 +73,16 @@ async def test_what_is_typed_finds_topics_a_countrys_hotlines_and_an_agency(tmp_
         found = await ask(h, person.id, "Нур Ишкана")
         agency = next(r for r in found if r["id"].startswith("a:"))
         assert "Нур Ишкана" in agency["title"] and "Нур Ишкана" in agency["input_message_content"]["message_text"]
+        await h.app.users.set_destination(person.id, "RU")  # the sharer goes to Russia: a card must not say so
+        found = await ask(h, person.id, "Ала-Тоо Жумуш")
+        card = next(r for r in found if r["id"].startswith("a:"))["input_message_content"]["message_text"]
+        warning = h.t("⚠️ Its permit does not cover {country}: it may not send you there.", "ru").split("{")[0]
+        assert "Ала-Тоо" in card and warning not in card
+        stranger = h.sandbox.add_user(7_777_001, "Stranger", "uz")  # never opened the bot
+        update = h.sandbox.user_inline_query(stranger.id, "", chat_type="group")
+        await h.feed(update)
+        assert await h.app.users.get(stranger.id) is None  # an inline query keeps no one
+        assert h.sandbox.inline_results(update["inline_query"]["id"])[-1]["title"] == h.t("🤝 This bot: safe work abroad", "uz")
         assert [r["title"] for r in await ask(h, person.id, "zzqx qqzz")] == [h.t("🤝 This bot: safe work abroad", "ru")]
 
 

@@ -78,8 +78,23 @@ def test_a_sending_time_is_read_in_the_admins_time_zone(typed: str, local: str) 
     assert quick_send_at("1h", now, tashkent) == now + timedelta(hours=1)
 
 
+def test_a_day_without_a_year_is_the_next_one_to_come() -> None:
+    tashkent = ZoneInfo("Asia/Tashkent")
+    new_year = datetime(2026, 12, 30, 7, 0, tzinfo=UTC)
+    assert parse_send_at("05.01 10:00", new_year, tashkent) == datetime(2027, 1, 5, 10, 0, tzinfo=tashkent)
+    leap = datetime(2028, 2, 20, 7, 0, tzinfo=UTC)
+    assert parse_send_at("29.02 10:00", leap, tashkent) == datetime(2028, 2, 29, 10, 0, tzinfo=tashkent)
+
+
+@pytest.mark.parametrize(("typed", "reason"), [("29.02 10:00", "not_understood")])
+def test_the_29th_of_february_outside_a_leap_year(typed: str, reason: str) -> None:
+    with pytest.raises(SendAtError) as refused:
+        parse_send_at(typed, datetime(2026, 11, 23, 3, 0, tzinfo=UTC), ZoneInfo("Asia/Tashkent"))
+    assert refused.value.reason == reason
+
+
 @pytest.mark.parametrize(("typed", "reason"), [
-    ("tomorrow", "not_understood"), ("25:00", "not_understood"), ("29.02 10:00", "not_understood"),
+    ("tomorrow", "not_understood"), ("25:00", "not_understood"), ("30.02 10:00", "not_understood"),
     ("23.11 07:59", "past"), ("2026-11-22 10:00", "past"), ("24.12.2026 09:00", "too_far"),
 ])
 def test_a_sending_time_that_cannot_be_used_is_refused_with_the_reason(typed: str, reason: str) -> None:

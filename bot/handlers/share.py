@@ -5,6 +5,8 @@ words: the topics that match, a country's hotlines, an agency's registry result.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import Bot, Router
 from aiogram.types import InlineQuery, InlineQueryResultUnion
 
@@ -37,7 +39,8 @@ async def _cards(typed: str, user: User, locale: str, content: Content, search: 
     found += [cards.topic_card(content, locale, hit.topic) for hit in search.find(locale, typed, limit=5)]
     checked = await agencies.search(typed)
     for match in ([checked.sure] if checked.sure else list(checked.choices[:3])):
-        found.append(cards.agency_card(match.agency, agencies.standing(match.agency), user, locale))
+        # the card says nothing of the sharer: not where they go (the card would warn the family about it)
+        found.append(cards.agency_card(match.agency, agencies.standing(match.agency), replace(user, destination=None), locale))
     return found[:MAX_CARDS] or [cards.bot_card(locale)]
 
 

@@ -18,7 +18,7 @@ from bot.models import LANGUAGES, User
 from bot.screens import start as screens
 from bot.services import deeplinks
 from bot.services.events import UNKNOWN_LINK, EventLog
-from bot.services.users import UserService, language_order, suggest_language
+from bot.services.users import CYRILLIC, UZ_CYRILLIC, UserService, picker_order, suggest_language
 from bot.states import ChecklistForm
 from bot.telegram.hide import Hider
 
@@ -71,12 +71,13 @@ async def language(event: Message | CallbackQuery, user: User, i18n: I18n) -> No
 
 
 async def language_chosen(query: CallbackQuery, callback_data: LanguageCb, user: User, users: UserService, i18n: I18n) -> None:
-    if callback_data.code not in LANGUAGES:
+    if callback_data.code not in LANGUAGES and callback_data.code != UZ_CYRILLIC:
         await stale_button(query)
         return
     first_time = user.language is None
-    await users.choose_language(user.id, callback_data.code)
-    with i18n.use_locale(callback_data.code):
+    language, script = ("uz", CYRILLIC) if callback_data.code == UZ_CYRILLIC else (callback_data.code, None)
+    await users.choose_language(user.id, language, script)
+    with i18n.use_locale(language):
         await show_screen(query, screens.language_chosen(first_time))
 
 
@@ -86,7 +87,8 @@ async def help_(event: Message | CallbackQuery, locale: str, content: Content) -
 
 async def ask_language(event: Message | CallbackQuery, user: User, i18n: I18n) -> None:
     suggested = user.language or suggest_language(user.telegram_language, i18n.default_locale)
-    await show_screen(event, screens.choose_language(i18n, language_order(suggested), user.language))
+    current = UZ_CYRILLIC if user.script == CYRILLIC else user.language
+    await show_screen(event, screens.choose_language(i18n, picker_order(suggested), current))
 
 
 async def hide(event: Message | CallbackQuery, bot: Bot, hider: Hider) -> None:
@@ -94,9 +96,7 @@ async def hide(event: Message | CallbackQuery, bot: Bot, hider: Hider) -> None:
     person's data stays (their state too: /start brings the menu back)."""
     if isinstance(event, CallbackQuery):
         await event.answer()
-        if not isinstance(event.message, Message):
-            return
-        chat_id = event.message.chat.id
+        chat_id = event.from_user.id  # a private chat's id is the person's (the button's message may be too old to read)
     else:
         chat_id = event.chat.id
     await hider.hide(chat_id)

@@ -85,10 +85,18 @@ def render_png(spec: ChartSpec) -> bytes:
     return buffer.getvalue()
 
 
+def plain_text() -> None:
+    """Text is drawn as written: a "$" in a name (NGO_NAME, a topic's title) is not the start of a formula."""
+    import matplotlib
+
+    matplotlib.rcParams["text.parse_math"] = False
+
+
 def draw(spec: ChartSpec) -> Figure:
     """People, then cases (if any), then what people did (if anything): the panels that have something."""
     from matplotlib.figure import Figure
 
+    plain_text()
     panels = [("people", 3.0)] + ([("cases", 1.3)] if any(spec.cases) else []) + ([("used", 0.45 * len(spec.used) + 0.6)] if spec.used else [])
     figure = Figure(figsize=SIZE, dpi=100, layout="constrained")
     figure.suptitle(f"{spec.title}\n{spec.totals}", fontsize=12, fontweight="bold")

@@ -21,6 +21,7 @@ from bot.callbacks import (
 )
 from bot.i18n import LANGUAGE_NAMES
 from bot.models import CITIZENSHIPS, DESTINATIONS
+from bot.services.users import UZ_CYRILLIC
 
 # Lazy: each label is translated when shown, in the language of the person it is shown to.
 SECTION_LABELS = {
@@ -116,10 +117,13 @@ def menu_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("⬅️ Main menu"), callback_data=MenuCb(section=Section.MENU).pack())
 
 
+PICKER_NAMES = {**LANGUAGE_NAMES, UZ_CYRILLIC: "Ўзбекча"}  # Uzbek in Cyrillic: a choice of script, not a language
+
+
 def languages(order: list[str], current: str | None = None) -> InlineKeyboardMarkup:
     return _column([
         InlineKeyboardButton(
-            text=("✅ " if code == current else "") + LANGUAGE_NAMES[code], callback_data=LanguageCb(code=code).pack()
+            text=("✅ " if code == current else "") + PICKER_NAMES[code], callback_data=LanguageCb(code=code).pack()
         )
         for code in order
     ])

@@ -100,6 +100,7 @@ def render_pdf(spec: ReportSpec) -> bytes:
 def _pages(spec: ReportSpec) -> list[Any]:
     from matplotlib.figure import Figure
 
+    chart.plain_text()
     pages: list[Any] = []
     y = 0.0
 

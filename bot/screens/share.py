@@ -30,7 +30,7 @@ class Card:
     title: str
     description: str
     text: str
-    payload: str  # the deep link back to the bot
+    payload: str  # the deep link back to the bot: without a language (the family keeps theirs, or the phone's)
 
 
 def _plain(text: str, limit: int = 90) -> str:
@@ -54,26 +54,26 @@ def topic_card(content: Content, locale: str, topic_id: str) -> Card:
     page = content.topic_page(locale, topic_id, 0)
     text = with_sources(f"<b>{escape(entry.title)}</b>\n\n{page.text}", page.facts, locale)
     return Card(f"t:{topic_id}", "📖 " + entry.title, _plain(page.text), f"{_fit(text)}\n\n{_footer()}",
-                deeplinks.build(f"t-{topic_id}", locale))
+                deeplinks.build(f"t-{topic_id}"))
 
 
 def hotlines_card(content: Content, locale: str, code: str) -> Card:
     screen = guide.contacts_for_country(content, locale, code)
     title = _("☎️ Hotlines: {country}").format(country=keyboards.country_name(code))
     return Card(f"c:{code}", title, _("Emergency, trafficking, work and migration numbers, with their sources"),
-                f"{_fit(screen.text)}\n\n{_footer()}", deeplinks.build(f"contacts-{code}", locale))
+                f"{_fit(screen.text)}\n\n{_footer()}", deeplinks.build(f"contacts-{code}"))
 
 
 def agency_card(agency: Agency, standing: Standing, user: User, locale: str) -> Card:
     screen = agency_screens.card(agency, standing, None, None, user, locale)
     head = agency_screens.status_lines(standing, locale)[0]
     return Card(f"a:{agency.id}", "🏢 " + agency.name, _plain(head), f"{_fit(screen.text)}\n\n{_footer()}",
-                deeplinks.build("menu", locale))
+                deeplinks.build("menu"))
 
 
 def bot_card(locale: str) -> Card:
     about = menus_short()
-    return Card("m", _("🤝 This bot: safe work abroad"), about, f"🤝 {about}\n\n{_footer()}", deeplinks.build("menu", locale))
+    return Card("m", _("🤝 This bot: safe work abroad"), about, f"🤝 {about}\n\n{_footer()}", deeplinks.build("menu"))
 
 
 def menus_short() -> str:

@@ -10,6 +10,8 @@ from bot.models import User
 from bot.screens import guide, keyboards
 from bot.screens.common import Screen
 from bot.services import deeplinks
+from bot.services.translit import to_cyrillic
+from bot.services.users import UZ_CYRILLIC
 from bot.telegram import menus
 
 
@@ -50,9 +52,15 @@ def link_out_of_date() -> Screen:
     return menu(link_out_of_date_text())
 
 
+def _prompt(i18n: I18n, code: str) -> str:
+    if code == UZ_CYRILLIC:
+        return to_cyrillic(i18n.gettext("Choose your language", locale="uz"))
+    return i18n.gettext("Choose your language", locale=code)
+
+
 def choose_language(i18n: I18n, order: list[str], current: str | None) -> Screen:
     """The prompt in every language, the suggested one first: the person may not read the others."""
-    prompt = "\n".join("🌐 " + i18n.gettext("Choose your language", locale=code) for code in order)
+    prompt = "\n".join("🌐 " + _prompt(i18n, code) for code in order)
     return Screen(prompt, keyboards.languages(order, current=current))
 
 

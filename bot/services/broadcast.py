@@ -89,28 +89,35 @@ def quick_send_at(choice: str, now: datetime, zone: ZoneInfo) -> datetime:
     raise ValueError(f"not a quick choice: {choice!r}")
 
 
+def _typed(cleaned: str, local: datetime, zone: ZoneInfo) -> datetime | None:
+    """The moment typed, in the admins' zone: a time alone is today's or tomorrow's; a day without a year
+    is this year's, or next year's when that is the one within reach (05.01 typed on 30 December)."""
+    for shape in ("%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"):
+        try:
+            parsed = datetime.strptime(cleaned, shape)
+        except ValueError:
+            continue
+        if shape != "%H:%M":
+            return parsed.replace(tzinfo=zone)
+        moment = datetime.combine(local.date(), parsed.time(), tzinfo=zone)
+        return moment if moment > local else moment + timedelta(days=1)
+    found = []
+    for year in (local.year, local.year + 1):
+        try:  # the year read with the day, so 29.02 is a day in a leap year
+            found.append(datetime.strptime(f"{cleaned} {year}", "%d.%m %H:%M %Y").replace(tzinfo=zone))
+        except ValueError:
+            continue
+    ahead = [moment for moment in found if local < moment <= local + MAX_AHEAD]
+    chosen = ahead or found
+    return chosen[0] if chosen else None
+
+
 def parse_send_at(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     """A typed sending time in the admins' time zone: `18:30` (today, or tomorrow once past),
     `03.12 18:30`, `03.12.2026 18:30` or `2026-12-03 18:30`. In UTC; SendAtError when it cannot be used."""
     local = now.astimezone(zone)
     cleaned = " ".join(text.strip().replace(",", " ").split())
-    moment = None
-    for shape in ("%H:%M", "%d.%m %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"):
-        try:
-            parsed = datetime.strptime(cleaned, shape)
-        except ValueError:
-            continue
-        if shape == "%H:%M":
-            moment = datetime.combine(local.date(), parsed.time(), tzinfo=zone)
-            if moment <= local:
-                moment += timedelta(days=1)
-        else:
-            year = local.year if shape == "%d.%m %H:%M" else parsed.year
-            try:
-                moment = parsed.replace(year=year, tzinfo=zone)
-            except ValueError:  # 29.02 in a year without it
-                raise SendAtError("not_understood") from None
-        break
+    moment = _typed(cleaned, local, zone)
     if moment is None:
         raise SendAtError("not_understood")
     if moment <= local:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -34,8 +33,8 @@ def read_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise SheetError(str(error)) from None
+    except Exception as error:  # a zip that is not a workbook, damaged XML (ParseError), an old .xls renamed...
+        raise SheetError(type(error).__name__) from None
     try:
         sheet = workbook.worksheets[0]
         cells = 0
@@ -46,6 +45,10 @@ def read_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
                 raise SheetError("too many cells")
             if any(v is not None and str(v).strip() for v in values):
                 yield number, values
+    except SheetError:
+        raise
+    except Exception as error:  # damaged rows show only as they are read
+        raise SheetError(type(error).__name__) from None
     finally:
         workbook.close()
 

@@ -27,8 +27,20 @@ def suggest_language(telegram_language: str | None, default: str) -> str:
     return default
 
 
+CYRILLIC = "cyrl"  # users.script: Uzbek shown in Cyrillic
+UZ_CYRILLIC = "uz_Cyrl"  # the language picker's choice for it (the language is "uz")
+
+
 def language_order(suggested: str) -> list[str]:
     return [suggested, *(code for code in LANGUAGES if code != suggested)]
+
+
+def picker_order(suggested: str) -> list[str]:
+    """The language picker's choices: the four languages, the suggested one first, and Uzbek in Cyrillic
+    right after Uzbek."""
+    order = language_order(suggested)
+    at = order.index("uz") + 1
+    return [*order[:at], UZ_CYRILLIC, *order[at:]]
 
 
 class UserService:
@@ -63,6 +75,11 @@ class UserService:
             user = self._written(user_id, last_seen=now, telegram_language=telegram_language, blocked=False) or await self.get(user_id)
         return user  # type: ignore[return-value]
 
+    def passer_by(self, user_id: int, telegram_language: str | None) -> User:
+        """Someone the bot does not keep (an inline query from a person who never opened the bot)."""
+        now = self.clock()
+        return User(user_id, None, telegram_language, None, None, now, now, False)
+
     async def get(self, user_id: int) -> User | None:
         cached = self._cache.get(user_id)
         if cached is not MISSING:
@@ -70,11 +87,12 @@ class UserService:
         user = await self.users.get(user_id)
         return self._cache.put(user_id, user) if user is not None else None
 
-    async def choose_language(self, user_id: int, language: str) -> None:
-        if language not in LANGUAGES:
-            raise ValueError(f"unsupported language {language!r}")
-        await self.users.set_language(user_id, language)
-        await self._profile(user_id, language=language)
+    async def choose_language(self, user_id: int, language: str, script: str | None = None) -> None:
+        """The person's language, and for Uzbek the script they read it in (CYRILLIC, or None: Latin)."""
+        if language not in LANGUAGES or script not in (None, CYRILLIC) or (script and language != "uz"):
+            raise ValueError(f"unsupported language {language!r} in script {script!r}")
+        await self.users.set_language(user_id, language, script)
+        await self._profile(user_id, language=language, script=script)
 
     async def set_citizenship(self, user_id: int, country: str | None) -> None:
         if country is not None and country not in (*CITIZENSHIPS, OTHER_COUNTRY):

@@ -32,6 +32,7 @@ users = Table(
     Column("last_seen", Text, nullable=False),
     Column("blocked", Integer, nullable=False, server_default=ZERO),
     Column("location", Text),  # where the person is now: a country of the bot's, XX elsewhere, NULL not asked
+    Column("script", Text),  # Uzbek read in Cyrillic: "cyrl"; NULL: the language's own script (bot/telegram/script.py)
     Index("users_language", "language"),
 )
 

@@ -23,6 +23,7 @@ def _row_to_user(row: Any) -> User:
         last_seen=datetime.fromisoformat(row["last_seen"]),
         blocked=bool(row["blocked"]),
         location=row["location"],
+        script=row["script"],
     )
 
 
@@ -41,6 +42,7 @@ class UserRepository:
         self._set = {column: update(users).where(user).values({column: bindparam("value")})
                      for column in ("language", "citizenship", "destination", "location", "blocked")}
         self._count = select(func.count()).select_from(users)
+        self._language = update(users).where(user).values(language=bindparam("language"), script=bindparam("script"))
 
     async def get(self, user_id: int) -> User | None:
         row = await self.db.fetchone(self._get, {"uid": user_id})
@@ -55,8 +57,9 @@ class UserRepository:
     async def _update(self, column: str, user_id: int, value: Any) -> None:
         await self.db.execute(self._set[column], {"uid": user_id, "value": value})
 
-    async def set_language(self, user_id: int, language: str) -> None:
-        await self._update("language", user_id, language)
+    async def set_language(self, user_id: int, language: str, script: str | None = None) -> None:
+        """The language, and the script it is read in (one statement: never one without the other)."""
+        await self.db.execute(self._language, {"uid": user_id, "language": language, "script": script})
 
     async def set_citizenship(self, user_id: int, citizenship: str | None) -> None:
         await self._update("citizenship", user_id, citizenship)

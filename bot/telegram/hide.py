@@ -19,10 +19,10 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramAPIError
-from aiogram.methods import TelegramMethod
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.methods import CopyMessage, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import Message, TelegramObject
+from aiogram.types import Message, MessageId, TelegramObject
 
 from bot.storage.trail import TrailRepository
 
@@ -46,7 +46,9 @@ class TrailRecorder(BaseRequestMiddleware):
         # aiogram's type says Response; what the chain passes along is the result itself (as in late_answers)
         sent: Any = await make_request(bot, method)
         if isinstance(sent, Message) and sent.chat.type == "private":
-            await _record(self.trail, sent, self.clock())
+            await _record(self.trail, sent.chat.id, sent.message_id, self.clock())
+        elif isinstance(method, CopyMessage) and isinstance(sent, MessageId) and isinstance(method.chat_id, int) and method.chat_id > 0:
+            await _record(self.trail, method.chat_id, sent.message_id, self.clock())  # a consultant's photo or voice, copied
         return sent
 
 
@@ -61,13 +63,13 @@ class TrailMiddleware(BaseMiddleware):
         self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: TelegramObject, data: dict[str, Any],
     ) -> Any:
         if isinstance(event, Message) and event.chat.type == "private":
-            await _record(self.trail, event, self.clock())
+            await _record(self.trail, event.chat.id, event.message_id, self.clock())
         return await handler(event, data)
 
 
-async def _record(trail: TrailRepository, message: Message, now: datetime) -> None:
+async def _record(trail: TrailRepository, chat_id: int, message_id: int, now: datetime) -> None:
     try:
-        await trail.add(message.chat.id, message.message_id, now)
+        await trail.add(chat_id, message_id, now)
     except Exception as error:  # the trail is a help, never a reason for a message to fail
         log.warning("trail: a message was not recorded (%s)", type(error).__name__)
 
@@ -86,20 +88,28 @@ class Hider:
 
     async def hide(self, chat_id: int) -> Hidden:
         """Delete the chat's messages that may still be deleted, the newest first (what is on the screen
-        goes first); then forget the chat's trail."""
-        ids = await self.trail.since(chat_id, self.clock() - DELETABLE + MARGIN)
+        goes first). A message of the person's still to be copied to the consultants (a photo waiting for
+        the group) stays until it is: hiding never loses what they sent. What Telegram refused for good is
+        forgotten with what was deleted; what failed for now (a flood wait, the network) stays on the trail
+        for the next hide."""
+        keep = await self.trail.still_needed(chat_id)
+        ids = [i for i in await self.trail.since(chat_id, self.clock() - DELETABLE + MARGIN) if i not in keep]
         gate = asyncio.Semaphore(AT_ONCE)
 
-        async def delete(message_id: int) -> bool:
+        async def delete(message_id: int) -> str:
             async with gate:
                 try:
-                    return bool(await self.bot.delete_message(chat_id, message_id))
+                    await self.bot.delete_message(chat_id, message_id)
+                    return "deleted"
+                except TelegramBadRequest:
+                    return "refused"  # gone already, or too old: for good
                 except TelegramAPIError:
-                    return False
+                    return "failed"
 
-        done = await asyncio.gather(*(delete(message_id) for message_id in ids))
-        await self.trail.clear(chat_id)
-        hidden = Hidden(deleted=sum(done), refused=len(done) - sum(done))
+        done = dict(zip(ids, await asyncio.gather(*(delete(message_id) for message_id in ids)), strict=True))
+        await self.trail.forget(chat_id, [i for i, result in done.items() if result != "failed"])
+        results = list(done.values())
+        hidden = Hidden(deleted=results.count("deleted"), refused=len(results) - results.count("deleted"))
         log.info("chat hidden: %d messages deleted, %d refused", hidden.deleted, hidden.refused)
         return hidden
 
