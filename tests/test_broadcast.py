@@ -136,11 +136,14 @@ async def test_a_broadcast_goes_at_the_time_chosen_in_the_admins_time_zone(h: Ha
     h.advance(hours=24, minutes=59)  # 24.11, 03:59 UTC: 08:59 in Tashkent
     await h.app.broadcasts.run()
     assert all(received(h, p) == [] for p in uz)
+    # the audience is the one when its time comes: someone who left it meanwhile does not get it, a newcomer does
+    await h.app.users.choose_language(uz[0].id, "ru")
+    (late,) = await crowd(h, 1, "uz")
     await h.restart()
     h.advance(minutes=1)
     await h.app.broadcasts.run()
     await h.app.broadcasts.run()
-    assert [len(received(h, p)) for p in uz] == [1, 1, 1]
+    assert [len(received(h, p)) for p in [*uz, late]] == [0, 1, 1, 1]
 
 
 async def test_a_scheduled_broadcast_cancelled_before_its_time_is_never_sent(h: Harness) -> None:

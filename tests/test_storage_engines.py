@@ -217,6 +217,19 @@ async def test_a_broadcast_reaches_its_audience_once(db: Database) -> None:
     await repo.update(broadcast_id, progress_chat=5, progress_msg=6)
     assert await repo.cancel(broadcast_id, now) and not await repo.cancel(broadcast_id, now)
 
+    # scheduled (issue 24): no recipients until its time; then the audience as of then, once
+    async with db.transaction():
+        later = await repo.create(1, "<b>Later</b>", ("ky", "uz"), None, None, now, send_at=now + timedelta(days=1))
+    scheduled = await repo.get(later)
+    assert scheduled is not None and scheduled.status == "scheduled" and scheduled.total == 2 and await repo.counts(later) == {}
+    await users.set_blocked(BIG_ID + 2, False)  # back before the time: in the audience then
+    async with db.transaction():
+        assert await repo.begin(scheduled)
+    async with db.transaction():
+        assert not await repo.begin(scheduled)  # another instance came second
+    begun = await repo.get(later)
+    assert begun is not None and begun.status == "sending" and begun.total == 3 and await repo.counts(later) == {"pending": 3}
+
 
 async def test_an_agency_registry_is_replaced_whole_and_reports_kept(db: Database) -> None:
     from datetime import date

@@ -65,7 +65,8 @@ def test_the_cyrillic_is_cyrillic() -> None:
     ("ketsa", "кетса"), ("U yerda", "У ерда"), ("5-sentabrdan 1-oktabrgacha, sentabr", "5-сентябрдан 1-октябргача, сентябрь"),
     ("litsenziyasi, inspeksiya, obyekt", "лицензияси, инспекция, объект"), ("BAA va BAAda, IIV", "БАА ва БААда, ИИВ"),
     ("IOM, EPSda, MOHRE", "IOM, EPSda, MOHRE"), ("SINOV MAʼLUMOTLARI", "СИНОВ МАЪЛУМОТЛАРИ"),
-    ("mohre.gov.ae, egov.kz sayti", "mohre.gov.ae, egov.kz сайти"), ("<code>KG https://x.org 2026</code>", "<code>KG https://x.org 2026</code>"),
+    ("mohre.gov.ae, egov.kz sayti", "mohre.gov.ae, egov.kz сайти"), ("TSONda, konsultatsiya", "ЦОНда, консультация"),
+    ("(job offer), Emirates ID, YİMER", "(job offer), Emirates ID, YİMER"), ("UTF-8, YYYY-MM-DD, fayl.xlsx, valid_to", "UTF-8, YYYY-MM-DD, файл.xlsx, valid_to"), ("<code>KG https://x.org 2026</code>", "<code>KG https://x.org 2026</code>"),
 ])
 def test_letters_words_and_what_is_kept(latin: str, cyrillic: str) -> None:
     assert to_cyrillic(latin) == cyrillic and to_latin(cyrillic) == latin

@@ -126,7 +126,7 @@ def progress_screen(broadcast: Broadcast, counts: dict[str, int], now: datetime,
     if broadcast.status == "cancelled":
         return Screen(_("⏹ <b>Broadcast No. {number} cancelled.</b>").format(number=broadcast.id) + "\n" + figures)
     minutes = max(1, math.ceil(waiting / RATE / 60))
-    if broadcast.not_before is not None and broadcast.not_before > now and not sent:
+    if broadcast.status == "scheduled":
         text = _("⏰ <b>Broadcast No. {number}</b> goes to {total} people on {when}.").format(
             number=broadcast.id, total=broadcast.total, when=when(broadcast.not_before, zone))
     else:

@@ -32,11 +32,16 @@ LOANWORDS = (
     ("domrabotnitsa", "домработница", "домработница"), ("kalendar", "календарь", "календар"),
     ("parol", "пароль", "парол"), ("kompyuter", "компьютер", "компьютер"), ("konsulstvo", "консульство", "консульство"),
     ("posolstvo", "посольство", "посольство"), ("obyekt", "объект", "объект"), ("subyekt", "субъект", "субъект"),
+    ("konsultatsiya", "консультация", "консультация"), ("konsultant", "консультант", "консультант"),
+    ("strahovka", "страховка", "страховка"), ("rubl", "рубль", "рубл"), ("tson", "цон", "цон"),
 )
+# foreign words spelled with Uzbek letters only, kept as written where the texts quote them
+FOREIGN = frozenset({"job", "offer", "grace", "period", "emirates"})
 # acronyms written in Latin in Cyrillic texts too (a word beginning with one is kept whole: EPSda)
 LATIN_ACRONYMS = frozenset({
     "IOM", "ILO", "UN", "UNHCR", "UNICEF", "UAE", "USA", "CSV", "YAML", "XLSX", "PDF", "SMS", "UTC", "MOHRE", "EPS",
     "TOPIK", "ID", "QR", "SIM", "GPS", "VPN", "URL", "HTML", "OK", "IT", "KG", "TJ", "UZ", "KZ", "RU", "AE", "KR", "TR",
+    "UTF", "YYYY", "MM", "DD",
 })
 APOSTROPHE = "ʼ"  # U+02BC, the tutuq belgisi; oʻ and gʻ use U+02BB
 ACRONYM = 4  # letters: an all-capital word this short is an abbreviation (АҚШ: AQSh on the way back)
@@ -45,10 +50,10 @@ ACRONYM = 4  # letters: an all-capital word this short is an abbreviation (АҚ�
 _KEEP = re.compile(
     r"<code>.*?</code>|<[^>]+>|&#?\w+;|\{[^}]*\}|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:uz|kz|ru|kg|tj|ae|kr|tr|com|org|net|gov|int|info|io)\b(?:/\S*)?"
-    r"|(?<![\wʻʼ])[/@#][\w-]+",
+    r"|(?<![\wʻʼ])[/@#][\w-]+|\.(?:xlsx|xls|csv|yaml|yml|pdf|png)\b|\b[A-Za-z]+_[A-Za-z_]+\b",
     re.DOTALL,
 )
-_WORD = re.compile(r"[A-Za-zʻʼ]+")
+_WORD = re.compile(r"[A-Za-zÀ-ɏʻʼ]+")  # with other Latin letters (İ, ş): such a word is not Uzbek, kept whole
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ffʼ]+")
 _UZBEK = re.compile(r"^(?:[abdefghijklmnopqrstuvxyz]|[og]ʻ|ch|ʼ)+$")  # c only in ch; w is not Uzbek
 
@@ -69,13 +74,16 @@ def to_cyrillic(text: str) -> str:
 
 def _word(word: str) -> str:
     lower = word.lower()
-    if not _UZBEK.match(lower) or lower.startswith(("ʻ", "ʼ")) or _latin_acronym(word):
+    if not _UZBEK.match(lower) or lower.startswith(("ʻ", "ʼ")) or _latin_acronym(word) or lower in FOREIGN:
         return word  # a name, a word of another language, an acronym written in Latin (IOM, EPSda): as written
     for latin, alone, stem in LOANWORDS:
         if lower.startswith(latin):
             rest = word[len(latin):]
             cyrillic = alone if not rest else stem
-            cyrillic = cyrillic.capitalize() if word[0].isupper() else cyrillic
+            if word[:len(latin)].isupper():
+                cyrillic = cyrillic.upper()  # TSONda: ЦОНда
+            elif word[0].isupper():
+                cyrillic = cyrillic.capitalize()
             return cyrillic + (_letters(rest, after_vowel=latin[-1] in _VOWELS) if rest else "")
     return _letters(word, after_vowel=False)
 
@@ -132,7 +140,10 @@ def _word_back(word: str) -> str:
     for cyrillic, latin in _LOAN_BACK:
         if lower.startswith(cyrillic):
             rest = word[len(cyrillic):]
-            latin = latin.capitalize() if word[0].isupper() else latin
+            if word[:len(cyrillic)].isupper() and len(cyrillic) > 1:
+                latin = latin.upper()
+            elif word[0].isupper():
+                latin = latin.capitalize()
             return latin + _letters_back(rest, shouting=False, after_vowel=cyrillic[-1] in _VOWELS)
     return _letters_back(word, shouting=_shouting(word), after_vowel=None)
 

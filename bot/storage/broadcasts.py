@@ -54,7 +54,7 @@ class BroadcastRepository:
         self._count = select(func.count()).select_from(users).where(_audience())
         self._create = insert(broadcasts).values(
             created_at=bindparam("now"), author_id=bindparam("author_id"), text=bindparam("text"), language=bindparam("to_language"),
-            citizenship=bindparam("to_citizenship"), destination=bindparam("to_destination"), status="sending", total=0,
+            citizenship=bindparam("to_citizenship"), destination=bindparam("to_destination"), status=bindparam("status"), total=0,
             not_before=bindparam("not_before"),
         ).returning(broadcasts.c.id)
         self._recipients = insert(broadcast_recipients).from_select(
@@ -62,7 +62,9 @@ class BroadcastRepository:
         self._total = update(broadcasts).where(one).values(
             total=select(func.count()).select_from(broadcast_recipients).where(of_it).scalar_subquery())
         self._get = select(broadcasts).where(one)
-        self._active = select(broadcasts).where(broadcasts.c.status == "sending").order_by(broadcasts.c.id)
+        self._active = select(broadcasts).where(broadcasts.c.status.in_(("scheduled", "sending"))).order_by(broadcasts.c.id)
+        self._begin = update(broadcasts).where(one, broadcasts.c.status == "scheduled").values(status="sending").returning(broadcasts.c.id)
+        self._estimate = update(broadcasts).where(one).values(total=bindparam("total"))
         waiting = (select(broadcast_recipients.c.user_id).where(of_it, broadcast_recipients.c.status == "pending")
                    .limit(bindparam("limit")).with_for_update(skip_locked=True))
         self._claim = update(broadcast_recipients).where(of_it, broadcast_recipients.c.user_id.in_(waiting.scalar_subquery())).values(
@@ -70,7 +72,8 @@ class BroadcastRepository:
         self._mark = update(broadcast_recipients).where(of_it, broadcast_recipients.c.user_id == bindparam("user_id")).values(
             status=bindparam("status"))
         self._counts = select(broadcast_recipients.c.status, func.count()).where(of_it).group_by(broadcast_recipients.c.status)
-        self._cancel = update(broadcasts).where(one, broadcasts.c.status == "sending").values(status="cancelled", finished_at=bindparam("now"))
+        self._cancel = update(broadcasts).where(one, broadcasts.c.status.in_(("scheduled", "sending"))).values(
+            status="cancelled", finished_at=bindparam("now"))
         dead = or_(broadcast_recipients.c.holder.is_(None), broadcast_recipients.c.holder.in_(bindparam("dead", expanding=True)))
         self._back = update(broadcast_recipients).where(broadcast_recipients.c.status == "claimed", dead).values(status="pending", holder=None)
         self._cut_off = update(broadcast_recipients).where(broadcast_recipients.c.status == "sending", dead).values(status="unknown")
@@ -89,17 +92,33 @@ class BroadcastRepository:
         self, author_id: int, text: str, language: Codes, citizenship: Codes, destination: Codes, now: datetime,
         send_at: datetime | None = None,
     ) -> int:
-        """Insert the broadcast, to be sent (from `send_at` on, if given), and its recipients (the audience
-        as of now); the caller holds the transaction."""
+        """Insert the broadcast and, to send now, its recipients (the audience as of now). One for later is
+        "scheduled": its recipients are the audience when its time comes (`begin`), its total meanwhile the
+        count as of now. The caller holds the transaction."""
         filters = _filters(language, citizenship, destination)
         broadcast_id = await self.db.insert(self._create, {
             "now": now.isoformat(), "author_id": author_id, "text": text, "not_before": send_at.isoformat() if send_at else None,
             "to_language": _stored(language), "to_citizenship": _stored(citizenship), "to_destination": _stored(destination),
+            "status": "scheduled" if send_at else "sending",
         })
         assert broadcast_id is not None
-        await self.db.execute(self._recipients, {"broadcast_id": broadcast_id, **filters})
-        await self.db.execute(self._total, {"broadcast_id": broadcast_id})
+        if send_at is None:
+            await self.db.execute(self._recipients, {"broadcast_id": broadcast_id, **filters})
+            await self.db.execute(self._total, {"broadcast_id": broadcast_id})
+        else:
+            total = await self.count_audience(language, citizenship, destination)
+            await self.db.execute(self._estimate, {"broadcast_id": broadcast_id, "total": total})
         return broadcast_id
+
+    async def begin(self, broadcast: Broadcast) -> bool:
+        """A scheduled broadcast whose time has come: its recipients, the audience as of now, each once (one
+        instance does it: the status moves first). The caller holds the transaction."""
+        if not await self.db.returning(self._begin, {"broadcast_id": broadcast.id}):
+            return False
+        codes = [value.split(",") if value else None for value in (broadcast.language, broadcast.citizenship, broadcast.destination)]
+        await self.db.execute(self._recipients, {"broadcast_id": broadcast.id, **_filters(*codes)})
+        await self.db.execute(self._total, {"broadcast_id": broadcast.id})
+        return True
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         row = await self.db.fetchone(self._get, {"broadcast_id": broadcast_id})

@@ -103,6 +103,10 @@ class Broadcasts:
         for broadcast in await self.repo.active():
             if broadcast.not_before is not None and broadcast.not_before > self.clock():
                 continue
+            if broadcast.status == "scheduled":  # its time has come: the audience as of now
+                with self.db.offloaded():
+                    async with self.db.transaction():
+                        await self.repo.begin(broadcast)
             while self.monotonic() - started < budget:
                 fresh = await self.repo.get(broadcast.id)
                 if fresh is None or fresh.status != "sending":
