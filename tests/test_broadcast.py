@@ -146,6 +146,18 @@ async def test_a_broadcast_goes_at_the_time_chosen_in_the_admins_time_zone(h: Ha
     assert [len(received(h, p)) for p in [*uz, late]] == [0, 1, 1, 1]
 
 
+async def test_a_time_that_passed_while_the_form_was_open_is_asked_again_not_sent(h: Harness) -> None:
+    assert h.app is not None
+    uz = await crowd(h, 2, "uz")
+    admin = await prepare(h, "uz")
+    await admin.click(h.t("In an hour", "ru"))
+    h.advance(hours=2)  # the admin comes back later
+    await admin.click(h.t("⏰ Schedule for {count} people", "ru").format(count=2))
+    assert (admin.last.text or "").startswith(h.t("That time has passed.", "ru"))
+    assert await h.app.broadcasts.repo.active() == [] and all(received(h, p) == [] for p in uz)
+    assert h.t("✅ Send to {count} people", "ru").format(count=2) in admin.last.button_labels()  # now, or another time
+
+
 async def test_a_scheduled_broadcast_cancelled_before_its_time_is_never_sent(h: Harness) -> None:
     assert h.app is not None
     uz = await crowd(h, 2, "uz")

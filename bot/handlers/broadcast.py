@@ -102,13 +102,18 @@ async def drop(query: CallbackQuery, state: FSMContext) -> None:
 
 async def go(query: CallbackQuery, state: FSMContext, broadcasts: Broadcasts) -> None:
     draft = Draft.from_dict(await state.get_data())
+    send_at = draft.at()
+    if draft.text.strip() and send_at is not None and send_at <= broadcasts.clock():
+        # the chosen time passed while the form was open: nothing goes until the admin chooses again
+        draft = draft.sent_at(None)
+        await state.set_data(draft.to_dict())
+        screen = await _audience(draft, broadcasts)
+        await show_screen(query, Screen(f"{screens.SEND_AT_REASONS['past']}\n\n{screen.text}", screen.markup))
+        return
     await state.clear()
     if not draft.text.strip():  # the form lost its text (data from an older or broken state): send nothing
         await stale_button(query)
         return
-    send_at = draft.at()
-    if send_at is not None and send_at <= broadcasts.clock():  # the chosen time passed while the form was open: now
-        send_at = None
     broadcast = await broadcasts.create(query.from_user.id, draft.text, *draft.audience(), send_at=send_at)
     screen = screens.progress_screen(broadcast, {"pending": broadcast.total}, broadcasts.clock(), broadcasts.zone)
     await query.answer()
