@@ -82,6 +82,14 @@ async def serving(database: Path, sandbox: Sandbox, **env: str) -> AsyncIterator
         await server.stop()
 
 
+async def live_speaker(sandbox: Sandbox, user_id: int, lang: str, name: str = "Live", timeout: float = 30.0) -> Person:
+    """A person talking to a bot that runs as a process, who has chosen `lang` at /start."""
+    person = Person(sandbox, sandbox.add_user(user_id, name, lang), queued_delivery(sandbox, timeout=timeout))
+    await person.send("/start")
+    await person.click(NAMES[lang])
+    return person
+
+
 @pytest.fixture
 async def live(tmp_path: Path) -> AsyncIterator[tuple[Sandbox, BotProcess]]:
     sandbox = Sandbox()

@@ -12,11 +12,11 @@ import pytest
 from bot.callbacks import GuideCb
 from bot.content.catalogs import LANGUAGE_NAMES
 from bot.i18n import po_path, read_catalog
-from bot.sandbox.client import Person, queued_delivery
+from bot.sandbox.client import Person
 from bot.sandbox.core import Sandbox
 from tests.conftest import LANGS, ROOT, Desk, Harness, make_settings, running, until
 from tests.test_consult import take_data
-from tests.test_e2e import NAMES, serving
+from tests.test_e2e import live_speaker, serving
 
 HIDE = "🙈 Hide chat"
 EMPTY = "The chat is empty. /start"
@@ -101,9 +101,7 @@ async def test_forget_drops_the_trail_and_old_trail_is_pruned(tmp_path: Path) ->
 async def test_hide_in_a_running_bot(tmp_path: Path) -> None:
     sandbox = Sandbox()
     async with serving(tmp_path / "bot.sqlite3", sandbox) as bot:
-        person = Person(sandbox, sandbox.add_user(9_800_001, "Hide", "uz"), queued_delivery(sandbox, timeout=30))
-        await person.send("/start")
-        await person.click(NAMES["uz"])
+        person = await live_speaker(sandbox, 9_800_001, "uz", "Hide")
         await person.send("/menu")
         await person.click("🙈")
         uzbek = read_catalog(po_path(ROOT / "locales", "uz"), "uz")

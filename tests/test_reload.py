@@ -18,7 +18,7 @@ from bot.sandbox.client import Person, queued_delivery
 from bot.sandbox.core import Sandbox
 from bot.telegram.reload import reload_content
 from tests.conftest import LANGS, ROOT, SHARED, engines, make_settings, running
-from tests.test_e2e import NAMES, serving
+from tests.test_e2e import NAMES, live_speaker, serving
 
 
 async def test_changed_content_is_seen_broken_content_is_refused_and_nothing_keeps_the_old(tmp_path: Path) -> None:
@@ -191,9 +191,7 @@ async def test_sighup_reloads_a_running_bots_content_and_refuses_broken_content(
             bot.process.send_signal(signal.SIGHUP)
         assert "(новое)" in person.screen()
         # an admin's /reload, in Kyrgyz: the title changed again is shown at once after the answer
-        admin = Person(sandbox, sandbox.add_user(ADMIN, "Admin", "ky"), queued_delivery(sandbox))
-        await admin.send("/start")
-        await admin.click(NAMES["ky"])
+        admin = await live_speaker(sandbox, ADMIN, "ky", "Admin", timeout=15)
         topics.write_text(good.replace('trouble: "🆘 Если случилась беда"', 'trouble: "🆘 Если случилась беда (ещё новее)"'),
                           encoding="utf-8")
         await admin.send("/reload")

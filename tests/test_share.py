@@ -15,7 +15,7 @@ from bot.services import deeplinks
 from bot.services.agency import SAMPLES_DIR
 from bot.storage.stats import figures
 from tests.conftest import LANGS, Harness, make_settings, running, until
-from tests.test_e2e import NAMES, serving
+from tests.test_e2e import live_speaker, serving
 
 
 async def ask(h: Harness, user_id: int, typed: str) -> list[dict[str, Any]]:
@@ -90,11 +90,7 @@ async def test_what_is_typed_finds_topics_a_countrys_hotlines_and_an_agency(tmp_
 async def test_sharing_in_a_running_bot(tmp_path: Path) -> None:
     sandbox = Sandbox()
     async with serving(tmp_path / "bot.sqlite3", sandbox) as bot:
-        from bot.sandbox.client import Person, queued_delivery
-
-        person = Person(sandbox, sandbox.add_user(9_700_001, "Share", "tg"), queued_delivery(sandbox, timeout=30))
-        await person.send("/start")
-        await person.click(NAMES["tg"])
+        person = await live_speaker(sandbox, 9_700_001, "tg", "Share")
         update = sandbox.user_inline_query(person.id, "")
         sandbox.enqueue(update)
         query_id = update["inline_query"]["id"]

@@ -72,6 +72,11 @@ def with_prefix(prefix: str, screen: Screen) -> Screen:
     return Screen(f"{prefix}\n\n{screen.text}", screen.markup)
 
 
+def clipped(text: str, limit: int) -> str:
+    """The text, or as much of it as fits in `limit` characters cut at a line, with "…"."""
+    return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0] + "\n…"
+
+
 def with_sources(body: str, facts: Iterable[Fact], locale: str) -> str:
     footer = sources_line(facts, locale)
     return f"{body}\n\n{footer}" if footer else body

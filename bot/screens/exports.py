@@ -13,23 +13,12 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content import Content
 from bot.content.catalogs import LANGUAGE_NAMES
-from bot.screens import keyboards, words
-from bot.screens.stats import AGENCY_RESULTS, rows
+from bot.screens import words
+from bot.screens.stats import AGENCY_RESULTS, country_label, file_name, rows, topic_title
 from bot.services import sheets
 from bot.services.stats import Report
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel, LibreOffice and Google Sheets read as a formula
-
-
-def _country(code: str) -> str:
-    return keyboards.country_name(code) if code != "unknown" else _("not given")
-
-
-def _topic(content: Content, locale: str, topic: str) -> str:
-    try:
-        return content.topic(locale, topic).title
-    except KeyError:
-        return topic  # a topic since removed from the guide
 
 
 def breakdowns(report: Report, content: Content, locale: str) -> dict[str, tuple[str, list[tuple[str, int]]]]:
@@ -38,12 +27,12 @@ def breakdowns(report: Report, content: Content, locale: str) -> dict[str, tuple
     return {
         "language": (_("People active in the period, by language"),
                      [(LANGUAGE_NAMES.get(code, _("not given")), n) for code, n in by("active", "language=")]),
-        "citizenship": (_("People active in the period, by citizenship"), [(_country(c), n) for c, n in by("active", "citizenship=")]),
-        "destination": (_("People active in the period, by destination"), [(_country(c), n) for c, n in by("active", "destination=")]),
+        "citizenship": (_("People active in the period, by citizenship"), [(country_label(c), n) for c, n in by("active", "citizenship=")]),
+        "destination": (_("People active in the period, by destination"), [(country_label(c), n) for c, n in by("active", "destination=")]),
         "leaflet": (_("Reach by leaflet: people who opened it"), by("leaflet")),
-        "guide": (_("Guide topics read"), [(_topic(content, locale, t), n) for t, n in by("guide")]),
-        "country": (_("Country guides read"), [(_country(c), n) for c, n in by("country")]),
-        "checklist": (_("Checklists started"), [(_country(c), n) for c, n in by("checklist", "started:")]),
+        "guide": (_("Guide topics read"), [(topic_title(content, locale, t), n) for t, n in by("guide")]),
+        "country": (_("Country guides read"), [(country_label(c), n) for c, n in by("country")]),
+        "checklist": (_("Checklists started"), [(country_label(c), n) for c, n in by("checklist", "started:")]),
         "screening": (_("Self-checks"), [(str(words.LEVELS.get(k, k)), n) for k, n in by("screening")]),
         "agency_check": (_("Agency checks"), [(str(AGENCY_RESULTS.get(k, k)), n) for k, n in by("agency_check")]),
         "agency_report": (_("Agency reports"), [(str(AGENCY_RESULTS.get(k, k)), n) for k, n in by("agency_report")]),
@@ -98,12 +87,12 @@ def to_csv(table: list[list[Any]]) -> bytes:
 
 def csv_files(report: Report, content: Content, locale: str) -> list[tuple[str, bytes]]:
     """The totals and the series, as two CSV files (name, content)."""
-    stem = f"figures-{report.period.start.isoformat()}-{report.period.end.isoformat()}"
-    return [(f"{stem}-totals.csv", to_csv(totals(report, content, locale))), (f"{stem}-by-day.csv", to_csv(series(report)))]
+    period = report.period
+    return [(file_name(period, "csv", "totals"), to_csv(totals(report, content, locale))),
+            (file_name(period, "csv", "by-day"), to_csv(series(report)))]
 
 
 def workbook(report: Report, content: Content, locale: str) -> tuple[str, bytes]:
     """One Excel file: the totals sheet and the series sheet."""
-    name = f"figures-{report.period.start.isoformat()}-{report.period.end.isoformat()}.xlsx"
     sheet = _("By week") if report.weekly else _("By day")
-    return name, sheets.workbook([(_("Totals"), totals(report, content, locale)), (sheet, series(report))])
+    return file_name(report.period, "xlsx"), sheets.workbook([(_("Totals"), totals(report, content, locale)), (sheet, series(report))])

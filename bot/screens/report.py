@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.content import Content
 from bot.screens import chart, exports
-from bot.screens.stats import rows
+from bot.screens.stats import rows, shown_value
 from bot.services.stats import Report
 
 A4 = (8.27, 11.69)  # inches
@@ -42,14 +42,10 @@ class ReportSpec:
     pdf_title: str
 
 
-def _count(value: Any) -> str:
-    return "—" if value is None or value == "" else f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
-
-
 def _items(items: list[tuple[str, int]]) -> list[tuple[str, str]]:
-    shown = [(name, _count(n)) for name, n in items[:MAX_ITEMS]]
+    shown = [(name, shown_value(n)) for name, n in items[:MAX_ITEMS]]
     if len(items) > MAX_ITEMS:
-        shown.append((_("others"), _count(sum(n for _name, n in items[MAX_ITEMS:]))))
+        shown.append((_("others"), shown_value(sum(n for _name, n in items[MAX_ITEMS:]))))
     return shown or [(_("none in the period"), "")]
 
 
@@ -69,14 +65,14 @@ def report_spec(report: Report, content: Content, locale: str, today: date, orga
         subtitle=heading if organisation else _("{days} days, UTC").format(days=period.days),
         footer=_("Counts only: no names, no Telegram accounts, nothing people wrote. Made on {day}.").format(day=today.isoformat()),
         sections=[
-            Section(_("Headline figures"), [(label, _count(exports.value_of(value))) for label, value in rows(report)]),
+            Section(_("Headline figures"), [(label, shown_value(value)) for label, value in rows(report)]),
             section("language"), section("citizenship"), section("destination"),
             section("leaflet", note=_("A leaflet is named by its link (its QR code): language, then what it opens; "
                                       "“?” is a link the bot does not know.")),
             section("opened", _("Cases opened, by kind")), section("closed", _("Cases closed, by outcome")),
             Section(_("Time to take a case"), [
-                (_("taken in the period"), _count(int(report.get("cases", "taken")))),
-                (_("median minutes to take"), _count(exports.value_of(minutes))),
+                (_("taken in the period"), shown_value(report.get("cases", "taken"))),
+                (_("median minutes to take"), shown_value(minutes)),
             ]),
             section("screening"), section("agency_check"), section("guide"), section("country"),
         ],

@@ -16,9 +16,10 @@ from bot.content import Content
 from bot.models import Agency, User
 from bot.screens import agency as agency_screens
 from bot.screens import guide, keyboards
-from bot.screens.common import with_sources
+from bot.screens.common import clipped, with_sources
 from bot.services import deeplinks
 from bot.services.agency import Standing
+from bot.telegram import menus
 
 MAX_CARD = 3500  # characters of a card's text: Telegram's 4096, with room for the footer
 TAGS = re.compile(r"<[^>]+>")
@@ -42,18 +43,11 @@ def _footer() -> str:
     return _("Free help in Russian, Kyrgyz, Tajik and Uzbek: tap the button below.")
 
 
-def _fit(text: str) -> str:
-    if len(text) <= MAX_CARD:
-        return text
-    cut = text[:MAX_CARD].rsplit("\n", 1)[0]
-    return cut + "\n…"
-
-
 def topic_card(content: Content, locale: str, topic_id: str) -> Card:
     entry = content.topic(locale, topic_id)
     page = content.topic_page(locale, topic_id, 0)
     text = with_sources(f"<b>{escape(entry.title)}</b>\n\n{page.text}", page.facts, locale)
-    return Card(f"t:{topic_id}", "📖 " + entry.title, _plain(page.text), f"{_fit(text)}\n\n{_footer()}",
+    return Card(f"t:{topic_id}", "📖 " + entry.title, _plain(page.text), f"{clipped(text, MAX_CARD)}\n\n{_footer()}",
                 deeplinks.build(f"t-{topic_id}"))
 
 
@@ -61,23 +55,20 @@ def hotlines_card(content: Content, locale: str, code: str) -> Card:
     screen = guide.contacts_for_country(content, locale, code)
     title = _("☎️ Hotlines: {country}").format(country=keyboards.country_name(code))
     return Card(f"c:{code}", title, _("Emergency, trafficking, work and migration numbers, with their sources"),
-                f"{_fit(screen.text)}\n\n{_footer()}", deeplinks.build(f"contacts-{code}"))
+                f"{clipped(screen.text, MAX_CARD)}\n\n{_footer()}", deeplinks.build(f"contacts-{code}"))
 
 
 def agency_card(agency: Agency, standing: Standing, user: User, locale: str) -> Card:
     screen = agency_screens.card(agency, standing, None, None, user, locale)
     head = agency_screens.status_lines(standing, locale)[0]
-    return Card(f"a:{agency.id}", "🏢 " + agency.name, _plain(head), f"{_fit(screen.text)}\n\n{_footer()}",
+    return Card(f"a:{agency.id}", "🏢 " + agency.name, _plain(head), f"{clipped(screen.text, MAX_CARD)}\n\n{_footer()}",
                 deeplinks.build("menu"))
 
 
 def bot_card(locale: str) -> Card:
-    about = menus_short()
+    about = menus.short_description()
     return Card("m", _("🤝 This bot: safe work abroad"), about, f"🤝 {about}\n\n{_footer()}", deeplinks.build("menu"))
 
-
-def menus_short() -> str:
-    return _("Safe work abroad: rules, hotlines, agency check, help from a consultant.")  # the bot's short description
 
 
 def results(cards: list[Card], bot_username: str) -> list[InlineQueryResultArticle]:

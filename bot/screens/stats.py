@@ -16,7 +16,7 @@ from bot.callbacks import StatsAction, StatsCb
 from bot.content import Content
 from bot.screens import agency as agency_screens
 from bot.screens import keyboards, words
-from bot.screens.common import Screen, button
+from bot.screens.common import Screen, button, clipped
 from bot.services.stats import Period, PeriodError, Report, last_days
 
 QUICK_PERIODS = (7, 30, 365)
@@ -80,7 +80,7 @@ def reload_done(changed: bool, *, several: bool) -> str:
 
 
 def reload_refused(problems: str) -> str:
-    shown = problems if len(problems) <= PROBLEMS_SHOWN else problems[:PROBLEMS_SHOWN].rsplit("\n", 1)[0] + "\n…"
+    shown = clipped(problems, PROBLEMS_SHOWN)
     return "\n".join([
         _("⛔ Content not reloaded: the files have errors. The bot goes on with the content it had."),
         _("Fix these, then send /reload again:"),
@@ -98,12 +98,24 @@ def _n(value: float) -> str:
     return f"{int(value):,}".replace(",", " ")
 
 
+def shown_value(value: float | None) -> str:
+    """A figure as the table shows it (and the report): 1 234, 17.5, or — for none (a median of no case)."""
+    return _n(value) if value is not None else "—"
+
+
 def _sign(value: int) -> str:
     return f"+{_n(value)}" if value > 0 else ("±0" if value == 0 else f"−{_n(-value)}")
 
 
-def _country(code: str) -> str:
+def country_label(code: str) -> str:
     return keyboards.country_name(code) if code != "unknown" else _("not given")
+
+
+def topic_title(content: Content, locale: str, topic: str) -> str:
+    try:
+        return content.topic(locale, topic).title
+    except KeyError:
+        return topic  # a topic since removed from the guide
 
 
 def _joined(pairs: list[tuple[str, int]]) -> str:
@@ -138,20 +150,14 @@ def rows(report: Report) -> list[tuple[str, float | None]]:
 def _pre(report: Report) -> str:
     shown = rows(report)
     width = max(len(label) for label, _value in shown)
-    values = [_n(value) if value is not None else "—" for _label, value in shown]
+    values = [shown_value(value) for _label, value in shown]
     size = max(len(v) for v in values)
     lines = [f"{label.ljust(width)} {value.rjust(size)}" for (label, _value), value in zip(shown, values, strict=True)]
     return "<pre>" + escape("\n".join(lines)) + "</pre>"
 
 
 def _topics(report: Report, content: Content, locale: str) -> list[tuple[str, int]]:
-    topics = []
-    for topic, count in report.breakdown("guide")[:TOP_TOPICS]:
-        try:
-            topics.append((content.topic(locale, topic).title, count))
-        except KeyError:
-            topics.append((topic, count))  # a topic since removed from the guide
-    return topics
+    return [(topic_title(content, locale, topic), count) for topic, count in report.breakdown("guide")[:TOP_TOPICS]]
 
 
 def table(report: Report, content: Content, locale: str) -> str:
@@ -160,8 +166,8 @@ def table(report: Report, content: Content, locale: str) -> str:
     parts = [
         _pre(report),
         _("<b>People active in the period, by language:</b> {list}").format(list=_joined(languages)),
-        _("<b>… by citizenship:</b> {list}").format(list=_joined([(_country(c), n) for c, n in r.breakdown("active", "citizenship=")])),
-        _("<b>… by destination:</b> {list}").format(list=_joined([(_country(c), n) for c, n in r.breakdown("active", "destination=")])),
+        _("<b>… by citizenship:</b> {list}").format(list=_joined([(country_label(c), n) for c, n in r.breakdown("active", "citizenship=")])),
+        _("<b>… by destination:</b> {list}").format(list=_joined([(country_label(c), n) for c, n in r.breakdown("active", "destination=")])),
         _("<b>Reach by leaflet</b> (people who opened its link or QR code): {list}").format(list=_joined(r.breakdown("leaflet"))),
         _("<b>Topics read most:</b> {list}").format(list=_joined(_topics(report, content, locale))),
         _("<b>Self-check levels:</b> {list}").format(
@@ -232,5 +238,6 @@ def chart_failed() -> str:
     return _("The chart could not be drawn this time. The figures above are complete.")
 
 
-def file_name(period: Period, extension: str) -> str:
-    return f"figures-{period.start.isoformat()}-{period.end.isoformat()}.{extension}"
+def file_name(period: Period, extension: str, part: str = "") -> str:
+    """figures-<start>-<end>[-<part>].<extension>"""
+    return f"figures-{period.start.isoformat()}-{period.end.isoformat()}{'-' + part if part else ''}.{extension}"

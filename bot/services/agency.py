@@ -61,9 +61,6 @@ MAX_CANDIDATES = 80  # spellings scored in full per reading of the query
 GENERIC_WEIGHT = 0.35
 ISO_COUNTRIES = frozenset(code for code in Locale("en").territories if isinstance(code, str) and len(code) == 2 and code.isalpha())
 
-# Column -> what it holds. Lists (aliases, destinations) are separated by ";" in CSV.
-COLUMNS = ("name", "aliases", "permit", "authority", "valid_from", "valid_to", "status", "destinations",
-           "phone", "address", "website", "note")
 # The columns as admins' sheets name them (Russian or English, any case, "_" or spaces, ё or е), and how
 # the template explains them: (the Russian name, the English name, what it holds).
 HEADERS: dict[str, tuple[tuple[str, ...], str, str, str]] = {
@@ -95,6 +92,7 @@ def header_key(text: Any) -> str:
     return " ".join(str(text or "").replace("_", " ").replace("ё", "е").lower().split()).strip(" :*")
 
 
+COLUMNS = tuple(HEADERS)  # the columns, in the template's order. Lists (aliases, destinations): ";" between
 COLUMN_NAMES = {header_key(name): column for column, (names, *_texts) in HEADERS.items() for name in (column, *names)}
 STATUS_WORDS = {
     "active": "active", "valid": "active", "действует": "active", "действующий": "active", "действующая": "active",

@@ -45,6 +45,11 @@ def _stored(codes: Codes) -> str | None:
     return ",".join(codes) if codes else None
 
 
+def _codes(stored: str | None) -> Codes:
+    """A filter as a broadcast row keeps it, back as codes (the inverse of `_stored`)."""
+    return stored.split(",") if stored else None
+
+
 class BroadcastRepository:
     def __init__(self, db: Database, holder: str = "main") -> None:
         self.db = db
@@ -115,8 +120,8 @@ class BroadcastRepository:
         instance does it: the status moves first). The caller holds the transaction."""
         if not await self.db.returning(self._begin, {"broadcast_id": broadcast.id}):
             return False
-        codes = [value.split(",") if value else None for value in (broadcast.language, broadcast.citizenship, broadcast.destination)]
-        await self.db.execute(self._recipients, {"broadcast_id": broadcast.id, **_filters(*codes)})
+        filters = _filters(_codes(broadcast.language), _codes(broadcast.citizenship), _codes(broadcast.destination))
+        await self.db.execute(self._recipients, {"broadcast_id": broadcast.id, **filters})
         await self.db.execute(self._total, {"broadcast_id": broadcast.id})
         return True
 
