@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
 from aiogram import Bot, Dispatcher
@@ -34,10 +34,12 @@ from bot.middlewares.retry import RetryAfter
 from bot.middlewares.user import ActivityMiddleware, UserMiddleware
 from bot.services.agency import AgencyService
 from bot.services.broadcast import RATE as BULK_RATE
+from bot.services.checkins import CheckinService
 from bot.services.checklist import ChecklistService
 from bot.services.desk import CaseService
 from bot.services.events import EventLog
 from bot.services.privacy import Privacy
+from bot.services.referrals import ReferralService
 from bot.services.search import SearchIndex
 from bot.services.stats import StatsService
 from bot.services.teams import Teams, TeamsError, load_teams
@@ -46,6 +48,7 @@ from bot.storage.agencies import AgencyRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.calls import CallJournal, journal_path
 from bot.storage.cases import CaseRepository
+from bot.storage.checkins import CheckinRepository
 from bot.storage.checklists import ChecklistRepository
 from bot.storage.db import Database
 from bot.storage.events import EventRepository
@@ -54,11 +57,13 @@ from bot.storage.inbox import InboxRepository
 from bot.storage.instances import InstanceRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.privacy import PrivacyRepository
+from bot.storage.referrals import ReferralRepository
 from bot.storage.trail import TrailRepository
 from bot.storage.users import UserRepository
 from bot.telegram import menus
 from bot.telegram.authorizer import Authorizer
 from bot.telegram.broadcast import Broadcasts
+from bot.telegram.checkins import CheckinSender
 from bot.telegram.desk import Desk
 from bot.telegram.digest import Digest
 from bot.telegram.fsm import SQLiteStorage
@@ -69,6 +74,7 @@ from bot.telegram.intake import Intake
 from bot.telegram.journal import SendJournal
 from bot.telegram.outbox import GROUP_POSTS_PER_MINUTE, GroupPacer, Outbox
 from bot.telegram.pacer import Paced, Pacer
+from bot.telegram.referral import Referrer
 from bot.telegram.reload import Reloader
 from bot.telegram.reminders import ReminderSender
 from bot.telegram.script import CyrillicScript
@@ -100,6 +106,7 @@ class App:
     inbox: InboxRepository
     checklists: ChecklistService
     reminders: ReminderSender
+    checkin_sender: CheckinSender
     agencies: AgencyService
     broadcasts: Broadcasts
     digest: Digest
@@ -222,6 +229,7 @@ class Deps(TypedDict):
     stats: StatsService
     authorizer: Authorizer
     hider: Hider
+    checkins: CheckinService
 
 
 @dataclass(frozen=True)
@@ -330,7 +338,9 @@ def _assemble(
                                        forget_states=shared.forget if shared else None),
         stats=stats, authorizer=Authorizer(bot, teams, config.admin_ids, clock=monotonic),
         hider=Hider(bot, trail, clock=now),
+        checkins=CheckinService(CheckinRepository(db), wait=timedelta(minutes=config.checkin_wait_minutes), clock=now),
     )
+    Referrer(deps["desk"], ReferralService(cases, ReferralRepository(db), clock=now))  # the desk's partner teams
     inbox = InboxRepository(db, me)
     storage: BaseStorage = shared.storage() if shared else SQLiteStorage(fsm)
     isolation: BaseEventIsolation = shared.isolation() if shared else SimpleEventIsolation()  # one update at a time per person
@@ -343,6 +353,7 @@ def _assemble(
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
         checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
+        CheckinSender(bot, deps["checkins"], users, deps["desk"], i18n, language, clock=now),
         deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language, config.ngo_name),
         Intake(bot, dp, inbox, limit=config.max_in_flight, allowed_updates=ALLOWED_UPDATES, clock=now), calls,
         instance, shared, metrics,

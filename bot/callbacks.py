@@ -30,6 +30,7 @@ class Section(StrEnum):
     RISK = "risk"
     CONSULT = "consult"
     PROFILE = "profile"
+    CHECKIN = "checkin"  # safety check-ins: the bot checks on the person (bot.handlers.checkin)
     LANGUAGE = "language"
     HELP = "help"
     MENU = "menu"
@@ -265,3 +266,40 @@ class StatsCb(CallbackData, prefix="st"):
     a: StatsAction
     s: str
     e: str
+
+
+class CheckinAction(StrEnum):
+    HOME = "home"  # the person's check-ins: what is set, and what they can do
+    SETUP = "setup"  # set up (again): how often
+    EVERY = "every"  # v: 1, 3 or 7 days
+    AT = "at"  # v: HHMM
+    ZONE = "zone"  # v: an IANA time zone of the choices offered
+    CONSENT = "cons"  # v: y (a case may open when missed twice) or n
+    SHARE = "share"  # v: place, citizenship or workplace: on or off
+    CONFIRM = "go"  # start with what the confirmation showed
+    OK = "ok"  # "I'm OK", on a check-in question
+    PAUSE = "pause"
+    RESUME = "resume"
+    WITHDRAW = "nocase"  # the consent withdrawn: missed check-ins never open a case
+    STOP = "stop"  # v: "" asks, y stops
+
+
+class CheckinCb(CallbackData, prefix="ci"):
+    """Safety check-ins (bot.handlers.checkin)."""
+
+    a: CheckinAction
+    v: str = ""
+
+
+class ReferPickCb(CallbackData, prefix="rp"):
+    """A consultant picks the partner team to refer a case to (bot.handlers.referral)."""
+
+    case: RowId
+    team: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class ReferCb(CallbackData, prefix="ref"):
+    """The person agrees (yes) or not to a referral of their case to a partner team."""
+
+    id: RowId
+    yes: bool

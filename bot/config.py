@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     working_hours: str | None = Field(default=None, description="of the CONSULTANT_CHAT_ID team, e.g. 'mon-fri 09:00-18:00 Asia/Bishkek'")
     realert_minutes: int = Field(default=10, ge=1, le=24 * 60, description="a case not taken is alerted again after this")
     hotlines_minutes: int = Field(default=30, ge=1, le=24 * 60, description="a person still waiting gets the hotlines after this")
+    checkin_wait_minutes: int = Field(default=120, ge=1, le=24 * 60,
+                                      description="a check-in not answered is asked again after this, and raised this long after that")
     retention_days: int = Field(default=90, ge=1, le=3650, description="messages of closed cases are deleted after this")
     weekly_digest: bool = Field(default=True, description="send admins last week's figures every Monday")
     admin_timezone: str = Field(default="Asia/Tashkent", description="the admins' clock: when a scheduled announcement goes")

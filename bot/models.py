@@ -157,6 +157,7 @@ class Case:
     earlier: tuple[int, ...] = ()  # the same person's earlier cases, newest first
     topic_chat: int | None = None  # the forum group of the case's topic
     topic_id: int | None = None  # the topic (message_thread_id); None: the case is talked about in private chats
+    referred_from: str | None = None  # the team that referred the case to the team it is with now
 
     @property
     def topic(self) -> tuple[int, int] | None:
@@ -207,3 +208,39 @@ class OutboxItem:
     track: str | None
     source_id: int | None
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Checkin:
+    """A person's safety check-in (bot/services/checkins.py): how often, when, and what happens when missed."""
+
+    user_id: int
+    every_days: int  # 1, 3 or 7
+    at: str  # "HH:MM", the person's time
+    zone: str  # the IANA zone that time is in
+    active: bool  # False: paused
+    escalate: bool  # the person agreed: a check-in missed twice opens a case
+    share: tuple[str, ...]  # what that case shows besides the language: "place", "citizenship", "workplace"
+    workplace: str | None  # where they work, as typed (only when shared)
+    next_at: datetime  # the next time to ask (UTC)
+    stage: str  # "idle" (no question open) | "asked" | "again" (asked twice) | "raised" (a case opened)
+    asked_at: datetime | None  # when the open question was last sent
+    case_id: int | None  # the case a missed check-in opened
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """A case referred to a partner team (bot/services/referrals.py)."""
+
+    id: int
+    case_id: int
+    from_team: str
+    to_team: str
+    by_id: int  # the consultant who proposed it
+    by_name: str
+    status: str  # asked | refused | failed | sent | taken | closed | cancelled
+    from_chat: int | None  # where the referring team follows the case
+    from_thread: int | None
+    shared: dict[str, Any]  # what the person was shown would be shared
+    asked_at: datetime
+    answered_at: datetime | None

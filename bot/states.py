@@ -166,3 +166,30 @@ class SelfcheckResult:
         if not data.get("level"):
             return None
         return cls(str(data["level"]), tuple(data.get("indicators") or ()), dict(data.get("answers") or {}))
+
+
+class CheckinForm(StatesGroup):
+    setting = State()  # buttons only; data: CheckinData
+    time = State()  # a typed time awaited (HH:MM)
+    workplace = State()  # where the person works, typed, to be shared if a check-in is missed
+
+
+@dataclass
+class CheckinData:
+    """The check-ins being set up, step by step (stored under "ci")."""
+
+    every: int | None = None
+    at: str | None = None
+    zone: str | None = None
+    escalate: bool | None = None
+    share: list[str] = field(default_factory=list)
+    workplace: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckinData:
+        raw = data.get("ci") or {}
+        return cls(every=raw.get("every"), at=raw.get("at"), zone=raw.get("zone"), escalate=raw.get("escalate"),
+                   share=list(raw.get("share") or ()), workplace=raw.get("workplace"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ci": asdict(self)}

@@ -73,6 +73,7 @@ async def serving(database: Path, sandbox: Sandbox, **env: str) -> AsyncIterator
     bot = BotProcess(url, database)
     bot.env.update(env)
     await bot.start()
+    await _started(sandbox, bot)
     try:
         yield bot
     finally:
@@ -80,6 +81,18 @@ async def serving(database: Path, sandbox: Sandbox, **env: str) -> AsyncIterator
             bot.process.kill()
             await bot.process.wait()
         await server.stop()
+
+
+async def _started(sandbox: Sandbox, bot: BotProcess, timeout: float = 60.0) -> None:
+    """Until the process asks Telegram for updates (or sets its webhook), or exits: its start (imports,
+    migrations) can take long on a busy machine, and a test's first message must not time out on it."""
+    assert bot.process is not None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline and bot.process.returncode is None:
+        if any(name in ("getUpdates", "setWebhook") for name, _args in sandbox.requests):
+            return
+        await asyncio.sleep(0.05)
 
 
 async def live_speaker(sandbox: Sandbox, user_id: int, lang: str, name: str = "Live", timeout: float = 30.0) -> Person:

@@ -117,7 +117,7 @@ async def test_command_menus_and_descriptions_published_per_language(harness: Ha
         commands = {c["command"]: c["description"] for c in sandbox.commands[key]}
         assert set(commands) == {
             "start", "menu", "contacts", "countries", "guide", "checklist", "reminders", "agency", "check", "consult", "language",
-            "profile", "hide", "forget", "help",  # hide: new (issue 24)
+            "profile", "checkin", "hide", "forget", "help",  # hide, checkin: new (issue 24)
         }
         assert commands["menu"] == harness.t("Main menu", lang)
         assert sandbox.descriptions[("description", lang)]
@@ -135,6 +135,7 @@ def _label_msgid(section: str) -> str:
         "risk": "⚠️ Am I at risk? Self-check",
         "consult": "💬 Talk to a consultant",
         "profile": "👤 My country and destination",
+        "checkin": "🛡 Check on me",
         "language": "🌐 Language",
         "help": "ℹ️ About the bot and privacy",
     }[section]
@@ -152,7 +153,7 @@ async def test_help_lists_every_command_of_the_menu_and_what_is_kept(harness: Ha
     assert harness.app is not None
     with harness.app.i18n.context(), harness.app.i18n.use_locale("ru"):
         names = [command.command for command in commands()]
-    assert len(names) == 15  # /hide new (issue 24)
+    assert len(names) == 16  # /hide and /checkin new (issue 24)
     for name in names:
         assert f"/{name}" in text.split()  # each one a tap (what each does is in Telegram's menu button)
     assert "чек-листа" in text and "консультант" in text  # what is kept: checklist dates, conversations

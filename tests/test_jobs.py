@@ -20,9 +20,10 @@ EVERY = {
     "inbox": timedelta(hours=1),
     "heartbeat": timedelta(seconds=5),
     "trail": timedelta(hours=1),  # new (issue 24): the quick hide's trail pruned after 48 hours
+    "checkins": timedelta(seconds=30),  # new (issue 24): safety check-ins asked, asked again, raised
 }
-AT_START = {"retention", "reminders", "digest", "inbox", "trail"}
-ONCE = {"response-times", "retention", "digest", "inbox", "trail"}  # only on the leading instance
+AT_START = {"retention", "reminders", "digest", "inbox", "trail", "checkins"}
+ONCE = {"response-times", "retention", "digest", "inbox", "trail", "checkins"}  # only on the leading instance
 
 
 @pytest.mark.parametrize("digest", [True, False])

@@ -136,3 +136,17 @@ def test_the_checker_sees_what_it_should() -> None:
     assert any(SQL.match(node.value) for node in ast.walk(_tree("bot.storage.calls"))
                if isinstance(node, ast.Constant) and isinstance(node.value, str))
     assert not SQL.match("Select a country from the list")
+
+
+def test_every_button_prefix_is_its_own() -> None:
+    """Two CallbackData classes with one prefix would take each other's buttons (the referral's "rf" once
+    took the agency red flags' taps): each prefix names one class."""
+    import inspect
+
+    from aiogram.filters.callback_data import CallbackData
+
+    from bot import callbacks
+
+    prefixes = [cls.__prefix__ for _name, cls in inspect.getmembers(callbacks, inspect.isclass)
+                if issubclass(cls, CallbackData) and cls is not CallbackData]
+    assert len(prefixes) > 10 and len(prefixes) == len(set(prefixes)), sorted(prefixes)

@@ -93,6 +93,10 @@ async def _seed(h: Harness, user_id: int, consultant_id: int) -> int:
          "VALUES (?, ?, 'ru', 'Agency', 'not_found', '+996')"), (now, user_id)),
         ("INSERT INTO trips (user_id, country, updated_at) VALUES (?, 'RU', ?)", (user_id, now)),
         ("INSERT INTO checklist_marks (user_id, item) VALUES (?, 'passport')", (user_id,)),
+        (("INSERT INTO referrals (case_id, from_team, to_team, by_id, by_name, status, from_chat, shared, asked_at) "
+          "VALUES (?, 'main', 'msk', ?, 'Aida', 'asked', ?, '{\"reason\": \"shelter\"}', ?)"), (case_id, consultant_id, consultant_id, now)),
+        (("INSERT INTO checkins (user_id, every_days, at, zone, active, escalate, share, workplace, next_at, stage, created_at) "
+          "VALUES (?, 1, '08:00', 'Europe/Moscow', 1, 1, '[\"workplace\"]', 'site 3', ?, 'idle', ?)"), (user_id, now, now)),
         ("INSERT INTO reminders (user_id, item, deadline, days_before, due_at) VALUES (?, 'passport', '2027-01-01', 3, 0)",
          (user_id,)),
         (("INSERT INTO broadcasts (id, created_at, author_id, text, status, total) VALUES (?, ?, 1, 'news', 'done', 2) "

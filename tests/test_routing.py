@@ -167,13 +167,16 @@ PINNED = [
     ('/menu', 'bot.handlers.start.menu'),
     ('tap m:profile', 'bot.handlers.profile.start'),
     ('/menu', 'bot.handlers.start.menu'),
+    ('tap m:checkin', 'bot.handlers.checkin.home'),  # new (issue 24): safety check-ins
+    ('/menu', 'bot.handlers.start.menu'),
     ('tap m:language', 'bot.handlers.start.language'),
     ('/menu', 'bot.handlers.start.menu'),
     ('tap m:help', 'bot.handlers.start.help_'),
     ('/menu', 'bot.handlers.start.menu'),
     ('tap m:hide', 'bot.handlers.start.hide'),  # new (issue 24): the quick hide, the main menu's last button
     ('/menu', 'bot.handlers.start.menu'),
-    ('text', 'bot.handlers.profile.typed_citizenship'),
+    # the check-in screen (new, after Profile) ends the profile question left open: text is a question to search again
+    ('text', 'bot.handlers.search.answer'),
 ]
 
 

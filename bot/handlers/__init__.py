@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.handlers import (
     agency,
     broadcast,
+    checkin,
     checklist,
     consult,
     desk,
@@ -23,6 +24,7 @@ from bot.handlers import (
     membership,
     privacy,
     profile,
+    referral,
     search,
     selfcheck,
     share,
@@ -44,9 +46,11 @@ def build_routers() -> list[Router]:
         start.router(),  # /start, /menu, /language, /help work from anywhere, even in the middle of a flow
         profile.router(),  # citizenship and destination typed as text while asked (even with a case open)
         privacy.router(),  # /forget works from anywhere, an open case included
+        referral.router(),  # /refer by a consultant (in a case's topic too), the partner picked, the person's yes or no
         desk.router(),  # consultants: Take in the group; their commands and replies, before a person's router reads them
         selfcheck.router(),  # the self-check: its answers are buttons only
         consult.router(),  # asking for a consultant; while a case is open, what the person sends goes to the consultant
+        checkin.router(),  # safety check-ins: "I'm OK", the setting; a time or workplace typed while asked
         checklist.router(),  # the checklist and a date typed while asked (after the case relay: help comes first)
         agency.router(),  # the agency check: a name typed while asked; red flags; the report
         guide.router(),  # guidance, country guides, contacts: buttons and commands only

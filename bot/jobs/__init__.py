@@ -55,6 +55,8 @@ def jobs(app: App) -> list[Job]:
         Job("retention", app.desk.purge, timedelta(hours=6), at_start=True, once=True),
         # reminders live in the database: a tick finds what is due, the first one catches up
         Job("reminders", app.reminders.tick, timedelta(seconds=30), at_start=True),
+        # safety check-ins: questions due, asked again, raised when missed twice (it knows a restart: never raised then)
+        Job("checkins", app.checkin_sender.tick, timedelta(seconds=30), at_start=True, once=True),
         # one broadcast at a time, paced
         Job("broadcasts", app.broadcasts.run, timedelta(seconds=2), at_start=False),
         # the ids of updates handled more than a day ago (Telegram never sends an update again after that)

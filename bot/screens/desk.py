@@ -73,9 +73,13 @@ def facts_lines(case: Case) -> list[str]:
     lines.append(_("Language: {language}").format(language=LANGUAGE_IN[case.language]))
     if case.subject and case.subject.get("agency"):
         lines += agency_lines(case.subject)
+    if case.subject and case.subject.get("checkin"):
+        lines += checkin_lines(case.subject["checkin"])
     if case.indicators:
         signs = "; ".join(str(words.INDICATORS[i]) for i in case.indicators if i in words.INDICATORS)
         lines.append(_("Signs: {signs}").format(signs=signs))
+    if case.referred_from:
+        lines.append(_("↪️ Referred by the partner team {team}, with the person's consent").format(team=escape(case.referred_from)))
     if case.earlier:
         lines.append(_("Earlier cases of this person: {numbers}").format(numbers=", ".join(f"№{n}" for n in case.earlier)))
     if case.signs:
@@ -99,6 +103,18 @@ def agency_lines(subject: dict[str, Any]) -> list[str]:
     flags = [str(agency_screens.FLAG_NAMES[f]) for f in subject.get("flags") or () if f in agency_screens.FLAG_NAMES]
     if flags:
         lines.append(_("Red flags: {flags}").format(flags=", ".join(flags)))
+    return lines
+
+
+def checkin_lines(checkin: dict[str, Any]) -> list[str]:
+    """A case opened by missed check-ins: when the person asked to be checked on, when last asked, where they work."""
+    lines = [_("🛡 No answer to two check-ins in a row (the person asked for them: every {days} d. at {time}, {zone}).").format(
+        days=checkin.get("every", "?"), time=escape(str(checkin.get("at", "?"))), zone=escape(str(checkin.get("zone", "?"))))]
+    if checkin.get("asked"):
+        asked = datetime.fromisoformat(checkin["asked"])
+        lines.append(_("Last asked: {time} UTC").format(time=f"{asked:%d.%m %H:%M}"))
+    if checkin.get("workplace"):
+        lines.append(_("Where they work (the person shared it): «{place}»").format(place=escape(checkin["workplace"])))
     return lines
 
 
@@ -178,12 +194,12 @@ def summary(case: Case, history: list[CaseMessage], now: datetime, locale: str, 
     return "\n".join(lines)[:TEXT_LIMIT]
 
 
-def conversation_so_far(messages: list[CaseMessage], *, handed_over: bool = True) -> str:
-    """For the consultant taking a case handed over (or finding one): what the person and the consultants
-    said, the newest kept when it is long."""
-    if handed_over:
+def conversation_so_far(messages: list[CaseMessage], *, handed_over: bool = True, head: str | None = None) -> str:
+    """For the consultant taking a case handed over (or referred, under `head`; or finding one): what the person
+    and the consultants said, the newest kept when it is long."""
+    if head is None and handed_over:
         head = _("🗂 <b>Handed over.</b> The conversation so far (👤 the person, 💬 the consultants):")
-    else:
+    elif head is None:
         head = _("🗂 The conversation (👤 the person, 💬 the consultants):")
     lines: list[str] = []
     room = TEXT_LIMIT - len(head) - 1

@@ -33,6 +33,7 @@ SECTION_LABELS = {
     "risk": __("⚠️ Am I at risk? Self-check"),
     "consult": __("💬 Talk to a consultant"),
     "profile": __("👤 My country and destination"),
+    "checkin": __("🛡 Check on me"),
     "language": __("🌐 Language"),
     "help": __("ℹ️ About the bot and privacy"),
 }

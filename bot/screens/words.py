@@ -51,6 +51,7 @@ KINDS = {
     "request": __("asked for a consultant"),
     "danger": __("danger words in a message"),
     "agency": __("report about an agency"),
+    "checkin": __("missed check-ins"),
 }
 OUTCOMES = {
     "info": __("Information given"),

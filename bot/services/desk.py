@@ -20,7 +20,7 @@ from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = ("screening", "request", "danger", "agency")
+KINDS: tuple[str, ...] = ("screening", "request", "danger", "agency", "checkin")
 LEVELS: tuple[str, ...] = ("info", "concern", "high", "emergency", "unknown")
 URGENCY = {"emergency": 0, "high": 1, "unknown": 2, "concern": 3, "info": 4}  # lower: more urgent
 ALARMING = "alarming_words"  # the person's own words sound like danger (a danger phrase of the content)

@@ -14,6 +14,16 @@ neither list matches everyone:
       - id: main
         chat_id: -1009876543210
         hours: "mon-sat 08:00-20:00 Asia/Bishkek"
+        partners: [msk]
+      - id: msk
+        chat_id: -1005555555555
+        name: "Moscow partner desk"
+        country: RU
+        partners: [main]
+        referrals_only: true  # gets no new cases by routing: only those referred to it
+
+A team's `partners` are teams (usually in another country) its consultants may refer a case to, with
+the person's consent (bot/services/referrals.py); `country` says where a team works, for the person.
 """
 
 from __future__ import annotations
@@ -100,8 +110,13 @@ class Team:
     citizenships: frozenset[str] = field(default_factory=frozenset)
     languages: frozenset[str] = field(default_factory=frozenset)
     hours: Hours | None = None  # None: always at work
+    country: str | None = None  # where the team works (ISO code), told to a person asked to be referred to it
+    partners: tuple[str, ...] = ()  # the teams this team may refer a case to
+    routed: bool = True  # False (referrals_only): gets only the cases referred to it
 
     def matches(self, citizenship: str | None, language: str | None) -> bool:
+        if not self.routed:
+            return False
         if self.citizenships and citizenship not in self.citizenships:
             return False
         return not (self.languages and language not in self.languages)
@@ -118,10 +133,14 @@ class Teams:
         for team in self.teams:
             if team.matches(citizenship, language):
                 return team
-        return self.teams[-1] if self.teams else None
+        routed = [team for team in self.teams if team.routed]
+        return routed[-1] if routed else None
 
     def get(self, team_id: str) -> Team | None:
         return next((t for t in self.teams if t.id == team_id), None)
+
+    def partners_of(self, team: Team) -> list[Team]:
+        return [partner for partner in (self.get(team_id) for team_id in team.partners) if partner is not None]
 
     def by_chat(self, chat_id: int) -> Team | None:
         return next((t for t in self.teams if t.chat_id == chat_id), None)
@@ -158,6 +177,12 @@ def load_teams(path: Path | None, chat_id: int | None, hours: str | None) -> Tea
             raise TeamsError(f"{path}: team {team_id!r}: chat_id must be a group id (a negative number)")
         seen.add(team_id)
         spec = row.get("hours")
+        partners = row.get("partners") or []
+        if not isinstance(partners, list):
+            raise TeamsError(f"{path}: team {team_id!r}: partners must be a list of team ids")
+        country = row.get("country")
+        if country is not None and not (isinstance(country, str) and re.fullmatch(r"[A-Za-z]{2}", country)):
+            raise TeamsError(f"{path}: team {team_id!r}: country must be a two-letter code, like RU")
         teams.append(Team(
             id=team_id,
             chat_id=team_chat,
@@ -165,5 +190,21 @@ def load_teams(path: Path | None, chat_id: int | None, hours: str | None) -> Tea
             citizenships=frozenset(str(c).upper() for c in row.get("citizenships") or ()),
             languages=frozenset(str(c).lower() for c in row.get("languages") or ()),
             hours=Hours.parse(str(spec)) if spec else None,
+            country=country.upper() if country else None,
+            partners=tuple(str(p) for p in partners),
+            routed=not row.get("referrals_only"),
         ))
+    _check_partners(path, teams)
     return Teams(tuple(teams))
+
+
+def _check_partners(path: Path, teams: list[Team]) -> None:
+    ids = {team.id for team in teams}
+    for team in teams:
+        for partner in team.partners:
+            if partner not in ids:
+                raise TeamsError(f"{path}: team {team.id!r}: partner {partner!r} is not a team of this file")
+            if partner == team.id:
+                raise TeamsError(f"{path}: team {team.id!r}: a team is not its own partner")
+    if not any(team.routed for team in teams):
+        raise TeamsError(f"{path}: no team gets new cases (every team is referrals_only)")

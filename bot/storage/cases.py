@@ -20,6 +20,7 @@ from bot.storage.schema import (
     consultant_active,
     consultants,
     outbox,
+    referrals,
 )
 
 
@@ -40,6 +41,7 @@ def _case(row: Any) -> Case:
         last_alert_at=_dt(row["last_alert_at"]), alerts=row["alerts"], hotlines_sent_at=_dt(row["hotlines_sent_at"]),
         subject=json.loads(row["subject"]) if row["subject"] else None, signs=tuple(json.loads(row["signs"] or "[]")),
         earlier=tuple(json.loads(row["earlier"] or "[]")), topic_chat=row["topic_chat"], topic_id=row["topic_id"],
+        referred_from=row["referred_from"],
     )
 
 
@@ -254,6 +256,7 @@ class _Statements:
         self.purge = (
             delete(case_messages).where(case_messages.c.case_id.in_(ids)), delete(case_notes).where(case_notes.c.case_id.in_(ids)),
             delete(outbox).where(outbox.c.case_id.in_(ids)),
+            delete(referrals).where(referrals.c.case_id.in_(ids)),  # with the reason the person was shown
             update(cases).where(cases.c.id.in_(ids)).values(answers=None, description=None, username=None, subject=None,
                                                             purged_at=bindparam("now")),
         )

@@ -42,6 +42,7 @@ PERSONAL: tuple[Personal, ...] = (
     Personal("case_notes", "case_id", By.CASE, why="consultants' notes: they are about the person"),
     Personal("consultant_active", "case_id", By.CASE, why="a consultant's open conversation with the person"),
     Personal("outbox", "case_id", By.CASE, why="messages about the person's cases not yet sent"),
+    Personal("referrals", "case_id", By.CASE, why="a case referred to a partner team, with the reason the person was given"),
     Personal("outbox", "chat_id", By.USER, why="messages to the person not yet sent"),
     Personal("audit_log", "actor_id", By.OWN_CASE, clear=("actor_id",),
              why="the person opened or ended their case: the trail stays, without their id; what staff did on "
@@ -56,6 +57,7 @@ PERSONAL: tuple[Personal, ...] = (
     Personal("reminders", "user_id", By.USER, why="checklist reminders"),
     Personal("checklist_marks", "user_id", By.USER, why="checklist ticks and dates"),
     Personal("trips", "user_id", By.USER, why="trip dates"),
+    Personal("checkins", "user_id", By.USER, why="safety check-ins, with where the person works if they gave it"),
     Personal("broadcast_recipients", "user_id", By.USER, why="announcements sent or still to be sent to the person"),
     Personal("events", "actor", By.ACTOR, why="usage events"),
     Personal("activity", "actor", By.ACTOR, why="days the person used the bot"),
@@ -82,7 +84,7 @@ KEPT: dict[tuple[str, str], str] = {
 # Tables whose rows of the person stay, emptied (PERSONAL's `clear`): every other column of theirs is
 # named here as saying nothing about who the person is, so a new column must be placed on one side.
 ANONYMOUS: dict[str, tuple[str, ...]] = {
-    "cases": ("id", "kind", "level", "indicators", "destination", "citizenship", "language", "team", "status",
+    "cases": ("id", "kind", "level", "indicators", "destination", "citizenship", "language", "team", "referred_from", "status",
               "outcome", "created_at", "taken_at", "closed_at", "waiting_since", "last_alert_at", "alerts",
               "hotlines_sent_at", "purged_at", "signs"),
     "audit_log": ("id", "at", "case_id", "action", "detail"),

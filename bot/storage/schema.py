@@ -78,6 +78,7 @@ cases = Table(
     Column("earlier", Text),
     Column("topic_chat", BIG),
     Column("topic_id", BIG),
+    Column("referred_from", Text),  # the team that referred the case to its team now (bot/services/referrals.py)
     Index("cases_status", "status", "waiting_since"),
     Index("cases_user", "user_id", "status"),
     Index("cases_topic", "topic_chat", "topic_id"),
@@ -371,4 +372,39 @@ signals = Table(
     Column("name", Text, primary_key=True),
     Column("sender", Text, nullable=False),  # the asking instance's holder (name/incarnation): it has done it already
     Column("at", Text, nullable=False),
+)
+
+checkins = Table(
+    "checkins", metadata,  # safety check-ins (bot/services/checkins.py): one per person
+    Column("user_id", BIG, primary_key=True, autoincrement=False),
+    Column("every_days", Integer, nullable=False),
+    Column("at", Text, nullable=False),  # "HH:MM" in `zone`
+    Column("zone", Text, nullable=False),
+    Column("active", Integer, nullable=False),  # 0: paused
+    Column("escalate", Integer, nullable=False),  # the person agreed: missed twice opens a case
+    Column("share", Text, nullable=False, server_default=JSON_LIST),  # what that case shows
+    Column("workplace", Text),  # as the person typed it, only when shared
+    Column("next_at", Text, nullable=False),  # the next question (ISO, UTC)
+    Column("stage", Text, nullable=False),  # idle | asked | again | raised
+    Column("asked_at", Text),
+    Column("case_id", BIG),
+    Column("created_at", Text, nullable=False),
+    Index("checkins_next", "next_at"),
+)
+
+referrals = Table(
+    "referrals", metadata,  # a case referred to a partner team, with the person's consent (bot/services/referrals.py)
+    _pk(),
+    Column("case_id", BIG, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("from_team", Text, nullable=False),
+    Column("to_team", Text, nullable=False),
+    Column("by_id", BIG, nullable=False),  # the consultant who proposed it
+    Column("by_name", Text, nullable=False),
+    Column("status", Text, nullable=False),  # asked | refused | failed | sent | taken | closed | cancelled
+    Column("from_chat", BIG),  # where the referring team follows the case: its topic, or the consultant's chat
+    Column("from_thread", BIG),
+    Column("shared", Text),  # JSON: what the person was shown would be shared
+    Column("asked_at", Text, nullable=False),
+    Column("answered_at", Text),
+    Index("referrals_case", "case_id", "status"),
 )

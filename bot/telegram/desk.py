@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError, TelegramNetworkError
@@ -33,6 +33,9 @@ from bot.services.teams import Team
 from bot.telegram.forum import Forums, lacks_rights, not_a_forum, topic_gone, topic_link, unchanged
 from bot.telegram.journal import unrecorded
 from bot.telegram.outbox import Notice, Outbox
+
+if TYPE_CHECKING:
+    from bot.telegram.referral import Referrer
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,7 @@ class Desk:
         self.retention = timedelta(days=config.retention_days)
         self.forums = Forums(bot, clock)
         outbox.topic_gone = self.topic_gone
+        self.referrals: Referrer | None = None  # bot/telegram/referral.py, when built: referred cases' status to their first team
         self._topic_lock = asyncio.Lock()  # one topic creation at a time: a case never gets two
         self._board_lock = asyncio.Lock()
 
@@ -410,14 +414,16 @@ class Desk:
         room = self.room(case)
         assert room is not None
         history = await self.cases.history(case.id)
+        ids, referred = await self.referrals.taken(case, actor) if self.referrals is not None else ([], None)
         with self.speaking(self.room_locale(case, consultant_locale)):
             text = screens.summary(case, history, self.clock(), self.i18n.current_locale, self.config.ngo_name, in_topic=case.topic is not None)
             if handed_by is not None:
                 text = screens.handed_to(case.id, handed_by, actor.name, actor.id, why) + "\n\n" + text
-            ids = [await self.outbox.post(room[0], text, case_id=case.id, track="relay", thread=room[1])]
-            earlier = [m for m in history if m.delivered]  # said with a consultant before: the case was handed over
-            if earlier and case.topic is None:  # a topic holds the conversation already
-                ids.append(await self.outbox.post(room[0], screens.conversation_so_far(earlier), case_id=case.id, track="relay"))
+            ids.append(await self.outbox.post(room[0], text, case_id=case.id, track="relay", thread=room[1]))
+            earlier = [m for m in history if m.delivered]  # said with a consultant before: the case was handed over (or referred)
+            if earlier and (case.topic is None or referred is not None):  # a topic holds the conversation already, unless referred
+                ids.append(await self.outbox.post(room[0], screens.conversation_so_far(earlier, head=referred), case_id=case.id, track="relay",
+                                                  thread=room[1]))
             if case.topic is None:
                 for _author, note, at in await self.cases.notes(case.id):
                     ids.append(await self.outbox.post(room[0], screens.note_text(note, at), case_id=case.id))
@@ -612,6 +618,8 @@ class Desk:
             ids = await self._edit_alerts(case) + await self._delete_posts(case, "ping") + await self._rename(case)
             if case.topic is not None:
                 ids.append(await self.outbox.topic(*case.topic, "close", case_id=case.id))
+            if self.referrals is not None:  # referred here: the team it came from hears it closed
+                ids += await self.referrals.closed(case)
             if case.user_id is not None and case.outcome != "ended_by_person":
                 with self.speaking(case.language):
                     notice = screens.closed_notice(case.id)
@@ -637,6 +645,7 @@ class Desk:
         for case in closed:
             ids += await self._consultant_notice(case, screens.person_forgot, in_topic=False)
         topics = {case.topic: case.id for case in every if case.topic is not None}
+        topics.update(await self._origin_topics(every))
         for (chat_id, thread), number in sorted(topics.items()):
             ids.append(await self._delete_topic(chat_id, thread, number))
         return ids
@@ -706,10 +715,29 @@ class Desk:
         async with self.cases.db.transaction():
             purged = await self.cases.purge(self.retention)
             ids = []
-            for (chat_id, thread), number in sorted({c.topic: c.id for c in purged if c.topic is not None}.items()):
+            gone = {c.topic: c.id for c in purged if c.topic is not None} | await self._origin_topics(purged)
+            for (chat_id, thread), number in sorted(gone.items()):
                 if not await self.cases.topic_in_use(chat_id, thread, [c.id for c in purged]):
                     ids.append(await self._delete_topic(chat_id, thread, number))
         await self.outbox.flush(ids)
         if purged:
             log.info("retention: deleted the messages of %d closed cases", len(purged))
         return len(purged)
+
+    # ------------------------------------------------------------------ news about a case from elsewhere
+    async def tell(self, case: Case, notice: Callable[[int], str]) -> None:
+        """Say something about a case where its consultants look: its topic, the private chat of whoever holds
+        it, or the team's group while it waits without a topic (in the team's language)."""
+        team = self.cases.team_of(case)
+        room: Room | None = case.topic or ((case.consultant_id, None) if case.consultant_id is not None else None)
+        if room is None and team is not None:
+            room = (team.chat_id, None)
+        if room is None:
+            return
+        with self.speaking(self.team_locale):
+            item = await self.outbox.post(room[0], notice(case.id), case_id=case.id, thread=room[1])
+        await self.outbox.flush([item])
+
+    async def _origin_topics(self, cases: list[Case]) -> dict[tuple[int, int], int]:
+        """The topics where the teams that referred these cases followed them (they go with the cases' own)."""
+        return {(chat, thread): case.id for case in cases if case.referred_from for chat, thread in await self.cases.posts(case.id, "origin")}

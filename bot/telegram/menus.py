@@ -35,6 +35,7 @@ def commands() -> list[BotCommand]:
         BotCommand(command="consult", description=_strip(keyboards.section_label("consult"))),
         BotCommand(command="language", description=_("Change the language")),
         BotCommand(command="profile", description=_("My country and destination")),
+        BotCommand(command="checkin", description=_strip(keyboards.section_label("checkin"))),
         BotCommand(command="hide", description=_("Hide this chat at once")),
         BotCommand(command="forget", description=_("Delete my data")),
         BotCommand(command="help", description=_("About the bot and privacy")),
@@ -61,6 +62,7 @@ def desk_commands() -> list[BotCommand]:
         BotCommand(command="note", description=_("A note for the team; the person does not see it")),
         BotCommand(command="transfer", description=_("Hand over: to @name, to a language, or to the queue")),
         BotCommand(command="case", description=_("The case's summary")),
+        BotCommand(command="refer", description=_("Refer to a partner team, with the person's consent")),
     ]
 
 
