@@ -321,3 +321,18 @@ async def test_a_miss_with_a_case_open_is_told_in_that_case(desk: Desk) -> None:
     assert case is not None and case.id == case_id  # no second case
     after = await h.app.dp["checkins"].get(person.id)
     assert after is not None and after.stage == "raised" and after.case_id == case_id
+
+
+def test_the_time_zone_choices_are_told_apart_by_the_time_they_show() -> None:
+    """The zone is chosen by "what time is it where you are now?": two choices showing the same time would be a guess."""
+    from zoneinfo import ZoneInfo
+
+    from bot.services.checkins import ZONES, first_after, parse_time, zones_for
+
+    for moment in (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC)):  # winter and summer
+        for country in (*ZONES, None, "XX"):
+            offsets = [moment.astimezone(ZoneInfo(name)).utcoffset() for name in zones_for(country)]
+            assert len(offsets) == len(set(offsets)), (country, zones_for(country))
+    assert [parse_time(t) for t in ("19:30", "7.05", "7 05", "24:00", "19:3", "abc")] == ["19:30", "07:05", "07:05", None, None, None]
+    # a time skipped by a clock change still comes (an hour later), never never
+    assert first_after(datetime(2026, 3, 29, 0, tzinfo=UTC), "02:30", ZoneInfo("Europe/Berlin")) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)

@@ -373,3 +373,24 @@ async def test_retention_takes_the_referral_and_both_topics(two_forums: Two) -> 
     assert await h.app.desk.purge() == 1
     assert await h.app.dp["desk"].referrals.referrals.repo.latest(case_id, ("closed", "sent", "taken", "asked")) is None
     assert h.sandbox.topic(BISHKEK, old).get("deleted") and h.sandbox.topic(MOSCOW, new).get("deleted")
+
+
+async def test_uzbek_in_cyrillic_is_asked_in_cyrillic(two: Two) -> None:
+    h, aida = two.h, two.aida
+    assert h.app is not None
+    person = h.person("uz")
+    await person.send("/start")
+    await person.click("Ўзбекча")
+    await person.send("/consult")
+    await person.click(person.last.button_labels()[0])
+    await person.send("pasportimni olib qoʻyishdi")
+    await person.click("Ўзбекча")  # the consultant's language: Uzbek
+    case = await h.app.cases.open_case_of(person.id)
+    assert case is not None
+    await aida.click_data(TakeCb(case=case.id).pack(), next(m for m in h.sandbox.bot_messages(BISHKEK) if m.buttons))
+    await aida.send("/refer moscow")
+    consent = person.last.text or ""
+    words = consent.replace("Moscow", "")  # a team's name from the teams file is transliterated like any text, but "Moscow"
+    assert "Рози бўлсангиз" in consent and not any("a" <= c.lower() <= "z" for c in words), consent
+    await person.click(person.last.button_labels()[0])
+    assert (await h.app.cases.get(case.id)).team == "moscow"  # type: ignore[union-attr]

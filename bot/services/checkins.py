@@ -33,7 +33,8 @@ ZONES: dict[str, tuple[str, ...]] = {
     "RU": ("Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk", "Asia/Novosibirsk",
            "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan", "Asia/Kamchatka"),
 }
-EVERYWHERE: tuple[str, ...] = ("Europe/Moscow", "Europe/Istanbul", "Asia/Dubai", "Asia/Tashkent", "Asia/Bishkek", "Asia/Seoul")
+# Not known where the person is: one zone per UTC offset of the bot's countries (Istanbul has Moscow's, Almaty and Dushanbe Tashkent's).
+EVERYWHERE: tuple[str, ...] = ("Europe/Moscow", "Asia/Dubai", "Asia/Tashkent", "Asia/Bishkek", "Asia/Seoul")
 
 
 def parse_time(text: str) -> str | None:
