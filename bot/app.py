@@ -353,7 +353,7 @@ def _assemble(
     return App(
         config, bot, dp, db, storage, users, content, i18n, jobs.new_scheduler(), inflight, cases, outbox, deps["desk"], inbox,
         checklists, ReminderSender(bot, checklists, users, content, i18n, language, clock=now, pacer=pacer),
-        CheckinSender(bot, deps["checkins"], users, deps["desk"], i18n, language, clock=now),
+        CheckinSender(bot, deps["checkins"], users, deps["desk"], i18n, language, clock=now, events=events),
         deps["agencies"], deps["broadcasts"], Digest(bot, stats, users, i18n, content, config.admin_ids, language, config.ngo_name),
         Intake(bot, dp, inbox, limit=config.max_in_flight, allowed_updates=ALLOWED_UPDATES, clock=now), calls,
         instance, shared, metrics,

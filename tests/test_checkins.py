@@ -17,6 +17,7 @@ from bot.callbacks import CheckinAction, CheckinCb
 from bot.i18n import po_path, read_catalog
 from bot.sandbox.client import Person
 from bot.sandbox.core import Sandbox
+from bot.services.stats import Period
 from tests.conftest import GROUP, LANGS, ROOT, Desk, Harness, engines, make_settings, running, until
 from tests.test_e2e import live_speaker, serving
 
@@ -133,6 +134,9 @@ async def test_missed_twice_opens_a_case_with_only_what_was_shared_then_ok_tells
     assert h.t("The consultants were told that you answered.", "ky") in person.last.text
     told = h.t(ANSWERED_IN_CASE, "ru").format(number=case.id)
     assert any(m.text == told for m in desk.group()), [m.text for m in desk.group()]
+    # the admins' figures: one set up, one raised, one answered (counts only)
+    report = await h.app.dp["stats"].report(Period(first.date() - timedelta(days=2), h.now().date()))
+    assert (report.get("checkin", "on"), report.get("checkin", "raised"), report.get("checkin", "ok")) == (1, 1, 1)
 
 
 async def test_without_consent_or_after_withdrawing_it_a_miss_opens_no_case(desk: Desk) -> None:

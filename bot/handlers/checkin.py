@@ -18,6 +18,7 @@ from bot.screens import checkin as screens
 from bot.screens.common import Screen, with_prefix
 from bot.services.checkins import EVERY, MAX_WORKPLACE, SHARES, CheckinError, CheckinService, first_after, parse_time, zone_or_none, zones_for
 from bot.services.desk import CaseService
+from bot.services.events import EventLog
 from bot.states import CheckinData, CheckinForm
 from bot.telegram.desk import Desk
 
@@ -195,7 +196,9 @@ async def typed_workplace(message: Message, user: User, locale: str, state: FSMC
     await show_screen(message, screens.ask_share(data, user, user.language or locale))
 
 
-async def confirm(query: CallbackQuery, callback_data: CheckinCb, user: User, checkins: CheckinService, locale: str, state: FSMContext) -> None:
+async def confirm(
+    query: CallbackQuery, callback_data: CheckinCb, user: User, checkins: CheckinService, events: EventLog, locale: str, state: FSMContext,
+) -> None:
     data = await _data(state)
     if not _complete(data) or data.escalate is None:
         await _keep(state, data)
@@ -214,15 +217,18 @@ async def confirm(query: CallbackQuery, callback_data: CheckinCb, user: User, ch
         return
     await state.set_state(None)
     await state.set_data({})
+    await events.record("checkin", user, "on")
     await show_screen(query, with_prefix(screens.started_line(), screens.home(checkin, user, user.language or locale, locale)))
 
 
-async def ok(query: CallbackQuery, user: User, checkins: CheckinService, cases: CaseService, desk: Desk, locale: str) -> None:
+async def ok(query: CallbackQuery, user: User, checkins: CheckinService, cases: CaseService, desk: Desk, events: EventLog, locale: str) -> None:
     """"I'm OK": the open question closes; if a missed check-in had opened a case, its consultants hear it."""
     before, after = await checkins.answered(user.id)
     if before is None or after is None:
         await show_screen(query, screens.intro(desk.available))
         return
+    if before.stage != "idle":  # an answer to a question (not a tap on an old one)
+        await events.record("checkin", user, "ok")
     told = False
     if before.stage == "raised" and before.case_id is not None:
         case = await cases.get(before.case_id)

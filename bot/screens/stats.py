@@ -135,6 +135,9 @@ def rows(report: Report) -> list[tuple[str, float | None]]:
         (_("Checklists started"), r.total("checklist", "started:")),
         ("  " + _("completed"), r.total("checklist", "completed:")),
         (_("Reminders sent"), r.get("reminders", "sent")),
+        (_("Safety check-ins set up"), r.get("checkin", "on")),
+        ("  " + _("answered \"I'm OK\""), r.get("checkin", "ok")),
+        ("  " + _("consultants told"), r.get("checkin", "raised")),  # missed twice
         (_("Self-checks"), r.total("screening")),
         ("  " + _("high risk"), r.get("screening", "high") + r.get("screening", "emergency")),
         (_("Agency checks"), r.total("agency_check")),

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 # "link": a deep link or a leaflet's QR code opened; its detail is the payload (which leaflet), or
 # UNKNOWN_LINK for one the bot does not know (never what was typed: a payload can be typed by hand)
-KINDS = ("guide", "country", "screening", "agency_check", "agency_report", "checklist", "link")
+# "checkin": safety check-ins set up ("on"), answered ("ok"), missed twice with a consultant told ("raised") or not ("missed")
+KINDS = ("guide", "country", "screening", "agency_check", "agency_report", "checklist", "link", "checkin")
 DETAIL_LIMIT = 64  # ids, codes and link payloads (Telegram's limit) only
 UNKNOWN_LINK = "?"
 

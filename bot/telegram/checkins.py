@@ -23,6 +23,7 @@ from bot.models import Checkin, User
 from bot.screens import checkin as screens
 from bot.services.checkins import CheckinService
 from bot.services.desk import CaseError, Draft
+from bot.services.events import EventLog
 from bot.services.users import UserService
 from bot.telegram.desk import Desk
 
@@ -35,8 +36,9 @@ GAP = timedelta(minutes=5)  # ticks further apart than this: the bot was not run
 class CheckinSender:
     def __init__(
         self, bot: Bot, checkins: CheckinService, users: UserService, desk: Desk, i18n: CatalogI18n, default_language: str,
-        *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *, clock: Callable[[], datetime] = lambda: datetime.now(UTC), events: EventLog | None = None,
     ) -> None:
+        self.events = events  # the figures: how many missed check-ins reached consultants
         self.bot = bot
         self.checkins = checkins
         self.users = users
@@ -81,7 +83,8 @@ class CheckinSender:
             log.info("check-in of %s: missed, but the bot was not running all along: asked again, not raised", checkin.user_id)
             return await self._ask(user, checkin, "again")
         case_id = await self._raise(user, checkin) if checkin.escalate else None
-        await self.checkins.missed(checkin, case_id)
+        if await self.checkins.missed(checkin, case_id) and self.events is not None:
+            await self.events.record("checkin", user, "raised" if case_id is not None else "missed")
         return "raised" if case_id is not None else "missed"
 
     async def _ask(self, user: User, checkin: Checkin, stage: str) -> str:
