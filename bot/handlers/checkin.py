@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import CheckinAction, CheckinCb, MenuCb, Section
@@ -47,8 +48,8 @@ async def _data(state: FSMContext) -> CheckinData:
     return CheckinData.from_dict(await state.get_data())
 
 
-async def _keep(state: FSMContext, data: CheckinData, step: object = CheckinForm.setting) -> None:
-    await state.set_state(step)  # type: ignore[arg-type]
+async def _keep(state: FSMContext, data: CheckinData, step: State = CheckinForm.setting) -> None:
+    await state.set_state(step)
     await state.update_data(data.to_dict())
 
 
