@@ -93,6 +93,11 @@ def at_moscow(h: Harness, hour: int, minute: int = 0, days: int = 0) -> datetime
 MOSCOW_ZONE = __import__("zoneinfo").ZoneInfo(MOSCOW)
 
 
+def next_eight(h: Harness) -> datetime:
+    """The first check-in of a person who set 08:00 Moscow time now: today's, or tomorrow's if it has passed."""
+    return at_moscow(h, 8) if h.now() < at_moscow(h, 8) else at_moscow(h, 8, days=1)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 async def test_set_up_asked_at_the_time_and_ok_answers_in_every_language(desk: Desk, lang: str) -> None:
     h = desk.h
@@ -102,7 +107,7 @@ async def test_set_up_asked_at_the_time_and_ok_answers_in_every_language(desk: D
     assert h.t("If you miss two check-ins in a row, a consultant is told and sees:", lang) in home
     assert "Стройка, Казань" in home and "UTC+3" in home
     assert not questions(h, person, lang)
-    await tick_until(h, at_moscow(h, 8, 1) if h.now() < at_moscow(h, 8) else at_moscow(h, 8, 1, days=1))
+    await tick_until(h, next_eight(h) + timedelta(minutes=1))
     assert questions(h, person, lang) == [h.t(QUESTION, lang)]
     await person.click(h.t(OK, lang))
     assert h.t("✅ Thank you. Glad you are OK.", lang) in person.last.text, person.screen()
@@ -117,7 +122,7 @@ async def test_missed_twice_opens_a_case_with_only_what_was_shared_then_ok_tells
     assert h.app is not None
     person = await desk.migrant("ky", citizenship="KG", destination="RU")
     await set_up(h, person, "ky", consent=True, workplace="Kazan, Stroy-Invest, 3rd site")
-    first = at_moscow(h, 8) if h.now() < at_moscow(h, 8) else at_moscow(h, 8, days=1)
+    first = next_eight(h)
     await tick_until(h, first + timedelta(minutes=1))
     await tick_until(h, first + timedelta(hours=2, minutes=1))
     assert questions(h, person, "ky") == [h.t(QUESTION, "ky"), h.t(AGAIN, "ky")]
@@ -147,7 +152,7 @@ async def test_without_consent_or_after_withdrawing_it_a_miss_opens_no_case(desk
     assert h.t("If you miss check-ins, nobody is told: the bot only asks.", "tg") in never.last.text
     withdrawn = await desk.migrant("uz", citizenship="UZ", destination="RU")
     await set_up(h, withdrawn, "uz", consent=True)
-    first = at_moscow(h, 8) if h.now() < at_moscow(h, 8) else at_moscow(h, 8, days=1)
+    first = next_eight(h)
     await tick_until(h, first + timedelta(minutes=1))
     await withdrawn.send("/checkin")
     await withdrawn.click(h.t("🚫 Do not tell consultants", "uz"))
@@ -165,12 +170,10 @@ async def test_a_miss_while_the_bot_was_down_is_asked_again_never_raised(tmp_pat
     settings = make_settings(tmp_path, consultant_chat_id=GROUP)
     async with running(settings, lambda h: h.sandbox.add_group(GROUP, "Consultants")) as h:
         assert h.app is not None
-        person = h.person("ru")
-        await person.send("/start")
-        await person.click("Русский")
+        person = await h.speaker("ru")
         await h.app.users.set_destination(person.id, "RU")
         await set_up(h, person, "ru", consent=True)
-        first = at_moscow(h, 8) if h.now() < at_moscow(h, 8) else at_moscow(h, 8, days=1)
+        first = next_eight(h)
         await tick_until(h, first + timedelta(hours=2, minutes=1))
         assert len(questions(h, person, "ru")) == 2
         # the bot stops for three hours: the second question's waiting time passes while it is down
@@ -291,12 +294,10 @@ async def test_asked_again_then_raised_on_every_engine(tmp_path: Path, engine: s
     settings = make_settings(tmp_path, consultant_chat_id=GROUP)
     async with running(settings, lambda h: h.sandbox.add_group(GROUP, "Consultants")) as h:
         assert h.app is not None
-        person = h.person("ky")
-        await person.send("/start")
-        await person.click("Кыргызча")
+        person = await h.speaker("ky")
         await h.app.users.set_destination(person.id, "RU")
         await set_up(h, person, "ky", consent=True, workplace="Новосибирск, склад")
-        first = at_moscow(h, 8) if h.now() < at_moscow(h, 8) else at_moscow(h, 8, days=1)
+        first = next_eight(h)
         await tick_until(h, first + timedelta(hours=4, minutes=1))
         case = await h.app.cases.open_case_of(person.id)
         assert case is not None and case.kind == "checkin" and case.subject is not None

@@ -234,20 +234,25 @@ async def test_refused_to_others_and_stale_answers(two: Two) -> None:
     assert not h.sandbox.bot_messages(MOSCOW)
 
 
+async def refer_in_forums(two: Two, lang: str, command: str) -> tuple[Person, int, int, int]:
+    """A case talked about in its Bishkek topic, referred from there and agreed to: (person, case, old topic, new topic)."""
+    assert two.h.app is not None
+    person, case_id = await two.case(lang, forum=True)
+    case = await two.h.app.cases.get(case_id)
+    assert case is not None and case.topic is not None
+    await two.aida.send_in(BISHKEK, command, thread_id=case.topic[1])
+    await person.click(two.t("✅ Yes, pass it on", lang))
+    moved = await two.h.app.cases.get(case_id)
+    assert moved is not None and moved.topic is not None and moved.topic[0] == MOSCOW
+    return person, case_id, case.topic[1], moved.topic[1]
+
+
 async def test_in_forum_groups_the_old_topic_follows_the_status_and_forget_deletes_both(two_forums: Two) -> None:
     two = two_forums
     h, aida, olga = two.h, two.aida, two.olga
     assert h.app is not None
-    person, case_id = await two.case("ru", forum=True)
-    case = await h.app.cases.get(case_id)
-    assert case is not None and case.topic is not None
-    old = case.topic[1]
-    await aida.send_in(BISHKEK, "/refer moscow нужен приют", thread_id=old)
-    await person.click(two.t("✅ Yes, pass it on"))
+    person, case_id, old, new = await refer_in_forums(two, "ru", "/refer moscow нужен приют")
     assert "→" in h.sandbox.topic(BISHKEK, old)["name"]
-    moved = await h.app.cases.get(case_id)
-    assert moved is not None and moved.topic is not None and moved.topic[0] == MOSCOW
-    new = moved.topic[1]
     alert = next(m for m in h.sandbox.thread_messages(MOSCOW, new) if m.buttons)
     await olga.click_data(TakeCb(case=case_id).pack(), alert)
     in_new = "\n".join(m.text or "" for m in h.sandbox.thread_messages(MOSCOW, new))
@@ -352,17 +357,9 @@ async def test_referral_on_every_engine(tmp_path: Path, engine: str) -> None:
 
 async def test_retention_takes_the_referral_and_both_topics(two_forums: Two) -> None:
     two = two_forums
-    h, aida, olga = two.h, two.aida, two.olga
+    h, olga = two.h, two.olga
     assert h.app is not None
-    person, case_id = await two.case("uz", forum=True)
-    case = await h.app.cases.get(case_id)
-    assert case is not None and case.topic is not None
-    old = case.topic[1]
-    await aida.send_in(BISHKEK, "/refer moscow", thread_id=old)
-    await person.click(two.t("✅ Yes, pass it on", "uz"))
-    moved = await h.app.cases.get(case_id)
-    assert moved is not None and moved.topic is not None
-    new = moved.topic[1]
+    _person, case_id, old, new = await refer_in_forums(two, "uz", "/refer moscow")
     await olga.click_data(TakeCb(case=case_id).pack(), next(m for m in h.sandbox.thread_messages(MOSCOW, new) if m.buttons))
     await olga.send_in(MOSCOW, "/close", thread_id=new)
     await olga.click_data(CloseCb(case=case_id, outcome="iom").pack(), olga.last if olga.last.buttons else

@@ -4,8 +4,6 @@ consent, stop. The questions themselves come from the job (bot/telegram/checkins
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -17,7 +15,18 @@ from bot.handlers.common import private_router, show_screen
 from bot.models import User
 from bot.screens import checkin as screens
 from bot.screens.common import Screen, with_prefix
-from bot.services.checkins import EVERY, MAX_WORKPLACE, SHARES, CheckinError, CheckinService, first_after, parse_time, zone_or_none, zones_for
+from bot.services.checkins import (
+    EVERY,
+    MAX_WORKPLACE,
+    SHARES,
+    CheckinError,
+    CheckinService,
+    first_after,
+    parse_time,
+    zone_of,
+    zone_or_none,
+    zones_for,
+)
 from bot.services.desk import CaseService
 from bot.services.events import EventLog
 from bot.states import CheckinData, CheckinForm
@@ -138,7 +147,7 @@ async def _after_zone(data: CheckinData, user: User, checkins: CheckinService, d
 
 def _confirm_screen(data: CheckinData, user: User, checkins: CheckinService, locale: str) -> Screen:
     assert data.at is not None and data.zone is not None
-    first = first_after(checkins.clock(), data.at, zone_or_none(data.zone) or ZoneInfo("UTC"))
+    first = first_after(checkins.clock(), data.at, zone_of(data.zone))
     return screens.confirm(data, user, user.language or locale, first, locale)
 
 

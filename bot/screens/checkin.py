@@ -18,12 +18,12 @@ from bot.content import format_day
 from bot.models import Checkin, User
 from bot.screens import keyboards
 from bot.screens.common import Screen, button, flagged
-from bot.services.checkins import EVERY, zone_or_none
+from bot.screens.desk import LANGUAGE_IN  # "the consultant will write in ...": the words of the case's facts
+from bot.services.checkins import EVERY, zone_of
 from bot.states import CheckinData
 
 TIMES = ("08:00", "10:00", "12:00", "18:00", "20:00", "22:00")
 EVERY_NAMES = {1: __("every day"), 3: __("every 3 days"), 7: __("every week")}
-LANGUAGES = {"ru": __("Russian"), "ky": __("Kyrgyz"), "tg": __("Tajik"), "uz": __("Uzbek")}
 
 
 def _cb(action: CheckinAction, value: str = "") -> str:
@@ -45,7 +45,7 @@ def offset(zone: ZoneInfo, now: datetime) -> str:
 
 def when(moment: datetime, zone_name: str, locale: str) -> str:
     """A moment as the person's clock shows it: '4 December, 18:00 (UTC+3)'."""
-    zone = zone_or_none(zone_name) or ZoneInfo("UTC")
+    zone = zone_of(zone_name)
     local = moment.astimezone(zone)
     return f"{format_day(local.date(), locale, with_year=False)}, {local:%H:%M} ({offset(zone, moment)})"
 
@@ -87,7 +87,7 @@ def intro(desk: bool) -> Screen:
 
 def shared_lines(user: User, language: str, share: tuple[str, ...] | list[str], workplace: str | None) -> list[str]:
     """Exactly what a case opened by missed check-ins shows the consultants about the person."""
-    lines = [_("• your language: {language}").format(language=LANGUAGES.get(language, language))]
+    lines = [_("• your language: {language}").format(language=LANGUAGE_IN.get(language, language))]
     if "place" in share and user.place:
         lines.append(_("• the country where you are: {country}").format(country=flagged(user.place)))
     if "citizenship" in share and user.citizenship:
@@ -99,7 +99,7 @@ def shared_lines(user: User, language: str, share: tuple[str, ...] | list[str], 
 
 def home(checkin: Checkin, user: User, language: str, locale: str) -> Screen:
     lines = [_("🛡 <b>Check on me</b>"), _("Check-ins: {every}, at {time} ({offset}).").format(
-        every=EVERY_NAMES[checkin.every_days], time=checkin.at, offset=offset(zone_or_none(checkin.zone) or ZoneInfo("UTC"), checkin.next_at))]
+        every=EVERY_NAMES[checkin.every_days], time=checkin.at, offset=offset(zone_of(checkin.zone), checkin.next_at))]
     if checkin.active:
         lines.append(_("Next check-in: {when}.").format(when=when(checkin.next_at, checkin.zone, locale)))
     else:

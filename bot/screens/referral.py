@@ -12,8 +12,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import ReferCb, ReferPickCb
 from bot.models import Referral
 from bot.screens import words
-from bot.screens.checkin import LANGUAGES  # the same words as the check-ins' "your language: ..."
 from bot.screens.common import Screen, button, column, flagged
+from bot.screens.desk import LANGUAGE_IN  # the same words as the check-ins' "your language: ..."
 from bot.services.teams import Team
 
 
@@ -90,7 +90,7 @@ def consent(referral: Referral, team: Team | None) -> Screen:
         lines.append(_("• what you told when you asked for help"))
     if shared.get("messages"):
         lines.append(_("• your conversation with the consultant (messages: {count})").format(count=shared["messages"]))
-    lines.append(_("• your language: {language}").format(language=LANGUAGES.get(str(shared.get("language")), "?")))
+    lines.append(_("• your language: {language}").format(language=LANGUAGE_IN.get(str(shared.get("language")), "?")))
     if shared.get("destination") and shared["destination"] != "XX":
         lines.append(_("• the country where you work: {country}").format(country=flagged(shared["destination"])))
     if shared.get("citizenship") and shared["citizenship"] != "XX":

@@ -55,6 +55,11 @@ def zone_or_none(name: str) -> ZoneInfo | None:
         return None
 
 
+def zone_of(name: str) -> ZoneInfo:
+    """A stored check-in's zone (checked when it was set up); UTC should the system's zone data lack it."""
+    return zone_or_none(name) or ZoneInfo("UTC")
+
+
 def zones_for(country: str | None) -> tuple[str, ...]:
     """The time zones to offer a person in `country` (a few common ones when it is not known)."""
     return ZONES.get(country or "", EVERYWHERE)
@@ -75,7 +80,7 @@ def first_after(now: datetime, at: str, zone: ZoneInfo) -> datetime:
 
 def following(checkin: Checkin, after: datetime) -> datetime:
     """The check-in's next time after `after`: every `every_days` days from the one due now, at its time."""
-    zone = zone_or_none(checkin.zone) or ZoneInfo("UTC")
+    zone = zone_of(checkin.zone)
     day = checkin.next_at.astimezone(zone).date()
     moment = occurrence(day, checkin.at, zone)
     while moment <= after:
@@ -138,9 +143,8 @@ class CheckinService:
 
     async def resume(self, user_id: int) -> Checkin:
         now = self.clock()
-        zone = zone_or_none
         return await self._change(user_id, lambda c: replace(
-            c, active=True, stage="idle", asked_at=None, next_at=first_after(now, c.at, zone(c.zone) or ZoneInfo("UTC"))))
+            c, active=True, stage="idle", asked_at=None, next_at=first_after(now, c.at, zone_of(c.zone))))
 
     async def set_consent(self, user_id: int, escalate: bool) -> Checkin:
         """The consent to open a case, given or withdrawn; withdrawn, what was to be shared goes too."""

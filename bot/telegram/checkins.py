@@ -26,6 +26,7 @@ from bot.services.desk import CaseError, Draft
 from bot.services.events import EventLog
 from bot.services.users import UserService
 from bot.telegram.desk import Desk
+from bot.telegram.reminders import chat_gone
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class CheckinSender:
             log.info("check-ins: user %s blocked the bot; their check-ins pause", user.id)
             return "blocked"
         except TelegramBadRequest as error:
-            if "chat not found" in error.message or "deactivated" in error.message:
+            if chat_gone(error):
                 await self.checkins.lost_chat(checkin)
                 return "blocked"
             log.warning("check-ins: question not sent (%s): the next tick tries again", type(error).__name__)

@@ -42,6 +42,11 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=1)
 
 
+def chat_gone(error: TelegramBadRequest) -> bool:
+    """The person's chat is no more (the account deleted, or never there): nothing sent to it can arrive."""
+    return "chat not found" in error.message or "deactivated" in error.message
+
+
 class ReminderSender:
     def __init__(
         self, bot: Bot, checklists: ChecklistService, users: UserService, content: Content, i18n: CatalogI18n,
@@ -125,7 +130,7 @@ class ReminderSender:
             log.info("reminders: user %s blocked the bot; their reminders stop", user_id)
             return "blocked"
         except TelegramBadRequest as error:
-            if "chat not found" in error.message or "deactivated" in error.message:
+            if chat_gone(error):
                 await self.checklists.mark(wanted, "cancelled")
                 await self.checklists.stop(user_id)
                 return "blocked"
